@@ -1,0 +1,1 @@
+"""Mail backends behind one interface: file (default, the demo), smtp, sendgrid."""

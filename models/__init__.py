@@ -1,0 +1,22 @@
+"""FiveWatch's storage: SQLAlchemy models, sessions and migrations. Imports nothing of ours."""
+
+from models.base import Base, utcnow
+from models.documents import BillEvent, Change, Checkpoint, Document, DocumentVersion
+from models.sources import CrawlRun, Source
+from models.subscribers import Alert, Delivery, Subscriber, Subscription
+
+__all__ = [
+    "Alert",
+    "Base",
+    "BillEvent",
+    "Change",
+    "Checkpoint",
+    "CrawlRun",
+    "Delivery",
+    "Document",
+    "DocumentVersion",
+    "Source",
+    "Subscriber",
+    "Subscription",
+    "utcnow",
+]

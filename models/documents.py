@@ -1,0 +1,127 @@
+"""Bills and statements, their stage history, their versions and the changes alerts consume."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, utcnow
+from models.sources import Source
+
+
+class Document(Base):
+    """One bill or one statement, as its source states it (normalised)."""
+
+    __tablename__ = "documents"
+    __table_args__ = (
+        UniqueConstraint("source_id", "external_id"),
+        Index("ix_documents_jurisdiction_kind", "jurisdiction", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    external_id: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))  # "bill" | "statement"
+    jurisdiction: Mapped[str] = mapped_column(String(8))
+    reference: Mapped[str] = mapped_column(String(100), default="")  # "C-63", "HL Bill 12"
+    reference_key: Mapped[str] = mapped_column(String(100), default="", index=True)
+    title: Mapped[str] = mapped_column(Text)
+    title_alt: Mapped[str] = mapped_column(Text, default="")  # the other official language
+    session: Mapped[str] = mapped_column(String(50), default="")
+    url: Mapped[str] = mapped_column(Text, default="")
+    summary: Mapped[str] = mapped_column(Text, default="")
+    body_text: Mapped[str] = mapped_column(Text, default="")
+    body_html: Mapped[str] = mapped_column(Text, default="")  # sanitised before it gets here
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    published_on: Mapped[date | None]  # introduced (bills) or published (statements)
+    source_updated_at: Mapped[datetime | None]
+    first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    current_stage: Mapped[str] = mapped_column(String(200), default="")
+    stage_category: Mapped[str] = mapped_column(String(32), default="")
+    chamber: Mapped[str] = mapped_column(String(64), default="")
+    status: Mapped[str] = mapped_column(String(200), default="")
+    sponsor: Mapped[str] = mapped_column(String(300), default="")  # or issuing minister/department
+    topics: Mapped[list[str]] = mapped_column(default=list)
+    extra: Mapped[dict[str, Any]] = mapped_column(default=dict)  # publications, links, ids
+    content_hash: Mapped[str] = mapped_column(String(64), default="")
+
+    source: Mapped[Source] = relationship()
+    events: Mapped[list[BillEvent]] = relationship(
+        back_populates="document", order_by="BillEvent.sequence"
+    )
+    versions: Mapped[list[DocumentVersion]] = relationship(
+        back_populates="document", order_by="DocumentVersion.number"
+    )
+
+
+class BillEvent(Base):
+    """One step of a bill's history, as the source states it; never deleted."""
+
+    __tablename__ = "bill_events"
+    __table_args__ = (UniqueConstraint("document_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(200))  # source id of the event, or a stable hash
+    occurred_on: Mapped[date | None]
+    occurred_at: Mapped[datetime | None]  # when the source gives a time too
+    chamber: Mapped[str] = mapped_column(String(64), default="")
+    stage: Mapped[str] = mapped_column(String(200), default="")  # as stated by the source
+    stage_category: Mapped[str] = mapped_column(String(32), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    sequence: Mapped[int] = mapped_column(default=0)
+    first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    document: Mapped[Document] = relationship(back_populates="events")
+
+
+class DocumentVersion(Base):
+    """The normalised fields each time the content hash changed."""
+
+    __tablename__ = "document_versions"
+    __table_args__ = (UniqueConstraint("document_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    content_hash: Mapped[str] = mapped_column(String(64))
+    fields: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    document: Mapped[Document] = relationship(back_populates="versions")
+
+
+class Change(Base):
+    """Something new for alerting. Ordered by id; `key` makes recording it idempotent."""
+
+    __tablename__ = "changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)  # "doc:1", "event:7", "version:3"
+    kind: Mapped[str] = mapped_column(String(16))  # "new_document" | "new_event" | "new_version"
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), index=True
+    )
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("bill_events.id", ondelete="CASCADE"))
+    version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("document_versions.id", ondelete="CASCADE")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    document: Mapped[Document] = relationship()
+    event: Mapped[BillEvent | None] = relationship()
+    version: Mapped[DocumentVersion | None] = relationship()
+
+
+class Checkpoint(Base):
+    """A named position in an ordered stream, e.g. the last Change id matching consumed."""
+
+    __tablename__ = "checkpoints"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    position: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -1,0 +1,206 @@
+"""Upserting normalised records and recording what changed. Takes a Session; never commits."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.documents import BillEvent, Change, Document, DocumentVersion
+from models.records import VERSIONED_FIELDS, DocumentRecord, EventRecord
+from models.sources import Source
+from models.taxonomy import tag_topics
+from models.text import reference_key
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class UpsertOutcome:
+    document: Document
+    created: bool = False
+    new_events: int = 0
+    new_version: bool = False
+    # Events we hold that the source no longer lists: kept, and reported.
+    vanished_events: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return self.created or self.new_events > 0 or self.new_version
+
+
+def ensure_source(
+    session: Session,
+    *,
+    slug: str,
+    jurisdiction: str,
+    kind: str,
+    name: str = "",
+    verified: bool = True,
+    interval_s: int = 3600,
+) -> Source:
+    """The Source row for a spider, created or refreshed from the spider's class attributes."""
+    source = session.scalars(select(Source).where(Source.slug == slug)).one_or_none()
+    if source is None:
+        source = Source(slug=slug)
+        session.add(source)
+    source.jurisdiction = jurisdiction
+    source.kind = kind
+    source.name = name or slug
+    source.verified = verified
+    source.interval_s = interval_s
+    session.flush()
+    return source
+
+
+def _jsonable(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def versioned_fields(record: DocumentRecord) -> dict[str, Any]:
+    data = asdict(record)
+    return {name: _jsonable(data[name]) for name in VERSIONED_FIELDS}
+
+
+def content_hash(fields: dict[str, Any]) -> str:
+    encoded = json.dumps(fields, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+
+
+def _derived_stage(record: DocumentRecord) -> tuple[str, str]:
+    """The current stage as stated, else the latest event's (events are in source order)."""
+    if record.current_stage or not record.events:
+        return record.current_stage, record.stage_category
+    latest = record.events[-1]
+    return latest.stage, latest.stage_category
+
+
+def _apply(document: Document, record: DocumentRecord, now: datetime) -> None:
+    stage, category = _derived_stage(record)
+    for name in VERSIONED_FIELDS:
+        setattr(document, name, getattr(record, name))
+    document.current_stage = stage
+    document.stage_category = category
+    document.kind = record.kind
+    document.jurisdiction = record.jurisdiction
+    document.reference_key = reference_key(record.reference)
+    document.body_html = record.body_html
+    document.language = record.language
+    document.published_on = record.published_on
+    document.source_updated_at = record.source_updated_at
+    document.last_seen_at = now
+    document.topics = tag_topics(
+        " ".join([record.title, record.title_alt, record.summary, record.body_text])
+    )
+
+
+def _add_version(session: Session, document: Document, number: int, now: datetime) -> DocumentVersion:
+    fields = {name: _jsonable(getattr(document, name)) for name in VERSIONED_FIELDS}
+    version = DocumentVersion(
+        document=document, number=number, content_hash=document.content_hash,
+        fields=fields, seen_at=now,
+    )
+    session.add(version)
+    return version
+
+
+def _new_event(document: Document, event: EventRecord, sequence: int, now: datetime) -> BillEvent:
+    return BillEvent(
+        document=document, key=event.stable_key(), occurred_on=event.occurred_on,
+        occurred_at=event.occurred_at, chamber=event.chamber, stage=event.stage,
+        stage_category=event.stage_category, description=event.description,
+        sequence=sequence, first_seen_at=now,
+    )
+
+
+def _create(session: Session, source: Source, record: DocumentRecord, now: datetime) -> UpsertOutcome:
+    document = Document(source=source, external_id=record.external_id, first_seen_at=now)
+    _apply(document, record, now)
+    document.content_hash = content_hash(versioned_fields(record))
+    session.add(document)
+    for sequence, event in enumerate(_unique_events(record.events)):
+        session.add(_new_event(document, event, sequence, now))
+    _add_version(session, document, 1, now)
+    session.flush()
+    session.add(Change(key=f"doc:{document.id}", kind="new_document", document=document,
+                       created_at=now))
+    return UpsertOutcome(document=document, created=True)
+
+
+def _unique_events(events: list[EventRecord]) -> list[EventRecord]:
+    seen: dict[str, EventRecord] = {}
+    for event in events:
+        seen.setdefault(event.stable_key(), event)
+    return list(seen.values())
+
+
+def _merge_events(
+    session: Session, document: Document, record: DocumentRecord, now: datetime
+) -> tuple[list[BillEvent], list[str]]:
+    stored = {event.key: event for event in document.events}
+    incoming = _unique_events(record.events)
+    base = max((event.sequence for event in stored.values()), default=-1) + 1
+    added = [
+        _new_event(document, event, base + index, now)
+        for index, event in enumerate(e for e in incoming if e.stable_key() not in stored)
+    ]
+    session.add_all(added)
+    incoming_keys = {event.stable_key() for event in incoming}
+    vanished = [key for key in stored if key not in incoming_keys] if incoming else []
+    return added, vanished
+
+
+def _update(session: Session, document: Document, record: DocumentRecord, now: datetime) -> UpsertOutcome:
+    outcome = UpsertOutcome(document=document)
+    added, outcome.vanished_events = _merge_events(session, document, record, now)
+    if outcome.vanished_events:
+        log.warning(
+            "%s %s: source no longer lists %d stored event(s); kept",
+            record.source, record.external_id, len(outcome.vanished_events),
+        )
+    new_hash = content_hash(versioned_fields(record))
+    _apply(document, record, now)
+    version = None
+    if new_hash != document.content_hash:
+        document.content_hash = new_hash
+        version = _add_version(session, document, len(document.versions) + 1, now)
+        outcome.new_version = True
+    session.flush()
+    for event in added:
+        session.add(Change(key=f"event:{event.id}", kind="new_event", document=document,
+                           event=event, created_at=now))
+    if version is not None:
+        session.add(Change(key=f"version:{version.id}", kind="new_version", document=document,
+                           version=version, created_at=now))
+    outcome.new_events = len(added)
+    return outcome
+
+
+def upsert_document(
+    session: Session, source: Source, record: DocumentRecord, now: datetime
+) -> UpsertOutcome:
+    """Insert or update one document; new events and new content become Change rows.
+
+    A new document is one change (its history comes with it); afterwards every event the
+    source adds and every content change is a change of its own. Events are never deleted.
+    """
+    document = session.scalars(
+        select(Document).where(
+            Document.source_id == source.id, Document.external_id == record.external_id
+        )
+    ).one_or_none()
+    if document is None:
+        return _create(session, source, record, now)
+    return _update(session, document, record, now)
+
+
+def advance_watermark(source: Source, value: str | None) -> None:
+    """Move the source's watermark forward (ISO strings compare in time order)."""
+    if value and (source.watermark is None or value > source.watermark):
+        source.watermark = value

@@ -1,0 +1,105 @@
+"""Subscribers, their subscriptions, the alerts they earned and the emails that carry them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, utcnow
+from models.documents import Change, Document
+
+
+class Subscriber(Base):
+    __tablename__ = "subscribers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)  # stored lower-cased
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    confirmed_at: Mapped[datetime | None]
+    unsubscribed_at: Mapped[datetime | None]
+    bounced_at: Mapped[datetime | None]
+
+    subscriptions: Mapped[list[Subscription]] = relationship(back_populates="subscriber")
+
+    @property
+    def can_receive(self) -> bool:
+        return (
+            self.confirmed_at is not None
+            and self.unsubscribed_at is None
+            and self.bounced_at is None
+        )
+
+
+class Subscription(Base):
+    __tablename__ = "subscriptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscriber_id: Mapped[int] = mapped_column(
+        ForeignKey("subscribers.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200), default="")
+    query: Mapped[str] = mapped_column(Text, default="")
+    jurisdictions: Mapped[list[str]] = mapped_column(default=list)  # empty = all five
+    doc_types: Mapped[list[str]] = mapped_column(default=list)  # empty = bills and statements
+    frequency: Mapped[str] = mapped_column(String(16), default="immediate")  # daily | weekly
+    include_events: Mapped[bool] = mapped_column(default=True)  # stage changes, not only new docs
+    followed_document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE")
+    )
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    subscriber: Mapped[Subscriber] = relationship(back_populates="subscriptions")
+    followed_document: Mapped[Document | None] = relationship()
+
+
+class Delivery(Base):
+    """One email in the outbox: the unit that is claimed, sent and recorded."""
+
+    __tablename__ = "deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscriber_id: Mapped[int] = mapped_column(
+        ForeignKey("subscribers.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16), default="alerts")  # confirmation | admin
+    # pending -> sending -> sent | failed ; "uncertain" when the provider's answer was lost
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    subject: Mapped[str] = mapped_column(Text, default="")
+    attempts: Mapped[int] = mapped_column(default=0)
+    provider: Mapped[str] = mapped_column(String(32), default="")
+    provider_message_id: Mapped[str] = mapped_column(String(200), default="")
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    next_attempt_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+
+    subscriber: Mapped[Subscriber] = relationship()
+    alerts: Mapped[list[Alert]] = relationship(back_populates="delivery")
+
+
+class Alert(Base):
+    """A subscription matched a change. Unique per pair, so re-matching adds nothing."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (UniqueConstraint("subscription_id", "change_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(
+        ForeignKey("subscriptions.id", ondelete="CASCADE")
+    )
+    change_id: Mapped[int] = mapped_column(ForeignKey("changes.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    matched_terms: Mapped[list[str]] = mapped_column(default=list)
+    reason: Mapped[str] = mapped_column(Text, default="")  # why, in words: "matched …", "followed"
+    snippet: Mapped[str] = mapped_column(Text, default="")  # plain text, terms wrapped in [[ ]]
+    delivery_id: Mapped[int | None] = mapped_column(
+        ForeignKey("deliveries.id", ondelete="SET NULL"), index=True
+    )
+
+    subscription: Mapped[Subscription] = relationship()
+    change: Mapped[Change] = relationship()
+    delivery: Mapped[Delivery | None] = relationship(back_populates="alerts")
