@@ -1,0 +1,3 @@
+from fivewatch.cli import main
+
+main()

@@ -1,0 +1,31 @@
+"""The `fivewatch` command: every command takes --database-url (DESIGN §7)."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+from fivewatch.cli.alerts import follow_command, match_command, send_command, subscribe_command
+from fivewatch.cli.analysts import history_command, search_command
+from fivewatch.cli.crawl import crawl, sources
+from fivewatch.cli.db import db
+from fivewatch.cli.demo import demo
+
+
+@click.group()
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+@click.version_option(package_name="fivewatch")
+def cli(verbose: int) -> None:
+    """FiveWatch: bills and ministerial statements on online child protection, with alerts."""
+    level = {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
+for command in (db, crawl, sources, subscribe_command, follow_command, match_command,
+                send_command, search_command, history_command, demo):
+    cli.add_command(command)
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,87 @@
+"""What every command shares: options, the configuration, database sessions and output formats."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from fivewatch.config import Config
+from models.db import make_engine, make_session_factory
+
+F = TypeVar("F", bound=Callable[..., Any])
+FORMATS = ("table", "json", "csv")
+console = Console(stderr=True)  # progress and summaries; data goes to stdout
+
+
+def database_option(func: F) -> F:
+    """`--database-url` on every command (DESIGN §7): flag, then FIVEWATCH_DATABASE_URL, then SQLite."""
+    return click.option(
+        "--database-url",
+        envvar="FIVEWATCH_DATABASE_URL",
+        default=None,
+        help="SQLAlchemy URL (default: FIVEWATCH_DATABASE_URL, else sqlite:///fivewatch.db).",
+    )(func)
+
+
+def format_option(func: F) -> F:
+    return click.option(
+        "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+        help="table for people, json or csv for scripts.",
+    )(func)
+
+
+def safe_url(url: str) -> str:
+    """A database URL fit for printing: the password hidden."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def load_config(database_url: str | None) -> Config:
+    return Config.from_env().with_overrides(database_url=database_url)
+
+
+def session_factory(config: Config) -> sessionmaker[Session]:
+    return make_session_factory(make_engine(config.database_url))
+
+
+@contextmanager
+def session_scope(config: Config) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on error. Commands own the lifecycle."""
+    with session_factory(config)() as session, session.begin():
+        yield session
+
+
+def emit(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str, title: str = "") -> None:
+    """Print rows as a rich table (people) or JSON / CSV on stdout (scripts)."""
+    if fmt == "json":
+        click.echo(json.dumps(list(rows), ensure_ascii=False, indent=2, default=str))
+    elif fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(columns), extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+        click.echo(buffer.getvalue(), nl=False)
+    else:
+        table = Table(title=title or None, show_lines=False)
+        for column in columns:
+            table.add_column(column.replace("_", " "), overflow="fold")
+        for row in rows:
+            table.add_row(*(_cell(row.get(column)) for column in columns))
+        Console().print(table)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)

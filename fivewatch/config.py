@@ -1,0 +1,82 @@
+"""FiveWatch's settings: one table, read once from the environment; secrets masked.
+
+Below the shell nothing reads the environment: values are passed in (DESIGN §7, STYLE §5.3).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+from models.db import DEFAULT_DATABASE_URL
+
+
+class Secret(str):
+    """A string whose repr never shows the value (keys end up in tracebacks and logs)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "Secret('********')" if self else "Secret('')"
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    env: str
+    default: str
+    help: str
+    secret: bool = False
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("database_url", "FIVEWATCH_DATABASE_URL", DEFAULT_DATABASE_URL,
+            "SQLAlchemy URL: SQLite file by default, postgresql://… in production"),
+    Setting("mail_backend", "FIVEWATCH_MAIL_BACKEND", "file", "file | smtp | sendgrid"),
+    Setting("outbox_dir", "FIVEWATCH_OUTBOX_DIR", "outbox", "where the file backend writes .eml"),
+    Setting("sendgrid_api_key", "SENDGRID_API_KEY", "", "SendGrid Web API v3 key", secret=True),
+    Setting("smtp_url", "FIVEWATCH_SMTP_URL", "smtp://localhost:25",
+            "smtp://user:pass@host:587 (STARTTLS) or smtps://host:465", secret=True),
+    Setting("mail_from", "FIVEWATCH_MAIL_FROM", "FiveWatch <alerts@fivewatch.invalid>",
+            "From: address of every email"),
+    Setting("base_url", "FIVEWATCH_BASE_URL", "http://localhost:8000",
+            "public URL of the web app, used in email links"),
+    Setting("secret_key", "FIVEWATCH_SECRET_KEY", "", "signs confirm/manage/unsubscribe tokens",
+            secret=True),
+    Setting("admin_email", "FIVEWATCH_ADMIN_EMAIL", "", "receives source-health alerts"),
+    Setting("congress_api_key", "CONGRESS_API_KEY", "DEMO_KEY", "api.data.gov key for Congress.gov",
+            secret=True),
+)
+
+
+@dataclass(frozen=True)
+class Config:
+    database_url: str
+    mail_backend: str
+    outbox_dir: str
+    sendgrid_api_key: Secret
+    smtp_url: Secret
+    mail_from: str
+    base_url: str
+    secret_key: Secret
+    admin_email: str
+    congress_api_key: Secret
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
+        env = os.environ if environ is None else environ
+        values: dict[str, str] = {}
+        for setting in SETTINGS:
+            raw = env.get(setting.env) or setting.default
+            values[setting.name] = Secret(raw) if setting.secret else raw
+        return cls(**values)  # type: ignore[arg-type]
+
+    def with_overrides(self, **overrides: str | None) -> Config:
+        known = {f.name for f in fields(self)}
+        return replace(self, **{k: v for k, v in overrides.items() if v is not None and k in known})
+
+    @property
+    def outbox_path(self) -> Path:
+        return Path(self.outbox_dir)

@@ -1,0 +1,35 @@
+"""The README documents every setting and every command (datasette's test_docs idea)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fivewatch.cli import cli
+from fivewatch.config import SETTINGS, Config
+
+README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("setting", SETTINGS, ids=lambda s: s.env)
+def test_every_setting_is_in_the_readme(setting) -> None:
+    assert f"`{setting.env}`" in README
+
+
+@pytest.mark.parametrize("name", sorted(cli.commands))
+def test_every_command_is_in_the_readme_and_has_help(name: str) -> None:
+    assert f"fivewatch {name}" in README
+    assert cli.commands[name].help
+
+
+def test_secrets_are_masked_in_repr() -> None:
+    config = Config.from_env({"SENDGRID_API_KEY": "SG.very-secret", "FIVEWATCH_SECRET_KEY": "k"})
+    assert "very-secret" not in repr(config)
+    assert config.sendgrid_api_key == "SG.very-secret"
+
+
+def test_cli_flag_overrides_environment() -> None:
+    config = Config.from_env({"FIVEWATCH_DATABASE_URL": "sqlite:///a.db"})
+    assert config.with_overrides(database_url="sqlite:///b.db").database_url == "sqlite:///b.db"
+    assert config.with_overrides(database_url=None).database_url == "sqlite:///a.db"
