@@ -1,0 +1,32 @@
+"""Text folding: what counts as the same word for search, tagging and alerts."""
+
+from __future__ import annotations
+
+import pytest
+
+from models.taxonomy import tag_topics
+from models.text import fold, reference_key, tokens
+
+
+def test_accents_case_and_apostrophes_fold() -> None:
+    assert fold("Sécurité") == fold("securite") == "securite"
+    assert tokens("l’âge de l'enfant") == ["l", "age", "de", "l", "enfant"]
+
+
+def test_hyphens_split_words() -> None:
+    assert tokens("child-safety") == ["child", "safety"]
+
+
+@pytest.mark.parametrize(
+    ("reference", "key"),
+    [("C-63", "c63"), ("c63", "c63"), ("S. 1748", "s1748"), ("H.R. 1", "hr1"),
+     ("HL Bill 12", "hlbill12")],
+)
+def test_references_fold_to_one_key(reference: str, key: str) -> None:
+    assert reference_key(reference) == key
+
+
+def test_french_terms_and_prefixes_tag_topics() -> None:
+    assert tag_topics("Loi sur les préjudices en ligne") == ["online-harms"]
+    assert tag_topics("matériel d'abus pédosexuels") == ["csam"]
+    assert tag_topics("Abolition of Business Rates Bill") == []
