@@ -1,9 +1,11 @@
 import re
 import ssl
 from collections.abc import Iterator
+from email.message import EmailMessage
 
 import pytest
 import trustme
+from aiosmtpd.smtp import Envelope
 
 from alerts.backends.base import PermanentFailure, TemporaryFailure, UncertainDelivery
 from alerts.backends.smtp import SmtpBackend, SmtpTarget
@@ -55,16 +57,21 @@ def client_tls(ca: trustme.CA) -> ssl.SSLContext:
     return context
 
 
-def only_message(script: SmtpScript):
+def only_message(script: SmtpScript) -> tuple[Envelope, EmailMessage]:
     assert len(script.received) == 1
     return script.received[0]
+
+
+def body_text(message: EmailMessage, subtype: str) -> str:
+    part = message.get_body(preferencelist=(subtype,))
+    assert part is not None, f"no text/{subtype} part arrived"
+    return str(part.get_content())
 
 
 def test_both_parts_arrive_with_french_and_maori_text_intact(plain_server, script):
     SmtpBackend(plain_server, timeout=5).send(build_alert_message(), delivery_id=1)
     _, received = only_message(script)
-    plain = received.get_body(preferencelist=("plain",)).get_content()
-    html = received.get_body(preferencelist=("html",)).get_content()
+    plain, html = body_text(received, "plain"), body_text(received, "html")
     assert plain.splitlines() == [FRENCH_TITLE, FRENCH_STATUS, FRENCH_SUMMARY, MAORI_NAME]
     assert f"<b>{FRENCH_TITLE}</b>" in html
     assert MAORI_NAME in html
