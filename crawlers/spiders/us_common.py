@@ -1,0 +1,323 @@
+"""Pure mapping helpers shared by the two US bill sources.
+
+Congress.gov API v3 JSON and GovInfo BILLSTATUS XML describe a bill with the same names
+(`actions`, `sponsors`, `latestAction`, …); the XML is first turned into the JSON's shape, then
+`bill_record()` builds the one `DocumentRecord` both sources produce.
+
+Times: Congress states action times without a zone; they are Washington time (a recorded House
+vote at actionTime 23:05:36 on 2021-03-03 has the roll-call time 2021-03-04T04:05:36Z), so naive
+times are read as America/New_York and stored in UTC. Timestamps with `Z` or an offset keep it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import nh3
+
+from crawlers.spiders.us_bill_vocab import (
+    ACTION_CATEGORIES,
+    BILL_TYPES,
+    LOC_PRESIDENT_FROM,
+    LOC_SENATE_FROM,
+    PASSAGE,
+)
+from models.records import BILL, DocumentRecord, EventRecord
+
+WASHINGTON = ZoneInfo("America/New_York")
+MAX_STAGE = 200  # Document.current_stage / BillEvent.stage column width
+_TIME_FORMATS = ("%H:%M:%S", "%H:%M", "%I:%M%p")  # legacy BILLSTATUS writes "05:47PM"
+_BLOCK_END = re.compile(r"</(p|li|div|h\d)>|<br\s*/?>", re.IGNORECASE)
+
+Data = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class BillId:
+    congress: str
+    type: str  # lower case: hr, s, hjres, …
+    number: str
+
+    @property
+    def slug(self) -> str:
+        return f"{self.congress}-{self.type}-{self.number}"
+
+
+@dataclass
+class BillParts:
+    """Everything known about one bill, in the Congress.gov JSON shape."""
+
+    bill: Data
+    actions: list[Data] = field(default_factory=list)
+    summaries: list[Data] = field(default_factory=list)
+    text_versions: list[Data] = field(default_factory=list)
+    subjects: list[str] = field(default_factory=list)
+
+
+def bill_id(bill: Data) -> BillId:
+    """The bill's congress/type/number (legacy BILLSTATUS says billType/billNumber)."""
+    kind = str(bill.get("type") or bill.get("billType") or "").lower()
+    number = str(bill.get("number") or bill.get("billNumber") or "")
+    congress = str(bill.get("congress") or "")
+    if kind not in BILL_TYPES or not number.isdigit() or not congress.isdigit():
+        raise KeyError(f"bill type/number/congress missing or unknown: {kind!r} {number!r}")
+    return BillId(congress, kind, number)
+
+
+def reference(bid: BillId) -> str:
+    """The citation people use: "H.R. 1", "S. 1748", "H.J.Res. 45"."""
+    return f"{BILL_TYPES[bid.type][0]} {bid.number}"
+
+
+def ordinal(number: int) -> str:
+    suffix = (
+        "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    )
+    return f"{number}{suffix}"
+
+
+def congress_gov_url(bid: BillId) -> str:
+    """The official bill page, e.g. https://www.congress.gov/bill/117th-congress/house-bill/1."""
+    slug = BILL_TYPES[bid.type][1]
+    return (
+        f"https://www.congress.gov/bill/{ordinal(int(bid.congress))}-congress/{slug}/{bid.number}"
+    )
+
+
+def parse_instant(value: str | None) -> datetime | None:
+    """ISO date or date-time -> aware UTC; naive values and bare dates are Washington time."""
+    if not value:
+        return None
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=WASHINGTON)
+    return parsed.astimezone(UTC)
+
+
+def action_moment(day: str, clock: str | None) -> datetime | None:
+    """An action's date and naive Washington time of day -> aware UTC (None without a time)."""
+    if not clock:
+        return None
+    for fmt in _TIME_FORMATS:
+        try:
+            moment = datetime.strptime(clock, fmt).time()
+        except ValueError:
+            continue
+        return datetime.combine(date.fromisoformat(day), moment, WASHINGTON).astimezone(UTC)
+    raise ValueError(f"unknown action time {clock!r}")
+
+
+def clip(text: str, width: int = MAX_STAGE) -> str:
+    """Fit a stated stage into its column, cutting at a word and marking the cut."""
+    text = " ".join(text.split())
+    if len(text) <= width:
+        return text
+    return text[: width - 1].rsplit(" ", 1)[0] + "…"
+
+
+def html_to_text(markup: str) -> str:
+    """Summary HTML -> plain text: one paragraph per line, tags dropped by nh3, entities decoded."""
+    with_breaks = _BLOCK_END.sub("\n", markup)
+    text = html.unescape(nh3.clean(with_breaks, tags=set()))
+    lines = (" ".join(line.split()) for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def action_chamber(action: Data) -> str:
+    """House or Senate from the recording system, else from a Library of Congress code/text."""
+    system = str((action.get("sourceSystem") or {}).get("name") or "")
+    for chamber in ("House", "Senate"):
+        if system.startswith(chamber):
+            return chamber
+    stated = re.search(
+        r"\b(?i:in|passed|to) (?:the )?(House|Senate)\b", str(action.get("text") or "")
+    )
+    if stated:
+        return stated.group(1)
+    return _loc_code_chamber(str(action.get("actionCode") or ""))
+
+
+def _loc_code_chamber(code: str) -> str:
+    if code.startswith("Intro-"):
+        return {"H": "House", "S": "Senate"}.get(code[-1:], "")
+    if not code.isdigit() or int(code) >= LOC_PRESIDENT_FROM:
+        return ""
+    return "House" if int(code) < LOC_SENATE_FROM else "Senate"
+
+
+def action_category(text: str, chamber: str, origin_chamber: str) -> str:
+    """The common stage category an action's wording announces ("" when it announces none)."""
+    for pattern, category in ACTION_CATEGORIES:
+        if pattern.search(text):
+            if category != PASSAGE:
+                return category
+            return "third_reading" if chamber in ("", origin_chamber) else "passed_both"
+    return ""
+
+
+def action_key(action: Data) -> str:
+    """Actions have no id: date, time, code, recorder and text identify one (same-day repeats
+    of a text, such as the House resuming consideration three times, differ by time)."""
+    system = action.get("sourceSystem") or {}
+    said = "|".join(
+        str(part or "")
+        for part in (
+            action.get("actionDate"),
+            action.get("actionTime"),
+            action.get("actionCode"),
+            system.get("name"),
+            action.get("text"),
+        )
+    )
+    return "a:" + hashlib.sha256(said.encode("utf-8")).hexdigest()[:32]
+
+
+def action_event(action: Data, origin_chamber: str) -> EventRecord:
+    text = " ".join(str(action["text"]).split())
+    chamber = action_chamber(action)
+    day = str(action["actionDate"])
+    return EventRecord(
+        stage=clip(text),
+        occurred_on=date.fromisoformat(day),
+        occurred_at=action_moment(day, action.get("actionTime")),
+        chamber=chamber,
+        description=text,
+        stage_category=action_category(text, chamber, origin_chamber),
+        key=action_key(action),
+    )
+
+
+def action_events(actions: Sequence[Data], origin_chamber: str) -> list[EventRecord]:
+    """Events oldest first (sources list newest first); actions without text are skipped."""
+    events = [action_event(a, origin_chamber) for a in reversed(actions) if a.get("text")]
+    return sorted(events, key=lambda event: event.occurred_on or date.min)  # stable within a day
+
+
+def items(value: Any, *wrappers: str) -> list[Data]:
+    """The records under a container, whether a bare list, under `item`, or a legacy wrapper."""
+    if isinstance(value, dict):
+        for key in ("item", *wrappers):
+            if key in value:
+                return items(value[key], *wrappers)
+        return [value] if value else []
+    entries = value if isinstance(value, list) else []
+    return [entry for entry in entries if isinstance(entry, dict)]
+
+
+def subject_names(subjects: Any) -> list[str]:
+    """Legislative subjects: `legislativeSubjects` (JSON, 3.0.0) or legacy `otherSubjects`."""
+    if not isinstance(subjects, dict):
+        return []
+    legacy = subjects.get("billSubjects")
+    found = items(subjects.get("legislativeSubjects")) or items(
+        legacy.get("otherSubjects") if isinstance(legacy, dict) else None
+    )
+    return [str(subject["name"]) for subject in found if subject.get("name")]
+
+
+def latest_summary(summaries: Sequence[Data]) -> str:
+    """The newest summary (highest action date, then update date) as plain text."""
+    if not summaries:
+        return ""
+    newest = max(summaries, key=lambda s: (str(s.get("actionDate")), str(s.get("updateDate"))))
+    return html_to_text(str(newest.get("text") or ""))
+
+
+def text_links(text_versions: Sequence[Data]) -> list[dict[str, str]]:
+    """Each published text version and format as {title, url, type, date} (Washington date)."""
+    links = []
+    for version in text_versions:
+        stamp = parse_instant(version.get("date") or None)
+        day = stamp.astimezone(WASHINGTON).date().isoformat() if stamp else ""
+        for fmt in version.get("formats") or []:
+            if fmt.get("url"):
+                links.append(
+                    {
+                        "title": str(version.get("type") or ""),
+                        "url": str(fmt["url"]),
+                        "type": str(fmt.get("type") or ""),
+                        "date": day,
+                    }
+                )
+    return links
+
+
+def law_labels(bill: Data) -> list[str]:
+    """ "Public Law 114-70" for each law the bill became."""
+    return [
+        f"{law.get('type')} {law.get('number')}"
+        for law in bill.get("laws") or []
+        if law.get("number")
+    ]
+
+
+def _progress(events: Sequence[EventRecord], latest_text: str, origin: str) -> str:
+    """How far the bill got: the newest categorised event, else what the latest action says."""
+    categories = [event.stage_category for event in events if event.stage_category]
+    if categories:
+        return categories[-1]
+    return action_category(latest_text, action_chamber({"text": latest_text}), origin)
+
+
+def _current_chamber(events: Sequence[EventRecord], origin: str) -> str:
+    chambers = [event.chamber for event in events if event.chamber]
+    return chambers[-1] if chambers else origin
+
+
+def _extra(parts: BillParts) -> dict[str, Any]:
+    extra: dict[str, Any] = {"texts": text_links(parts.text_versions)}
+    policy_area = (parts.bill.get("policyArea") or {}).get("name")
+    for name, value in (
+        ("laws", law_labels(parts.bill)),
+        ("policy_area", policy_area),
+        ("subjects", parts.subjects),
+    ):
+        if value:
+            extra[name] = value
+    return extra
+
+
+def _updated_at(bill: Data) -> datetime | None:
+    stamps = [parse_instant(bill.get(name)) for name in ("updateDate", "updateDateIncludingText")]
+    return max((stamp for stamp in stamps if stamp), default=None)
+
+
+def bill_record(
+    parts: BillParts, *, source: str, source_url: str, fetched_at: datetime
+) -> DocumentRecord:
+    """One bill, whichever US source described it."""
+    bill, bid = parts.bill, bill_id(parts.bill)
+    origin = str(bill.get("originChamber") or "")
+    events = action_events(parts.actions, origin)
+    latest = str((bill.get("latestAction") or {}).get("text") or "")
+    sponsors = bill.get("sponsors") or [{}]
+    introduced = bill.get("introducedDate")
+    return DocumentRecord(
+        source=source,
+        external_id=bid.slug,
+        kind=BILL,
+        jurisdiction="us",
+        title=" ".join(str(bill["title"]).split()),
+        reference=reference(bid),
+        session=bid.congress,
+        url=congress_gov_url(bid),
+        summary=latest_summary(parts.summaries),
+        published_on=date.fromisoformat(introduced) if introduced else None,
+        source_updated_at=_updated_at(bill),
+        current_stage=clip(latest),
+        stage_category=_progress(events, latest, origin),
+        chamber=_current_chamber(events, origin),
+        status="; ".join(law_labels(bill)),
+        sponsor=str(sponsors[0].get("fullName") or ""),
+        extra=_extra(parts),
+        events=events,
+        source_url=source_url,
+        fetched_at=fetched_at,
+    )
