@@ -32,6 +32,7 @@ from alerts.headers import SUBSCRIPTION_IDS_HEADER
 DEFAULT_HOST = "https://api.sendgrid.com"
 MAX_RECIPIENTS = 1000  # per request, across personalizations (SendGrid v3 limit)
 MAX_REQUEST_BYTES = 30 * 1024 * 1024  # the whole request must stay under 30 MB
+MAX_CATEGORIES, MAX_CATEGORY_LENGTH = 10, 255
 # Headers that have their own payload fields, or that SendGrid reserves for itself.
 NOT_PASSED_AS_HEADERS = frozenset(
     name.lower()
@@ -63,6 +64,7 @@ class SendGridBackend:
     ) -> None:
         if not api_key:
             raise ValueError("SendGrid needs an API key")
+        check_categories(categories)
         self._api_key = api_key
         self._client = SendGridAPIClient(api_key=api_key, host=host)
         self.host = host
@@ -137,9 +139,10 @@ def build_payload(
         "from": sender[0],
         "subject": str(message["Subject"]),
         "content": _content(message, delivery_id),
-        "headers": _extra_headers(message),
         "custom_args": _custom_args(message, delivery_id),
     }
+    if headers := _extra_headers(message):
+        payload["headers"] = headers
     if reply_to := _addresses(message, "Reply-To"):
         payload["reply_to"] = reply_to[0]
     if categories:
@@ -159,6 +162,15 @@ def check_limits(payload: dict[str, Any]) -> None:
     size = len(json.dumps(payload).encode())
     if size >= MAX_REQUEST_BYTES:
         raise PermanentFailure(f"request of {size} bytes; SendGrid takes under {MAX_REQUEST_BYTES}")
+
+
+def check_categories(categories: Sequence[str]) -> None:
+    """SendGrid refuses more than 10 categories or one longer than 255 characters."""
+    if len(categories) > MAX_CATEGORIES or any(len(c) > MAX_CATEGORY_LENGTH for c in categories):
+        raise ValueError(
+            f"SendGrid takes at most {MAX_CATEGORIES} categories of up to "
+            f"{MAX_CATEGORY_LENGTH} characters, got {list(categories)!r}"
+        )
 
 
 def parse_retry_after(value: str | None) -> float | None:

@@ -87,7 +87,7 @@ class SmtpBackend:
         except smtplib.SMTPResponseException as error:
             raise self._failure(error.smtp_code, _reply_text(error.smtp_error)) from None
         except (smtplib.SMTPException, OSError) as error:
-            raise TemporaryFailure(f"SMTP {self.target}: {_describe(error)}") from None
+            raise TemporaryFailure(self._says(_describe(error))) from None
         return SendResult(provider=self.name, provider_message_id=message_id)
 
     def _deliver(self, envelope: Envelope, payload: bytes, *, dry_run: bool) -> None:
@@ -120,19 +120,19 @@ class SmtpBackend:
             connection.starttls(context=self.ssl_context)
             connection.ehlo()
         elif self.target.scheme == "smtp+starttls":
-            raise TemporaryFailure(f"SMTP {self.target}: server does not offer STARTTLS")
+            raise TemporaryFailure(self._says("server does not offer STARTTLS"))
 
     def _login(self, connection: smtplib.SMTP) -> None:
         if self.target.username is None:
             return
         if not isinstance(connection.sock, ssl.SSLSocket):
-            raise TemporaryFailure(f"SMTP {self.target}: refusing to send a password without TLS")
+            raise TemporaryFailure(self._says("refusing to send a password without TLS"))
         try:
             connection.login(self.target.username, self.target.password or "")
         except smtplib.SMTPAuthenticationError as error:
             # Our credentials, not this message, are wrong: keep the delivery pending.
             detail = _reply_text(error.smtp_error)
-            raise TemporaryFailure(f"SMTP {self.target}: login refused ({detail})") from None
+            raise TemporaryFailure(self._says(f"login refused ({detail})")) from None
 
     def _data(self, connection: smtplib.SMTP, payload: bytes) -> tuple[int, bytes]:
         """DATA; once it is sent, a lost answer means the server may have queued the message."""
@@ -142,7 +142,7 @@ class SmtpBackend:
             raise
         except (smtplib.SMTPServerDisconnected, OSError) as error:
             raise UncertainDelivery(
-                f"SMTP {self.target}: no answer after DATA ({_describe(error)})"
+                self._says(f"no answer after DATA ({_describe(error)})")
             ) from None
 
     def _check(
@@ -152,10 +152,15 @@ class SmtpBackend:
         if code not in accepted:
             raise self._failure(code, f"{command}: {_reply_text(text)}")
 
+    def _says(self, detail: str) -> str:
+        """An error message naming the server; the password is masked even if a reply echoes it."""
+        text = f"SMTP {self.target}: {detail}"
+        return text.replace(self.target.password, "***") if self.target.password else text
+
     def _failure(self, code: int, detail: str) -> DeliveryError:
         """4xx (and anything not 5xx) can be retried; 5xx is the server's final word."""
         failure = PermanentFailure if 500 <= code < 600 else TemporaryFailure
-        return failure(f"SMTP {self.target}: {code} {detail}")
+        return failure(self._says(f"{code} {detail}"))
 
 
 def envelope_of(message: EmailMessage) -> Envelope:

@@ -189,3 +189,23 @@ def test_retry_after_as_http_date():
     when = datetime.now(UTC) + timedelta(seconds=120)
     assert parse_retry_after(format_datetime(when, usegmt=True)) == pytest.approx(120, abs=2)
     assert parse_retry_after("not a date") is None
+
+
+def test_connection_closed_without_an_answer_is_uncertain(fake, slept):
+    fake.replies = [Reply(202, hang_up=True)]
+    with pytest.raises(UncertainDelivery, match="RemoteDisconnected"):
+        send(backend_for(fake, slept))
+    assert len(fake.requests) == 1
+
+
+def test_message_without_extra_headers_sends_no_headers_object(fake, slept):
+    fake.replies = [ACCEPTED]
+    backend_for(fake, slept).send(build_alert_message(), delivery_id=2)
+    assert "headers" not in fake.requests[0].payload
+    assert fake.requests[0].payload["custom_args"] == {"delivery_id": "2"}
+
+
+@pytest.mark.parametrize("categories", [[f"c{n}" for n in range(11)], ["x" * 256]])
+def test_categories_over_sendgrid_limits_are_refused(categories):
+    with pytest.raises(ValueError, match="at most 10 categories"):
+        SendGridBackend(API_KEY, categories=categories)

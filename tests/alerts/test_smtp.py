@@ -254,3 +254,27 @@ def test_implicit_tls(script, server_tls, client_tls):
     finally:
         server.controller.stop()
     assert only_message(script)[1]["Subject"].startswith("C-22")
+
+
+def test_plain_smtp_url_upgrades_when_starttls_is_offered(script, server_tls, client_tls):
+    server = start_smtp_server(script, tls=server_tls)  # refuses MAIL before STARTTLS
+    try:
+        backend = SmtpBackend(server.url("smtp"), timeout=5, ssl_context=client_tls)
+        backend.send(build_alert_message(), delivery_id=1)
+    finally:
+        server.controller.stop()
+    assert len(script.received) == 1
+
+
+def test_password_echoed_by_the_server_is_masked(script, server_tls, client_tls):
+    script.rcpt_replies["reader@example.org"] = f"550 user alerts:{PASSWORD} is not allowed"
+    server = start_smtp_server(script, tls=server_tls, accounts={"alerts": PASSWORD})
+    try:
+        url = server.url("smtp+starttls", f"alerts:{PASSWORD}@")
+        with pytest.raises(PermanentFailure, match=r"alerts:\*\*\* is not allowed") as caught:
+            SmtpBackend(url, timeout=5, ssl_context=client_tls).send(
+                build_alert_message(), delivery_id=1
+            )
+    finally:
+        server.controller.stop()
+    assert PASSWORD not in str(caught.value)
