@@ -1,4 +1,5 @@
 import re
+import socket
 import ssl
 from collections.abc import Iterator
 from email.message import EmailMessage
@@ -278,3 +279,12 @@ def test_password_echoed_by_the_server_is_masked(script, server_tls, client_tls)
     finally:
         server.controller.stop()
     assert PASSWORD not in str(caught.value)
+
+
+def test_server_that_never_greets_times_out_as_temporary():
+    with socket.socket() as silent:  # accepts connections (backlog) but never says 220
+        silent.bind((LOOPBACK, 0))
+        silent.listen()
+        url = f"smtp://{LOOPBACK}:{silent.getsockname()[1]}"
+        with pytest.raises(TemporaryFailure, match="timed out"):
+            SmtpBackend(url, timeout=0.5).send(build_alert_message(), delivery_id=1)
