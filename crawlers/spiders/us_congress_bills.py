@@ -20,15 +20,24 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from crawlers.spiders.us_common import BillId, Data
+from crawlers.spiders.us_common import (
+    WASHINGTON,
+    BillId,
+    BillParts,
+    Data,
+    bill_id,
+    parse_instant,
+)
 
 API = "https://api.congress.gov/v3"
 PAGE_SIZE = 250  # the API's maximum `limit`
 HOURLY_LIMIT = 5000
 RATE_RESERVE = 10
+FIRST_RUN_DAYS = 7
 # Sub-resources fetched for every changed bill: path -> key of the records in its body.
 PARTS = {
     "actions": "actions",
@@ -63,3 +72,34 @@ def body_data(body: bytes, key: str) -> dict[str, Any]:
 
 def next_page(data: Data) -> str | None:
     return (data.get("pagination") or {}).get("next") or None
+
+
+def parse_bills_arg(bills: str) -> list[BillId]:
+    """`-a bills=117/hr/1,119/s/1748`: refresh these bills instead of walking the list."""
+    found = []
+    for entry in filter(None, (part.strip() for part in bills.split(","))):
+        congress, kind, number = entry.lower().split("/")
+        found.append(bill_id({"congress": congress, "type": kind, "number": number}))
+    return found
+
+
+def listed_on_or_after(entry: Data, floor: datetime | None) -> bool:
+    """List entries carry a bare update date: compare Washington dates, not instants."""
+    updated = parse_instant(entry.get("updateDate"))
+    if floor is None or updated is None:
+        return True
+    return updated.astimezone(WASHINGTON).date() >= floor.astimezone(WASHINGTON).date()
+
+
+def first_run_floor(entries: list[Data]) -> datetime | None:
+    stamps = [stamp for e in entries if (stamp := parse_instant(e.get("updateDate")))]
+    return max(stamps) - timedelta(days=FIRST_RUN_DAYS) if stamps else None
+
+
+@dataclass
+class Fetch:
+    """One bill on its way through the API: what arrived so far, and the parts still to get."""
+
+    bid: BillId
+    parts: BillParts
+    todo: list[str] = field(default_factory=lambda: list(PARTS))

@@ -3,15 +3,19 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 
 from crawlers.spiders.us_common import BillParts, bill_id, bill_record, parse_instant
 from crawlers.spiders.us_congress_bills import PARTS, bill_url, body_data, list_url, next_page
+from models.documents import BillEvent, Change
+from models.store import ensure_source, upsert_document
 
 ROOT = Path(__file__).resolve().parents[2]
 BODIES = ROOT / "cassettes" / "us-congress-bills" / "bodies"
@@ -442,3 +446,32 @@ def test_missing_bill_number_is_an_error() -> None:
     del bill["number"]
     with pytest.raises(KeyError, match="number"):
         record(BillParts(bill=bill))
+
+
+def test_history_that_shrinks_keeps_every_stored_event(session: Any, hr1: Any) -> None:
+    """Stored on SQLite and PostgreSQL (stages over 200 characters would fail there), then
+    re-read with the newest action gone: nothing is deleted, nothing is announced."""
+    source = ensure_source(session, slug=SLUG, jurisdiction="us", kind="bills")
+    upsert_document(session, source, hr1, FETCHED)
+    session.commit()
+    shrunk = copy.deepcopy(hr1)
+    shrunk.events.pop()
+    outcome = upsert_document(session, source, shrunk, FETCHED)
+    session.commit()
+    assert len(outcome.vanished_events) == 1
+    assert outcome.new_events == 0
+    stored = session.scalars(select(BillEvent).order_by(BillEvent.sequence)).all()
+    assert [e.description for e in stored] == [e.description for e in hr1.events]
+    assert session.scalar(select(func.count()).select_from(Change)) == 1  # the new document only
+
+
+def test_a_new_action_is_one_new_event(session: Any, hr1: Any) -> None:
+    source = ensure_source(session, slug=SLUG, jurisdiction="us", kind="bills")
+    older = copy.deepcopy(hr1)
+    older.events.pop()
+    upsert_document(session, source, older, FETCHED)
+    outcome = upsert_document(session, source, hr1, FETCHED)
+    session.commit()
+    assert outcome.new_events == 1
+    kinds = session.scalars(select(Change.kind).order_by(Change.id)).all()
+    assert kinds == ["new_document", "new_event"]
