@@ -2,6 +2,7 @@
 
 from models.base import Base, utcnow
 from models.documents import BillEvent, Change, Checkpoint, Document, DocumentVersion
+from models.links import DocumentLink
 from models.sources import CrawlRun, Source
 from models.subscribers import Alert, Delivery, Subscriber, Subscription
 
@@ -14,6 +15,7 @@ __all__ = [
     "CrawlRun",
     "Delivery",
     "Document",
+    "DocumentLink",
     "DocumentVersion",
     "Source",
     "Subscriber",
