@@ -1,0 +1,140 @@
+"""The query AST. `str(node)` is the canonical form; it parses back to an equal node."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Fields that filter on document metadata rather than search its words.
+FILTER_FIELDS = ("jurisdiction", "type", "stage", "number")
+
+
+@dataclass(frozen=True)
+class Term:
+    """A word or a phrase (folded words); `prefix` makes the last word a prefix."""
+
+    words: tuple[str, ...]
+    prefix: bool = False
+
+    def __str__(self) -> str:
+        star = "*" if self.prefix else ""
+        if len(self.words) == 1:
+            return f"{self.words[0]}{star}"
+        return f'"{" ".join(self.words)}{star}"'
+
+
+@dataclass(frozen=True)
+class Near:
+    left: Term
+    right: Term
+    distance: int
+
+    def __str__(self) -> str:
+        return f"{self.left} NEAR/{self.distance} {self.right}"
+
+
+@dataclass(frozen=True)
+class InTitle:
+    child: Node
+
+    def __str__(self) -> str:
+        return f"title:{_wrapped(self.child)}"
+
+
+@dataclass(frozen=True)
+class Filter:
+    """`jurisdiction:uk`, `type:bill|statement`, `stage:"royal assent"`, `number:c63`."""
+
+    field: str
+    values: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return f"{self.field}:{'|'.join(_quoted(value) for value in self.values)}"
+
+
+@dataclass(frozen=True)
+class Not:
+    child: Node
+
+    def __str__(self) -> str:
+        return f"NOT {_wrapped(self.child)}"
+
+
+@dataclass(frozen=True)
+class And:
+    children: tuple[Node, ...]
+
+    def __str__(self) -> str:
+        return " AND ".join(_wrapped(child) for child in self.children)
+
+
+@dataclass(frozen=True)
+class Or:
+    children: tuple[Node, ...]
+
+    def __str__(self) -> str:
+        return " OR ".join(_wrapped(child) for child in self.children)
+
+
+Node = Term | Near | InTitle | Filter | Not | And | Or
+
+
+def _wrapped(node: Node) -> str:
+    return f"({node})" if isinstance(node, And | Or | Near) else str(node)
+
+
+def _quoted(value: str) -> str:
+    return f'"{value}"' if " " in value else value
+
+
+def terms(node: Node) -> list[Term]:
+    """Every word or phrase term, in query order (NEAR operands included)."""
+    if isinstance(node, Term):
+        return [node]
+    if isinstance(node, Near):
+        return [node.left, node.right]
+    if isinstance(node, InTitle | Not):
+        return terms(node.child)
+    if isinstance(node, And | Or):
+        return [term for child in node.children for term in terms(child)]
+    return []
+
+
+def is_positive(node: Node) -> bool:
+    """False when the node can only exclude: nothing it matches is asked for."""
+    if isinstance(node, Not):
+        return False
+    if isinstance(node, And):
+        return any(is_positive(child) for child in node.children)
+    if isinstance(node, Or):
+        return all(is_positive(child) for child in node.children)
+    if isinstance(node, InTitle):
+        return is_positive(node.child)
+    return True
+
+
+def required_terms(node: Node) -> frozenset[str] | None:
+    """Index keys (words; `child*` for prefixes) a matching document must contain one of.
+
+    None when no such set can be derived (a filter-only or negated part).
+    """
+    if isinstance(node, Term):
+        return frozenset({_index_key(node)})
+    if isinstance(node, Near):
+        return required_terms(node.left)
+    if isinstance(node, InTitle):
+        return required_terms(node.child)
+    if isinstance(node, And):
+        derived = [keys for keys in map(required_terms, node.children) if keys is not None]
+        return min(derived, key=len) if derived else None
+    if isinstance(node, Or):
+        parts = [required_terms(child) for child in node.children]
+        return None if any(p is None for p in parts) else frozenset().union(*parts)  # type: ignore[arg-type]
+    return None
+
+
+def _index_key(term: Term) -> str:
+    """The term's most selective word: a full word of a phrase beats its prefix word."""
+    if term.prefix and len(term.words) == 1:
+        return f"{term.words[0]}*"
+    full = term.words[:-1] if term.prefix else term.words
+    return max(full, key=len)

@@ -1,0 +1,117 @@
+"""Evaluating a query AST on a MatchDocument, keeping where each term matched."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from alerts.query.ast import And, Filter, InTitle, Near, Node, Not, Term
+from alerts.query.document import FieldIndex, MatchDocument
+from models.text import reference_key
+
+TITLE = "title"
+TEXT = "text"
+
+
+@dataclass(frozen=True)
+class Hit:
+    """Term `label` matched words [start, end) of `field` (title words are text words too)."""
+
+    label: str
+    field: str
+    start: int
+    end: int
+
+
+def evaluate(node: Node, doc: MatchDocument, field: str = TEXT) -> list[Hit] | None:
+    """None when `node` does not match; else the hits (empty for filters and negations)."""
+    if isinstance(node, Term):
+        return _term_hits(node, _index(doc, field), field) or None
+    if isinstance(node, Near):
+        return _near_hits(node, _index(doc, field), field) or None
+    if isinstance(node, InTitle):
+        return evaluate(node.child, doc, TITLE)
+    if isinstance(node, Filter):
+        return [] if _filter_matches(node, doc) else None
+    if isinstance(node, Not):
+        return [] if evaluate(node.child, doc, field) is None else None
+    if isinstance(node, And):
+        return _all(node.children, doc, field)
+    return _any(node.children, doc, field)
+
+
+def _index(doc: MatchDocument, field: str) -> FieldIndex:
+    return doc.title_index if field == TITLE else doc.text_index
+
+
+def _all(children: tuple[Node, ...], doc: MatchDocument, field: str) -> list[Hit] | None:
+    hits: list[Hit] = []
+    for child in children:
+        found = evaluate(child, doc, field)
+        if found is None:
+            return None
+        hits.extend(found)
+    return hits
+
+
+def _any(children: tuple[Node, ...], doc: MatchDocument, field: str) -> list[Hit] | None:
+    results = [evaluate(child, doc, field) for child in children]
+    matched = [hits for hits in results if hits is not None]
+    return [hit for hits in matched for hit in hits] if matched else None
+
+
+def _starts(term: Term, index: FieldIndex) -> list[int]:
+    """Positions where the term's first word occurs (or, for a 1-word prefix, begins)."""
+    first = term.words[0]
+    if term.prefix and len(term.words) == 1:
+        return sorted(
+            p for word, at in index.positions.items() if word.startswith(first) for p in at
+        )
+    return index.positions.get(first, [])
+
+
+def _word_fits(term: Term, offset: int, word: str) -> bool:
+    wanted = term.words[offset]
+    last = offset == len(term.words) - 1
+    return word.startswith(wanted) if term.prefix and last else word == wanted
+
+
+def _term_hits(term: Term, index: FieldIndex, field: str) -> list[Hit]:
+    size = len(term.words)
+    return [
+        Hit(str(term), field, start, start + size)
+        for start in _starts(term, index)
+        if start + size <= len(index.words)
+        and all(_word_fits(term, k, index.words[start + k]) for k in range(size))
+    ]
+
+
+def _near_hits(near: Near, index: FieldIndex, field: str) -> list[Hit]:
+    lefts = _term_hits(near.left, index, field)
+    rights = _term_hits(near.right, index, field)
+    return [
+        hit
+        for left in lefts
+        for right in rights
+        if words_between(left, right) <= near.distance
+        for hit in (left, right)
+    ]
+
+
+def words_between(a: Hit, b: Hit) -> int:
+    """Words separating two hits, in either order (0 when adjacent or overlapping)."""
+    return max(0, b.start - a.end, a.start - b.end)
+
+
+def _filter_matches(node: Filter, doc: MatchDocument) -> bool:
+    if node.field == "jurisdiction":
+        return doc.jurisdiction in node.values
+    if node.field == "type":
+        return doc.kind in node.values
+    if node.field == "number":
+        return reference_key(doc.reference) in node.values
+    return any(_contains(doc.stage_words, tuple(value.split())) for value in node.values)
+
+
+def _contains(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
+    size = len(phrase)
+    return any(words[i : i + size] == phrase for i in range(len(words) - size + 1))

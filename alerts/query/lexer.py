@@ -1,0 +1,76 @@
+"""Turns query text into tokens, each with its column for error messages."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from alerts.query.errors import QuerySyntaxError
+
+KEYWORDS = frozenset({"AND", "OR", "NOT"})
+_NEAR = re.compile(r"NEAR(?:/(\d+))?$")
+_FIELD = re.compile(r"([a-z]+):")
+_DELIMITERS = ' \t\r\n()"'
+DEFAULT_NEAR = 10
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # WORD PHRASE FIELD AND OR NOT MINUS NEAR LPAREN RPAREN END
+    text: str
+    position: int
+
+
+def tokenize(query: str) -> Iterator[Token]:
+    position = 0
+    while position < len(query):
+        char = query[position]
+        if char.isspace():
+            position += 1
+        elif char in "()":
+            yield Token("LPAREN" if char == "(" else "RPAREN", char, position)
+            position += 1
+        elif char == '"':
+            token = _phrase(query, position)
+            yield token
+            position += len(token.text) + 2
+        elif char == "-" and _starts_term(query, position + 1):
+            yield Token("MINUS", char, position)
+            position += 1
+        else:
+            token = _bare(query, position)
+            yield token
+            position += len(token.text) + (1 if token.kind == "FIELD" else 0)
+    yield Token("END", "", len(query))
+
+
+def _starts_term(query: str, position: int) -> bool:
+    return position < len(query) and query[position] not in _DELIMITERS[:4] + ")-"
+
+
+def _phrase(query: str, start: int) -> Token:
+    end = query.find('"', start + 1)
+    if end < 0:
+        raise QuerySyntaxError('unterminated phrase: expected a closing "', start, query)
+    return Token("PHRASE", query[start + 1 : end], start)
+
+
+def _bare(query: str, start: int) -> Token:
+    end = start
+    while end < len(query) and query[end] not in _DELIMITERS:
+        end += 1
+    text = query[start:end]
+    field = _FIELD.match(text)
+    if field:
+        return Token("FIELD", field.group(1), start)
+    if text in KEYWORDS:
+        return Token(text, text, start)
+    if _NEAR.match(text):
+        return Token("NEAR", text, start)
+    return Token("WORD", text, start)
+
+
+def near_distance(token: Token) -> int:
+    match = _NEAR.match(token.text)
+    return int(match.group(1)) if match and match.group(1) else DEFAULT_NEAR

@@ -1,0 +1,167 @@
+"""Recursive-descent parser: NOT binds tighter than AND (also implicit), AND than OR.
+
+query   := or END
+or      := and ("OR" and)*
+and     := unary (["AND"] unary)*
+unary   := ("NOT" | "-") unary | near
+near    := primary ("NEAR/n" primary)?
+primary := WORD | PHRASE | "(" or ")" | FIELD value
+"""
+
+from __future__ import annotations
+
+from alerts.query.ast import And, Filter, InTitle, Near, Node, Not, Or, Term, terms
+from alerts.query.errors import QuerySyntaxError
+from alerts.query.lexer import Token, near_distance, tokenize
+from models.text import fold, reference_key, tokens
+
+MAX_LENGTH = 1000
+MAX_TERMS = 64
+MIN_PREFIX = 3
+JURISDICTIONS = ("us", "uk", "ca", "au", "nz")
+DOC_TYPES = ("bill", "statement")
+_STARTS_UNARY = frozenset({"WORD", "PHRASE", "FIELD", "LPAREN", "NOT", "MINUS"})
+
+
+class Parser:
+    def __init__(self, query: str) -> None:
+        self.query = query
+        self.tokens = list(tokenize(query))
+        self.index = 0
+
+    @property
+    def current(self) -> Token:
+        return self.tokens[self.index]
+
+    def advance(self) -> Token:
+        token = self.current
+        self.index += 1
+        return token
+
+    def error(self, message: str, token: Token | None = None) -> QuerySyntaxError:
+        return QuerySyntaxError(message, (token or self.current).position, self.query)
+
+    def expect(self, kind: str, what: str) -> Token:
+        if self.current.kind != kind:
+            raise self.error(f"expected {what}, found {_describe(self.current)}")
+        return self.advance()
+
+    def parse(self) -> Node:
+        node = self.parse_or()
+        self.expect("END", "AND, OR, NOT or the end of the query")
+        return node
+
+    def parse_or(self) -> Node:
+        children = [self.parse_and()]
+        while self.current.kind == "OR":
+            self.advance()
+            children.append(self.parse_and())
+        return children[0] if len(children) == 1 else Or(tuple(children))
+
+    def parse_and(self) -> Node:
+        children = [self.parse_unary()]
+        while self.current.kind == "AND" or self.current.kind in _STARTS_UNARY:
+            if self.current.kind == "AND":
+                self.advance()
+            children.append(self.parse_unary())
+        return children[0] if len(children) == 1 else And(tuple(children))
+
+    def parse_unary(self) -> Node:
+        if self.current.kind in ("NOT", "MINUS"):
+            self.advance()
+            return Not(self.parse_unary())
+        return self.parse_near()
+
+    def parse_near(self) -> Node:
+        left_token = self.current
+        left = self.parse_primary()
+        if self.current.kind != "NEAR":
+            return left
+        distance = near_distance(self.advance())
+        right_token = self.current
+        right = self.parse_primary()
+        return Near(
+            self._near_operand(left, left_token), self._near_operand(right, right_token), distance
+        )
+
+    def _near_operand(self, node: Node, token: Token) -> Term:
+        if not isinstance(node, Term):
+            raise self.error("expected a word or a phrase on each side of NEAR", token)
+        return node
+
+    def parse_primary(self) -> Node:
+        token = self.current
+        if token.kind in ("WORD", "PHRASE"):
+            return self.term(self.advance())
+        if token.kind == "LPAREN":
+            self.advance()
+            node = self.parse_or()
+            self.expect("RPAREN", "a closing )")
+            return node
+        if token.kind == "FIELD":
+            return self.field(self.advance())
+        raise self.error(f"expected a word, a phrase, a field or (, found {_describe(token)}")
+
+    def term(self, token: Token) -> Term:
+        raw = token.text.strip()
+        prefix = raw.endswith("*")
+        words = tuple(tokens(raw.removesuffix("*")))
+        if "*" in raw.removesuffix("*"):
+            raise self.error("* may only end a term (a prefix like child*)", token)
+        if not words:
+            raise self.error("expected a word with letters or digits", token)
+        if prefix and len(words[-1]) < MIN_PREFIX:
+            raise self.error(f"a prefix needs at least {MIN_PREFIX} letters before *", token)
+        return Term(words, prefix)
+
+    def field(self, token: Token) -> Node:
+        if token.text == "title":
+            return InTitle(self.parse_primary())
+        value = self.current
+        if value.kind not in ("WORD", "PHRASE"):
+            raise self.error(f"expected a value after {token.text}:")
+        self.advance()
+        return Filter(token.text, self.filter_values(token, value))
+
+    def filter_values(self, field: Token, value: Token) -> tuple[str, ...]:
+        normalise = _NORMALISERS.get(field.text)
+        if normalise is None:
+            raise self.error(
+                f"unknown field {field.text!r}: expected title, jurisdiction, type, stage "
+                "or number",
+                field,
+            )
+        values = tuple(normalise(part) for part in value.text.split("|"))
+        allowed = _ALLOWED.get(field.text)
+        for part in values:
+            if not part or (allowed and part not in allowed):
+                choices = ", ".join(allowed or ("a value",))
+                raise self.error(f"{field.text}: expected {choices}, found {part!r}", value)
+        return values
+
+
+def _describe(token: Token) -> str:
+    return "the end of the query" if token.kind == "END" else repr(token.text)
+
+
+_NORMALISERS = {
+    "jurisdiction": lambda value: fold(value).strip(),
+    "type": lambda value: fold(value).strip(),
+    "stage": lambda value: " ".join(tokens(value)),
+    "number": reference_key,
+}
+_ALLOWED = {"jurisdiction": JURISDICTIONS, "type": DOC_TYPES}
+
+
+def parse_node(query: str) -> Node:
+    """Parse and check the limits; the node can be evaluated by `alerts.query.evaluate`."""
+    if len(query) > MAX_LENGTH:
+        raise QuerySyntaxError(
+            f"query too long: {len(query)} characters, at most {MAX_LENGTH}", MAX_LENGTH, query
+        )
+    if not query.strip():
+        raise QuerySyntaxError("expected a word, a phrase or a field: the query is empty", 0, query)
+    node = Parser(query).parse()
+    if len(terms(node)) > MAX_TERMS:
+        raise QuerySyntaxError(f"too many terms: at most {MAX_TERMS}", 0, query)
+    return node
