@@ -12,15 +12,12 @@ times are read as America/New_York and stored in UTC. Timestamps with `Z` or an 
 from __future__ import annotations
 
 import hashlib
-import html
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
-
-import nh3
 
 from crawlers.spiders.us_bill_vocab import (
     ACTION_CATEGORIES,
@@ -29,12 +26,13 @@ from crawlers.spiders.us_bill_vocab import (
     LOC_SENATE_FROM,
     PASSAGE,
 )
+from crawlers.text import html_text
 from models.records import BILL, DocumentRecord, EventRecord
 
 WASHINGTON = ZoneInfo("America/New_York")
+FIRST_RUN_DAYS = 7  # without a watermark, look back this far from the newest update listed
 MAX_STAGE = 200  # Document.current_stage / BillEvent.stage column width
 _TIME_FORMATS = ("%H:%M:%S", "%H:%M", "%I:%M%p")  # legacy BILLSTATUS writes "05:47PM"
-_BLOCK_END = re.compile(r"</(p|li|div|h\d)>|<br\s*/?>", re.IGNORECASE)
 
 Data = Mapping[str, Any]
 
@@ -69,6 +67,15 @@ def bill_id(bill: Data) -> BillId:
     if kind not in BILL_TYPES or not number.isdigit() or not congress.isdigit():
         raise KeyError(f"bill type/number/congress missing or unknown: {kind!r} {number!r}")
     return BillId(congress, kind, number)
+
+
+def parse_bills_arg(bills: str) -> list[BillId]:
+    """`-a bills=117/hr/1,119/s/1748`: refresh these bills instead of walking the list."""
+    found = []
+    for entry in filter(None, (part.strip() for part in bills.split(","))):
+        congress, kind, number = entry.lower().split("/")
+        found.append(bill_id({"congress": congress, "type": kind, "number": number}))
+    return found
 
 
 def reference(bid: BillId) -> str:
@@ -120,14 +127,6 @@ def clip(text: str, width: int = MAX_STAGE) -> str:
     if len(text) <= width:
         return text
     return text[: width - 1].rsplit(" ", 1)[0] + "…"
-
-
-def html_to_text(markup: str) -> str:
-    """Summary HTML -> plain text: one paragraph per line, tags dropped by nh3, entities decoded."""
-    with_breaks = _BLOCK_END.sub("\n", markup)
-    text = html.unescape(nh3.clean(with_breaks, tags=set()))
-    lines = (" ".join(line.split()) for line in text.splitlines())
-    return "\n".join(line for line in lines if line)
 
 
 def action_chamber(action: Data) -> str:
@@ -227,7 +226,7 @@ def latest_summary(summaries: Sequence[Data]) -> str:
     if not summaries:
         return ""
     newest = max(summaries, key=lambda s: (str(s.get("actionDate")), str(s.get("updateDate"))))
-    return html_to_text(str(newest.get("text") or ""))
+    return html_text(str(newest.get("text") or ""))
 
 
 def text_links(text_versions: Sequence[Data]) -> list[dict[str, str]]:

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from crawlers.spiders.us_common import BillParts, bill_id, bill_record, parse_instant
-from crawlers.spiders.us_congress_bills import PARTS, bill_url, body_data, list_url, next_page
+from crawlers.spiders.us_congress_api import PARTS, bill_url, body_data, list_url, next_page
 from models.documents import BillEvent, Change
 from models.store import ensure_source, upsert_document
 

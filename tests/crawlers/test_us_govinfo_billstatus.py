@@ -11,14 +11,14 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from crawlers.spiders.us_common import BillId, bill_record
-from crawlers.spiders.us_govinfo_billstatus import (
+from crawlers.spiders.us_billstatus_xml import (
     INDEX_URL,
     billstatus_url,
     changed_since,
     parse_billstatus,
     sitemap_entries,
 )
+from crawlers.spiders.us_common import BillId, bill_record
 
 BODIES = Path(__file__).resolve().parents[2] / "cassettes" / "us-govinfo-billstatus" / "bodies"
 SLUG = "us-govinfo-billstatus"
