@@ -12,8 +12,25 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from crawlers.spiders.us_common import BillParts, bill_id, bill_record, parse_instant
-from crawlers.spiders.us_congress_api import PARTS, bill_url, body_data, list_url, next_page
+from crawlers.spiders.us_common import (
+    BillId,
+    BillParts,
+    action_category,
+    bill_id,
+    bill_record,
+    parse_bills_arg,
+    parse_instant,
+)
+from crawlers.spiders.us_congress_api import (
+    PARTS,
+    add_part,
+    bill_url,
+    body_data,
+    first_run_floor,
+    list_url,
+    listed_on_or_after,
+    next_page,
+)
 from models.documents import BillEvent, Change
 from models.store import ensure_source, upsert_document
 
@@ -475,3 +492,80 @@ def test_a_new_action_is_one_new_event(session: Any, hr1: Any) -> None:
     assert outcome.new_events == 1
     kinds = session.scalars(select(Change.kind).order_by(Change.id)).all()
     assert kinds == ["new_document", "new_event"]
+
+
+def test_bills_argument() -> None:
+    assert parse_bills_arg(" 117/HR/1, 119/s/1748 ,") == [
+        BillId("117", "hr", "1"),
+        BillId("119", "s", "1748"),
+    ]
+    assert parse_bills_arg("") == []
+    with pytest.raises(KeyError, match="unknown"):
+        parse_bills_arg("117/bill/1")
+
+
+def test_first_run_window_and_list_dates() -> None:
+    entries = body_data(body("bill_limit5_nock-2025-06-20.json"), "bills")["bills"]
+    floor = first_run_floor(entries)
+    assert floor == datetime(2025, 6, 13, 4, 0, tzinfo=UTC)  # 7 days before 2025-06-20 (EDT)
+    assert all(listed_on_or_after(entry, floor) for entry in entries)
+    later = datetime.fromisoformat("2025-06-20T09:30:00-04:00")
+    assert [listed_on_or_after(entry, later) for entry in entries] == [True] + [False] * 4
+    assert listed_on_or_after(entries[1], None)
+
+
+def test_parts_pages_accumulate() -> None:
+    bill_parts = BillParts(bill={})
+    actions = body_data(body(HR1.format("actions_")), "actions")["actions"]
+    add_part(bill_parts, "actions", actions)
+    add_part(bill_parts, "actions", actions[:2])  # a second page
+    subjects = body_data(body(HR1.format("subjects_")), "subjects")["subjects"]
+    add_part(bill_parts, "subjects", subjects)
+    assert len(bill_parts.actions) == 22
+    assert len(bill_parts.subjects) == 19
+
+
+@pytest.mark.parametrize(
+    ("text", "chamber", "origin", "category"),
+    [
+        ("Became Private Law No: 117-3.", "", "House", "assent"),
+        ("Signed by President.", "", "Senate", "assent"),
+        ("Vetoed by President.", "", "Senate", "defeated"),
+        ("Pocket Vetoed by President.", "", "House", "defeated"),
+        (
+            "Failed of passage/not agreed to in House: On passage Failed by recorded vote.",
+            "House",
+            "House",
+            "defeated",
+        ),
+        ("Presented to President.", "", "House", "passed_both"),
+        ("House agreed to Senate amendment by voice vote.", "House", "House", "passed_both"),
+        (
+            "Resolution agreed to in Senate without amendment by Unanimous Consent.",
+            "Senate",
+            "Senate",
+            "third_reading",
+        ),
+        ("Passed Senate without amendment by Voice Vote.", "Senate", "House", "passed_both"),
+        (
+            "On motion to recommit Failed by the Yeas and Nays: 210 - 219 (Roll no. 61).",
+            "House",
+            "House",
+            "",
+        ),
+        (
+            "Mrs. Maloney, Carolyn B. moved to suspend the rules and pass the bill.",
+            "House",
+            "House",
+            "",
+        ),
+        (
+            "Placed on Senate Legislative Calendar under General Orders. Calendar No. 145.",
+            "Senate",
+            "Senate",
+            "",
+        ),
+    ],
+)
+def test_action_wording_categories(text: str, chamber: str, origin: str, category: str) -> None:
+    assert action_category(text, chamber, origin) == category
