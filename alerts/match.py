@@ -1,0 +1,212 @@
+"""Matching: every new Change x every subscription -> Alert rows, idempotently (DESIGN §4, §10).
+
+Subscriptions are compiled once per run. Followed bills are found through an index by
+document id; query subscriptions keep their `required_terms`, so a term index can later pick
+candidates instead of evaluating them all.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from alerts.query import MatchDocument, Query, QuerySyntaxError, parse
+from alerts.snippet import snippet
+from models import Alert, Change, Checkpoint, Subscriber, Subscription
+from models.documents import BillEvent
+
+log = logging.getLogger(__name__)
+CHECKPOINT = "match"
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class MatchSummary:
+    changes_seen: int
+    alerts_created: int
+
+
+@dataclass(frozen=True)
+class Compiled:
+    subscription_id: int
+    query: Query | None
+    jurisdictions: frozenset[str]
+    doc_types: frozenset[str]
+    include_events: bool
+    followed_document_id: int | None
+
+
+@dataclass
+class CompiledSubscriptions:
+    followers: dict[int, list[Compiled]] = field(default_factory=lambda: defaultdict(list))
+    queries: list[Compiled] = field(default_factory=list)
+
+    def add(self, compiled: Compiled) -> None:
+        if compiled.followed_document_id is not None:
+            self.followers[compiled.followed_document_id].append(compiled)
+        else:
+            self.queries.append(compiled)
+
+
+@dataclass(frozen=True)
+class Draft:
+    reason: str
+    matched_terms: list[str]
+    snippet: str
+
+
+def compile_subscriptions(session: Session) -> CompiledSubscriptions:
+    """Active subscriptions of subscribers who can receive mail, each query parsed once."""
+    rows = session.scalars(
+        select(Subscription)
+        .join(Subscriber)
+        .where(
+            Subscription.active.is_(True),
+            Subscriber.confirmed_at.is_not(None),
+            Subscriber.unsubscribed_at.is_(None),
+            Subscriber.bounced_at.is_(None),
+        )
+        .order_by(Subscription.id)
+    )
+    compiled = CompiledSubscriptions()
+    for subscription in rows:
+        item = _compile(subscription)
+        if item is not None:
+            compiled.add(item)
+    return compiled
+
+
+def _compile(subscription: Subscription) -> Compiled | None:
+    query = None
+    if subscription.followed_document_id is None:
+        try:
+            query = parse(subscription.query)
+        except QuerySyntaxError as error:
+            log.error(
+                "subscription %d: stored query does not parse, skipped: %s", subscription.id, error
+            )
+            return None
+    return Compiled(
+        subscription.id,
+        query,
+        frozenset(subscription.jurisdictions),
+        frozenset(subscription.doc_types),
+        subscription.include_events,
+        subscription.followed_document_id,
+    )
+
+
+def match_changes(session: Session, now: datetime) -> MatchSummary:
+    """Alerts for the Changes after the "match" checkpoint; the caller commits both together."""
+    checkpoint = _locked_checkpoint(session)
+    compiled = compile_subscriptions(session)
+    seen = created = 0
+    while batch := _next_batch(session, checkpoint.position):
+        for change in batch:
+            created += _insert_alerts(session, _drafts(compiled, change), change, now)
+        seen += len(batch)
+        checkpoint.position = batch[-1].id
+        checkpoint.updated_at = now
+        session.flush()
+    return MatchSummary(changes_seen=seen, alerts_created=created)
+
+
+def _locked_checkpoint(session: Session) -> Checkpoint:
+    """The checkpoint row, created if missing, locked on PostgreSQL so matchers take turns."""
+    session.execute(
+        _insert_ignoring_duplicates(session, Checkpoint, [{"name": CHECKPOINT, "position": 0}])
+    )
+    statement = select(Checkpoint).where(Checkpoint.name == CHECKPOINT).with_for_update()
+    return session.scalars(statement.execution_options(populate_existing=True)).one()
+
+
+def _next_batch(session: Session, after: int) -> list[Change]:
+    statement = select(Change).where(Change.id > after).order_by(Change.id).limit(BATCH)
+    return list(session.scalars(statement))
+
+
+def _drafts(compiled: CompiledSubscriptions, change: Change) -> dict[int, Draft]:
+    drafts: dict[int, Draft] = {}
+    doc = MatchDocument.from_document(change.document)
+    if change.kind != "new_document":
+        for follower in compiled.followers.get(change.document_id, []):
+            drafts[follower.subscription_id] = _follow_draft(change, doc)
+    for candidate in compiled.queries:
+        draft = _query_draft(candidate, change, doc)
+        if draft is not None:
+            drafts.setdefault(candidate.subscription_id, draft)
+    return drafts
+
+
+def _follow_draft(change: Change, doc: MatchDocument) -> Draft:
+    document = change.document
+    reason = f"you follow {document.reference or document.title}; {_what_changed(change)}"
+    return Draft(reason, [], snippet(doc, [], None))
+
+
+def _query_draft(candidate: Compiled, change: Change, doc: MatchDocument) -> Draft | None:
+    document = change.document
+    if candidate.jurisdictions and document.jurisdiction not in candidate.jurisdictions:
+        return None
+    if candidate.doc_types and document.kind not in candidate.doc_types:
+        return None
+    if change.kind == "new_event" and not candidate.include_events:
+        return None
+    result = candidate.query.match(doc) if candidate.query else None
+    if result is None:
+        return None
+    best = result.best
+    where = "in title" if best and result.in_title(best) else "in text"
+    matched = ", ".join(result.matched_terms) or str(candidate.query)
+    reason = f"{_what_changed(change)}; matched {matched} {where}"
+    return Draft(reason, result.matched_terms, snippet(doc, result.hits, best))
+
+
+def _what_changed(change: Change) -> str:
+    if change.kind == "new_event" and change.event is not None:
+        return f"new stage: {describe_event(change.event)}"
+    if change.kind == "new_version":
+        return "new version"
+    return f"new {change.document.kind}"
+
+
+def describe_event(event: BillEvent) -> str:
+    """`2nd reading (Commons) on 2021-01-12`."""
+    chamber = f" ({event.chamber})" if event.chamber else ""
+    when = f" on {event.occurred_on.isoformat()}" if event.occurred_on else ""
+    return f"{event.stage}{chamber}{when}"
+
+
+def _insert_alerts(
+    session: Session, drafts: dict[int, Draft], change: Change, now: datetime
+) -> int:
+    """Insert-if-absent on (subscription, change): safe when two matchers race."""
+    if not drafts:
+        return 0
+    rows = [
+        {
+            "subscription_id": subscription_id,
+            "change_id": change.id,
+            "created_at": now,
+            "reason": draft.reason,
+            "matched_terms": draft.matched_terms,
+            "snippet": draft.snippet,
+        }
+        for subscription_id, draft in drafts.items()
+    ]
+    statement = _insert_ignoring_duplicates(session, Alert, rows).returning(Alert.id)
+    return len(session.execute(statement).all())
+
+
+def _insert_ignoring_duplicates(
+    session: Session, model: type[Any], rows: list[dict[str, Any]]
+) -> Any:
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(model).values(rows).on_conflict_do_nothing()

@@ -1,0 +1,69 @@
+"""Searching stored documents with the alert query language (same parser, same semantics).
+
+Only jurisdiction and type are filtered in SQL; every candidate is evaluated with the query,
+so results equal what an alert would match. Full-text pre-filtering comes with the indexes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from alerts.query import MatchDocument, parse
+from alerts.snippet import snippet
+from models import Document
+
+SCAN_BATCH = 500
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    document: Document
+    snippet: str
+    matched_terms: list[str]
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    total: int
+    hits: list[SearchHit] = field(default_factory=list)
+
+
+def _candidates(jurisdictions: Iterable[str], doc_types: Iterable[str]) -> Select[Document]:
+    statement = select(Document).order_by(
+        Document.published_on.desc().nulls_last(), Document.id.desc()
+    )
+    if places := [value.lower() for value in jurisdictions]:
+        statement = statement.where(Document.jurisdiction.in_(places))
+    if kinds := [value.lower() for value in doc_types]:
+        statement = statement.where(Document.kind.in_(kinds))
+    return statement
+
+
+def search(
+    session: Session,
+    query_text: str,
+    *,
+    jurisdictions: Iterable[str] = (),
+    doc_types: Iterable[str] = (),
+    limit: int = 50,
+    offset: int = 0,
+) -> SearchPage:
+    """Documents matching `query_text`, newest first; raises QuerySyntaxError when invalid."""
+    query = parse(query_text)
+    total = 0
+    hits: list[SearchHit] = []
+    statement = _candidates(jurisdictions, doc_types).execution_options(yield_per=SCAN_BATCH)
+    for document in session.scalars(statement):
+        doc = MatchDocument.from_document(document)
+        result = query.match(doc)
+        if result is None:
+            continue
+        if offset <= total < offset + limit:
+            text = snippet(doc, result.hits, result.best)
+            hits.append(SearchHit(document, text, result.matched_terms))
+        total += 1
+    return SearchPage(total, hits)

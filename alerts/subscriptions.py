@@ -1,0 +1,135 @@
+"""Creating subscriptions (a query, or a followed bill) and resolving bill references."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from alerts.query import parse
+from alerts.query.parser import DOC_TYPES, JURISDICTIONS
+from models import Document, Subscriber, Subscription, utcnow
+from models.text import reference_key
+
+FREQUENCIES = ("immediate", "daily", "weekly")
+# Deliberately simple: one @, no spaces or brackets, a dot in the domain.
+_EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+\.[^@\s<>()\[\],;:\".]+$")
+
+
+def normalise_email(email: str) -> str:
+    cleaned = email.strip().lower()
+    if len(cleaned) > 320 or not _EMAIL.match(cleaned):
+        raise ValueError(f"not a valid email address: {email!r} (expected name@example.org)")
+    return cleaned
+
+
+def subscriber_for(
+    session: Session, email: str, *, confirmed: bool, now: datetime | None = None
+) -> Subscriber:
+    """The subscriber row for `email`, reused when it exists."""
+    address = normalise_email(email)
+    subscriber = session.scalars(select(Subscriber).where(Subscriber.email == address)).first()
+    if subscriber is None:
+        subscriber = Subscriber(email=address)
+        session.add(subscriber)
+    if confirmed and subscriber.confirmed_at is None:
+        subscriber.confirmed_at = now or utcnow()
+    return subscriber
+
+
+def _checked(values: Iterable[str], allowed: tuple[str, ...], what: str) -> list[str]:
+    chosen = [value.lower() for value in values]
+    unknown = sorted(set(chosen) - set(allowed))
+    if unknown:
+        raise ValueError(f"unknown {what} {', '.join(unknown)}: expected {', '.join(allowed)}")
+    return chosen
+
+
+def subscribe(
+    session: Session,
+    *,
+    email: str,
+    query: str,
+    name: str = "",
+    jurisdictions: Iterable[str] = (),
+    doc_types: Iterable[str] = (),
+    frequency: str = "immediate",
+    include_events: bool = True,
+    confirmed: bool = False,
+) -> Subscription:
+    """A query subscription; raises QuerySyntaxError or ValueError on bad input."""
+    parse(query)
+    if frequency not in FREQUENCIES:
+        raise ValueError(f"unknown frequency {frequency!r}: expected {', '.join(FREQUENCIES)}")
+    subscription = Subscription(
+        subscriber=subscriber_for(session, email, confirmed=confirmed),
+        name=name,
+        query=query,
+        jurisdictions=_checked(jurisdictions, JURISDICTIONS, "jurisdiction"),
+        doc_types=_checked(doc_types, DOC_TYPES, "type"),
+        frequency=frequency,
+        include_events=include_events,
+    )
+    session.add(subscription)
+    session.flush()
+    return subscription
+
+
+def follow(
+    session: Session, *, email: str, document: Document, confirmed: bool = False
+) -> Subscription:
+    """Alert on every new stage or version of `document`; following twice reuses the row."""
+    subscriber = subscriber_for(session, email, confirmed=confirmed)
+    session.flush()
+    existing = session.scalars(
+        select(Subscription).where(
+            Subscription.subscriber_id == subscriber.id,
+            Subscription.followed_document_id == document.id,
+        )
+    ).first()
+    if existing is not None:
+        existing.active = True
+        return existing
+    subscription = Subscription(
+        subscriber=subscriber,
+        followed_document=document,
+        name=f"follow {document.reference or document.title}",
+    )
+    session.add(subscription)
+    session.flush()
+    return subscription
+
+
+def find_documents(
+    session: Session, reference: str, jurisdiction: str | None = None
+) -> list[Document]:
+    """Documents whose reference ("C-63", "c63", "HL Bill 12") or external id is `reference`.
+
+    Raises ValueError when the reference names documents in several jurisdictions and no
+    jurisdiction was given.
+    """
+    key = reference_key(reference)
+    if not key:
+        return []
+    statement = select(Document).order_by(Document.published_on.desc(), Document.id.desc())
+    if jurisdiction:
+        statement = statement.where(Document.jurisdiction == jurisdiction.lower())
+    found = list(session.scalars(statement.where(Document.reference_key == key)))
+    if not found:
+        found = list(
+            session.scalars(
+                statement.where(
+                    or_(Document.external_id == reference.strip(), Document.external_id == key)
+                )
+            )
+        )
+    places = sorted({document.jurisdiction for document in found})
+    if len(places) > 1:
+        raise ValueError(
+            f"{reference!r} is ambiguous: it names documents in "
+            f"{', '.join(places)}; choose a jurisdiction"
+        )
+    return found

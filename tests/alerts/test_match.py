@@ -1,0 +1,144 @@
+"""match_changes on real bills: idempotent alerts, followed bills, kinds, filters, reasons."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from alerts.match import match_changes
+from alerts.subscriptions import follow, subscribe
+from models import Alert, Change, Checkpoint
+from models.records import DocumentRecord
+from tests.alerts.conftest import NOW, Store
+from tests.alerts.realbills import ca_bill_s209, uk_bill_2818
+
+EMAIL = "analyst@example.org"
+
+
+def alerts(session: Session) -> list[Alert]:
+    return list(session.scalars(select(Alert).order_by(Alert.id)))
+
+
+def earlier_s209() -> DocumentRecord:
+    """S-209 as it stood before its House first reading (the real record, last event cut)."""
+    record = ca_bill_s209()
+    return dataclasses.replace(record, events=record.events[:-1])
+
+
+def test_a_new_document_alerts_with_reason_terms_and_snippet(session: Session,
+                                                             store: Store) -> None:
+    subscription = subscribe(session, email=EMAIL, query='"young persons" online',
+                             confirmed=True)
+    store(ca_bill_s209())
+    summary = match_changes(session, NOW)
+    session.commit()
+    assert (summary.changes_seen, summary.alerts_created) == (1, 1)
+    [alert] = alerts(session)
+    assert alert.subscription_id == subscription.id
+    assert alert.matched_terms == ['"young persons"', "online"]
+    assert alert.reason == 'new bill; matched "young persons", online in title'
+    assert alert.snippet.startswith("Protecting [[Young Persons]] from Exposure")
+    assert "[[online]] access" in alert.snippet
+    assert "Act · Loi sur" in alert.snippet  # fields are kept apart
+    assert alert.snippet.endswith(" pornographic…")  # cut between words
+    assert len(alert.snippet.replace("[[", "").replace("]]", "")) <= 202
+
+
+def test_rerunning_match_adds_nothing_even_from_the_start(session: Session,
+                                                          store: Store) -> None:
+    subscribe(session, email=EMAIL, query="pornographique", confirmed=True)
+    store(ca_bill_s209())
+    assert match_changes(session, NOW).alerts_created == 1
+    session.commit()
+    again = match_changes(session, NOW)
+    assert (again.changes_seen, again.alerts_created) == (0, 0)
+    session.get_one(Checkpoint, "match").position = 0
+    session.commit()
+    replay = match_changes(session, NOW)
+    session.commit()
+    assert (replay.changes_seen, replay.alerts_created) == (1, 0)
+    assert len(alerts(session)) == 1
+
+
+def test_checkpoint_advances_with_the_alerts(session: Session, store: Store) -> None:
+    store(uk_bill_2818())
+    store(ca_bill_s209())
+    match_changes(session, NOW)
+    session.commit()
+    last = session.scalar(select(func.max(Change.id)))
+    assert session.get_one(Checkpoint, "match").position == last
+
+
+def test_a_new_event_on_a_followed_bill_makes_exactly_one_alert(session: Session,
+                                                                store: Store) -> None:
+    document = store(earlier_s209())
+    follow(session, email=EMAIL, document=document, confirmed=True)
+    match_changes(session, NOW)
+    session.commit()
+    assert alerts(session) == []  # the bill's arrival predates nothing: follows wait for news
+    store(ca_bill_s209())
+    summary = match_changes(session, NOW)
+    session.commit()
+    assert summary.alerts_created == 1
+    [alert] = alerts(session)
+    assert alert.change.kind == "new_event"
+    assert alert.reason == (
+        "you follow S-209; new stage: First reading (House of Commons) on 2026-04-30"
+    )
+    assert match_changes(session, NOW).alerts_created == 0
+
+
+def test_events_alert_query_subscriptions_only_when_asked(session: Session,
+                                                          store: Store) -> None:
+    with_events = subscribe(session, email=EMAIL, query="pornography", confirmed=True)
+    subscribe(session, email="other@example.org", query="pornography",
+              include_events=False, confirmed=True)
+    store(earlier_s209())
+    store(ca_bill_s209())
+    match_changes(session, NOW)
+    session.commit()
+    event_alerts = [a for a in alerts(session) if a.change.kind == "new_event"]
+    assert [a.subscription_id for a in event_alerts] == [with_events.id]
+    assert event_alerts[0].reason.startswith("new stage: First reading (House of Commons)")
+
+
+def test_a_bill_that_starts_to_match_in_a_new_version_alerts(session: Session,
+                                                            store: Store) -> None:
+    # The real record without its French titles first: the French query cannot match it yet.
+    store(dataclasses.replace(ca_bill_s209(), title_alt="",
+                              summary=ca_bill_s209().summary.splitlines()[0]))
+    subscribe(session, email=EMAIL, query="matériel pornographique", confirmed=True)
+    match_changes(session, NOW)
+    session.commit()
+    assert alerts(session) == []
+    store(ca_bill_s209())
+    match_changes(session, NOW)
+    session.commit()
+    [alert] = alerts(session)
+    assert alert.change.kind == "new_version"
+    assert alert.reason == "new version; matched materiel, pornographique in text"
+
+
+def test_filters_and_unconfirmed_subscribers_get_nothing(session: Session,
+                                                         store: Store) -> None:
+    subscribe(session, email="a@example.org", query="bill", jurisdictions=["uk"],
+              confirmed=True)
+    subscribe(session, email="b@example.org", query="bill", doc_types=["statement"],
+              confirmed=True)
+    subscribe(session, email="c@example.org", query="bill")
+    store(uk_bill_2818())
+    store(ca_bill_s209())
+    match_changes(session, NOW)
+    session.commit()
+    matched = [(a.subscription.subscriber.email, a.change.document.jurisdiction)
+               for a in alerts(session)]
+    assert matched == [("a@example.org", "uk")]
+
+
+def test_a_subscriber_who_unsubscribed_gets_nothing(session: Session, store: Store) -> None:
+    subscription = subscribe(session, email=EMAIL, query="rates", confirmed=True)
+    subscription.subscriber.unsubscribed_at = NOW
+    store(uk_bill_2818())
+    assert match_changes(session, NOW).alerts_created == 0
