@@ -22,8 +22,9 @@ def store(session: Session) -> Store:
     """Upsert a record (creating its source) and commit, as a crawl would."""
 
     def _store(record: DocumentRecord) -> Document:
-        source = ensure_source(session, slug=record.source, jurisdiction=record.jurisdiction,
-                               kind="bills")
+        source = ensure_source(
+            session, slug=record.source, jurisdiction=record.jurisdiction, kind="bills"
+        )
         outcome = upsert_document(session, source, record, NOW)
         session.commit()
         return outcome.document

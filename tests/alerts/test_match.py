@@ -27,10 +27,10 @@ def earlier_s209() -> DocumentRecord:
     return dataclasses.replace(record, events=record.events[:-1])
 
 
-def test_a_new_document_alerts_with_reason_terms_and_snippet(session: Session,
-                                                             store: Store) -> None:
-    subscription = subscribe(session, email=EMAIL, query='"young persons" online',
-                             confirmed=True)
+def test_a_new_document_alerts_with_reason_terms_and_snippet(
+    session: Session, store: Store
+) -> None:
+    subscription = subscribe(session, email=EMAIL, query='"young persons" online', confirmed=True)
     store(ca_bill_s209())
     summary = match_changes(session, NOW)
     session.commit()
@@ -46,8 +46,7 @@ def test_a_new_document_alerts_with_reason_terms_and_snippet(session: Session,
     assert len(alert.snippet.replace("[[", "").replace("]]", "")) <= 202
 
 
-def test_rerunning_match_adds_nothing_even_from_the_start(session: Session,
-                                                          store: Store) -> None:
+def test_rerunning_match_adds_nothing_even_from_the_start(session: Session, store: Store) -> None:
     subscribe(session, email=EMAIL, query="pornographique", confirmed=True)
     store(ca_bill_s209())
     assert match_changes(session, NOW).alerts_created == 1
@@ -71,8 +70,9 @@ def test_checkpoint_advances_with_the_alerts(session: Session, store: Store) -> 
     assert session.get_one(Checkpoint, "match").position == last
 
 
-def test_a_new_event_on_a_followed_bill_makes_exactly_one_alert(session: Session,
-                                                                store: Store) -> None:
+def test_a_new_event_on_a_followed_bill_makes_exactly_one_alert(
+    session: Session, store: Store
+) -> None:
     document = store(earlier_s209())
     follow(session, email=EMAIL, document=document, confirmed=True)
     match_changes(session, NOW)
@@ -90,11 +90,15 @@ def test_a_new_event_on_a_followed_bill_makes_exactly_one_alert(session: Session
     assert match_changes(session, NOW).alerts_created == 0
 
 
-def test_events_alert_query_subscriptions_only_when_asked(session: Session,
-                                                          store: Store) -> None:
+def test_events_alert_query_subscriptions_only_when_asked(session: Session, store: Store) -> None:
     with_events = subscribe(session, email=EMAIL, query="pornography", confirmed=True)
-    subscribe(session, email="other@example.org", query="pornography",
-              include_events=False, confirmed=True)
+    subscribe(
+        session,
+        email="other@example.org",
+        query="pornography",
+        include_events=False,
+        confirmed=True,
+    )
     store(earlier_s209())
     store(ca_bill_s209())
     match_changes(session, NOW)
@@ -104,11 +108,15 @@ def test_events_alert_query_subscriptions_only_when_asked(session: Session,
     assert event_alerts[0].reason.startswith("new stage: First reading (House of Commons)")
 
 
-def test_a_bill_that_starts_to_match_in_a_new_version_alerts(session: Session,
-                                                            store: Store) -> None:
+def test_a_bill_that_starts_to_match_in_a_new_version_alerts(
+    session: Session, store: Store
+) -> None:
     # The real record without its French titles first: the French query cannot match it yet.
-    store(dataclasses.replace(ca_bill_s209(), title_alt="",
-                              summary=ca_bill_s209().summary.splitlines()[0]))
+    store(
+        dataclasses.replace(
+            ca_bill_s209(), title_alt="", summary=ca_bill_s209().summary.splitlines()[0]
+        )
+    )
     subscribe(session, email=EMAIL, query="matériel pornographique", confirmed=True)
     match_changes(session, NOW)
     session.commit()
@@ -121,19 +129,17 @@ def test_a_bill_that_starts_to_match_in_a_new_version_alerts(session: Session,
     assert alert.reason == "new version; matched materiel, pornographique in text"
 
 
-def test_filters_and_unconfirmed_subscribers_get_nothing(session: Session,
-                                                         store: Store) -> None:
-    subscribe(session, email="a@example.org", query="bill", jurisdictions=["uk"],
-              confirmed=True)
-    subscribe(session, email="b@example.org", query="bill", doc_types=["statement"],
-              confirmed=True)
+def test_filters_and_unconfirmed_subscribers_get_nothing(session: Session, store: Store) -> None:
+    subscribe(session, email="a@example.org", query="bill", jurisdictions=["uk"], confirmed=True)
+    subscribe(session, email="b@example.org", query="bill", doc_types=["statement"], confirmed=True)
     subscribe(session, email="c@example.org", query="bill")
     store(uk_bill_2818())
     store(ca_bill_s209())
     match_changes(session, NOW)
     session.commit()
-    matched = [(a.subscription.subscriber.email, a.change.document.jurisdiction)
-               for a in alerts(session)]
+    matched = [
+        (a.subscription.subscriber.email, a.change.document.jurisdiction) for a in alerts(session)
+    ]
     assert matched == [("a@example.org", "uk")]
 
 

@@ -17,18 +17,25 @@ from tests.alerts.realbills import ca_bill_s209, uk_bill_2818
 
 def test_subscribe_lowercases_the_email_and_reuses_the_subscriber(session: Session) -> None:
     first = subscribe(session, email=" Analyst@Example.ORG ", query="grooming")
-    second = subscribe(session, email="analyst@example.org", query="csam", confirmed=True,
-                       jurisdictions=["UK"], doc_types=["bill"], frequency="daily")
+    second = subscribe(
+        session,
+        email="analyst@example.org",
+        query="csam",
+        confirmed=True,
+        jurisdictions=["UK"],
+        doc_types=["bill"],
+        frequency="daily",
+    )
     assert first.subscriber is second.subscriber
     assert second.subscriber.email == "analyst@example.org"
     assert second.subscriber.confirmed_at is not None
-    assert (second.jurisdictions, second.doc_types, second.frequency) == (["uk"], ["bill"],
-                                                                           "daily")
+    assert (second.jurisdictions, second.doc_types, second.frequency) == (["uk"], ["bill"], "daily")
     assert session.scalar(select(func.count()).select_from(Subscriber)) == 1
 
 
-@pytest.mark.parametrize("email", ["no-at-sign", "a@b", "two@@example.org", "a b@example.org",
-                                   "<a@example.org>"])
+@pytest.mark.parametrize(
+    "email", ["no-at-sign", "a@b", "two@@example.org", "a b@example.org", "<a@example.org>"]
+)
 def test_subscribe_refuses_a_bad_email_clearly(session: Session, email: str) -> None:
     with pytest.raises(ValueError, match="not a valid email address"):
         subscribe(session, email=email, query="grooming")
@@ -44,8 +51,7 @@ def test_subscribe_validates_the_query_and_the_choices(session: Session) -> None
 
 
 @pytest.mark.parametrize("reference", ["S-209", "s209", "S 209", " s-209 "])
-def test_find_documents_by_reference_key(session: Session, store: Store,
-                                         reference: str) -> None:
+def test_find_documents_by_reference_key(session: Session, store: Store, reference: str) -> None:
     document = store(ca_bill_s209())
     assert find_documents(session, reference) == [document]
 
@@ -60,7 +66,7 @@ def test_find_documents_refuses_an_ambiguous_reference(session: Session, store: 
     canadian = store(ca_bill_s209())
     # The real UK record, given the same human reference as S-209 to make a clash.
     store(dataclasses.replace(uk_bill_2818(), reference="S-209"))
-    with pytest.raises(ValueError, match="ambiguous.*ca, uk"):
+    with pytest.raises(ValueError, match=r"ambiguous.*ca, uk"):
         find_documents(session, "S-209")
     assert find_documents(session, "S-209", "ca") == [canadian]
 

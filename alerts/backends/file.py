@@ -1,0 +1,47 @@
+"""The file backend: each message becomes one `.eml` file in an outbox folder (the default)."""
+
+from __future__ import annotations
+
+import copy
+import os
+import tempfile
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from pathlib import Path
+
+from alerts.backends.base import SendResult, TemporaryFailure
+from alerts.headers import SUBSCRIPTION_IDS_HEADER
+
+
+class FileBackend:
+    name = "file"
+
+    def __init__(self, outbox_dir: str | os.PathLike[str]) -> None:
+        self.outbox = Path(outbox_dir)
+
+    def send(self, message: EmailMessage, *, delivery_id: int, dry_run: bool = False) -> SendResult:
+        """Write `<timestamp>-<delivery_id>.eml` atomically; a dry run writes nothing."""
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        file_name = f"{stamp}-{delivery_id}.eml"
+        if not dry_run:
+            self._write(self.outbox / file_name, _outgoing(message).as_bytes())
+        return SendResult(provider=self.name, provider_message_id=file_name)
+
+    def _write(self, target: Path, payload: bytes) -> None:
+        try:
+            self.outbox.mkdir(parents=True, exist_ok=True)
+            descriptor, temporary = tempfile.mkstemp(dir=self.outbox, suffix=".tmp")
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(payload)
+            os.replace(temporary, target)
+        except OSError as error:
+            raise TemporaryFailure(
+                f"file outbox {self.outbox}: cannot write {target.name}: {error.strerror or error}"
+            ) from error
+
+
+def _outgoing(message: EmailMessage) -> EmailMessage:
+    """The message without our internal headers, as the other backends send it."""
+    outgoing = copy.deepcopy(message)
+    del outgoing[SUBSCRIPTION_IDS_HEADER]
+    return outgoing

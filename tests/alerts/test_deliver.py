@@ -1,0 +1,196 @@
+"""The outbox: queue once, claim, send, record; failures keep alerts and never send twice."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from alerts.backends.base import (
+    PermanentFailure,
+    SendResult,
+    TemporaryFailure,
+    UncertainDelivery,
+)
+from alerts.backends.file import FileBackend
+from alerts.deliver import LEASE, queue_deliveries, send_pending
+from alerts.match import match_changes
+from alerts.subscriptions import subscribe
+from models import Alert, Delivery
+from tests.alerts.conftest import NOW, Store
+from tests.alerts.realbills import ca_bill_s209, uk_bill_2818
+
+BASE_URL = "https://fivewatch.example.org"
+
+
+@dataclass
+class RecordingBackend:
+    """Counts sends per delivery; fails with `failures` in turn first."""
+
+    failures: list[Exception] = field(default_factory=list)
+    pause: float = 0.0
+    sent: list[int] = field(default_factory=list)
+    dry_runs: list[int] = field(default_factory=list)
+    name: str = "recording"
+
+    def send(self, message: EmailMessage, *, delivery_id: int, dry_run: bool = False) -> SendResult:
+        assert message["Subject"].startswith("FiveWatch: ")
+        time.sleep(self.pause)
+        if self.failures:
+            raise self.failures.pop(0)
+        (self.dry_runs if dry_run else self.sent).append(delivery_id)
+        return SendResult(self.name, f"msg-{delivery_id}")
+
+
+@pytest.fixture
+def factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine)
+
+
+@pytest.fixture
+def queued(session: Session, store: Store) -> list[int]:
+    """Two subscribers with alerts on the real bills, queued: the delivery ids."""
+    subscribe(session, email="a@example.org", query="bill", confirmed=True)
+    subscribe(session, email="a@example.org", query="act", confirmed=True)
+    subscribe(session, email="b@example.org", query="rates", confirmed=True)
+    store(uk_bill_2818())
+    store(ca_bill_s209())
+    match_changes(session, NOW)
+    assert queue_deliveries(session, NOW) == 2
+    session.commit()
+    return list(session.scalars(select(Delivery.id).order_by(Delivery.id)))
+
+
+def run(
+    factory: sessionmaker[Session], backend: object, at: timedelta = timedelta(0), **options: bool
+):
+    return send_pending(
+        factory,
+        backend,
+        now=NOW + at,  # type: ignore[arg-type]
+        mail_from="alerts@fw.example",
+        base_url=BASE_URL,
+        **options,
+    )
+
+
+def deliveries(factory: sessionmaker[Session]) -> list[Delivery]:
+    with factory() as session:
+        statement = select(Delivery).options(selectinload(Delivery.alerts))
+        return list(session.scalars(statement.order_by(Delivery.id)))
+
+
+def test_queue_groups_alerts_per_subscriber_once(session: Session, queued: list[int]) -> None:
+    grouped = {
+        delivery_id: sorted(
+            a.subscription.subscriber.email for a in session.get_one(Delivery, delivery_id).alerts
+        )
+        for delivery_id in queued
+    }
+    assert sorted(grouped.values()) == [["a@example.org"] * 2, ["b@example.org"]]
+    assert queue_deliveries(session, NOW) == 0
+
+
+def test_digest_subscriptions_are_left_unqueued(session: Session, store: Store) -> None:
+    subscribe(session, email="d@example.org", query="bill", frequency="daily", confirmed=True)
+    store(uk_bill_2818())
+    match_changes(session, NOW)
+    assert queue_deliveries(session, NOW) == 0
+    assert session.scalars(select(Alert.delivery_id)).all() == [None]
+
+
+def test_send_records_the_provider_and_never_sends_twice(
+    factory: sessionmaker[Session], queued: list[int], tmp_path: Path
+) -> None:
+    outbox = tmp_path / "outbox"
+    summary = run(factory, FileBackend(outbox))
+    assert (summary.sent, summary.failed, summary.retried) == (2, 0, 0)
+    for delivery in deliveries(factory):
+        assert (delivery.status, delivery.attempts, delivery.provider) == ("sent", 1, "file")
+        assert (outbox / delivery.provider_message_id).is_file()
+        assert delivery.sent_at is not None
+        assert delivery.subject.startswith("FiveWatch: ")
+    assert run(factory, FileBackend(outbox), timedelta(hours=1)).sent == 0
+    assert len(list(outbox.iterdir())) == 2
+
+
+def test_a_temporary_failure_keeps_the_alerts_for_a_retry(
+    factory: sessionmaker[Session], queued: list[int]
+) -> None:
+    backend = RecordingBackend(failures=[TemporaryFailure("429 from provider", 120)])
+    first = run(factory, backend)
+    assert (first.sent, first.retried) == (1, 1)
+    waiting = deliveries(factory)[0]
+    assert (waiting.status, waiting.attempts) == ("pending", 1)
+    assert waiting.last_error == "429 from provider"
+    assert waiting.next_attempt_at is not None
+    assert waiting.next_attempt_at.replace(tzinfo=None) == (NOW + timedelta(seconds=120)).replace(
+        tzinfo=None
+    )
+    assert len(waiting.alerts) == 2
+    assert run(factory, backend, timedelta(seconds=60)).sent == 0  # not due yet
+    assert run(factory, backend, timedelta(seconds=121)).sent == 1
+    assert sorted(backend.sent) == sorted(queued)
+    assert [d.attempts for d in deliveries(factory)] == [2, 1]
+
+
+def test_a_permanent_failure_is_recorded(factory: sessionmaker[Session], queued: list[int]) -> None:
+    backend = RecordingBackend(failures=[PermanentFailure("550 mailbox unavailable")])
+    assert run(factory, backend).failed == 1
+    failed = deliveries(factory)[0]
+    assert (failed.status, failed.last_error) == ("failed", "550 mailbox unavailable")
+    assert run(factory, backend, timedelta(days=1)).sent == 0
+    assert backend.sent == [queued[1]]
+
+
+def test_an_uncertain_answer_is_resent_and_logged(
+    factory: sessionmaker[Session], queued: list[int], caplog: pytest.LogCaptureFixture
+) -> None:
+    backend = RecordingBackend(failures=[UncertainDelivery("connection reset after DATA")])
+    assert run(factory, backend).retried == 1
+    assert "will send again (at-least-once)" in caplog.text
+    assert deliveries(factory)[0].last_error.startswith("uncertain: ")
+
+
+def test_a_crash_mid_send_is_resent_once_after_the_lease(
+    factory: sessionmaker[Session], queued: list[int], caplog: pytest.LogCaptureFixture
+) -> None:
+    crashing = RecordingBackend(failures=[RuntimeError("worker killed")])
+    with pytest.raises(RuntimeError):
+        run(factory, crashing)
+    assert [d.status for d in deliveries(factory)] == ["sending", "pending"]
+    backend = RecordingBackend()
+    early = run(factory, backend, LEASE / 2)
+    assert (early.sent, early.uncertain) == (1, 0)  # the one in flight is left alone
+    later = run(factory, backend, LEASE * 2)
+    assert (later.sent, later.uncertain) == (1, 1)
+    assert "outcome unknown" in caplog.text
+    assert sorted(backend.sent) == sorted(queued)
+    assert [d.status for d in deliveries(factory)] == ["sent", "sent"]
+
+
+def test_dry_run_changes_nothing(factory: sessionmaker[Session], queued: list[int]) -> None:
+    backend = RecordingBackend()
+    run(factory, backend, dry_run=True)
+    assert sorted(backend.dry_runs) == sorted(queued)
+    assert backend.sent == []
+    assert [(d.status, d.attempts) for d in deliveries(factory)] == [("pending", 0)] * 2
+
+
+def test_two_workers_never_send_a_delivery_twice(
+    factory: sessionmaker[Session], queued: list[int]
+) -> None:
+    backend = RecordingBackend(pause=0.05)
+    workers = [threading.Thread(target=run, args=(factory, backend)) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert sorted(backend.sent) == sorted(queued)

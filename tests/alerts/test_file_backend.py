@@ -1,0 +1,50 @@
+"""FileBackend writes each message as a parseable .eml, atomically."""
+
+from __future__ import annotations
+
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+
+from alerts.backends.base import TemporaryFailure
+from alerts.backends.file import FileBackend
+from alerts.headers import SUBSCRIPTION_IDS_HEADER
+
+
+def message() -> EmailMessage:
+    mail = EmailMessage()
+    mail["From"] = "alerts@fw.example"
+    mail["To"] = "a@example.org"
+    mail["Subject"] = "FiveWatch: 1 new alert — CA Loi sur la protection des jeunes"
+    mail[SUBSCRIPTION_IDS_HEADER] = "3"
+    mail.set_content("Sécurité des enfants en ligne")
+    mail.add_alternative("<p>Sécurité</p>", subtype="html")
+    return mail
+
+
+def test_writes_a_parseable_eml_named_after_the_delivery(tmp_path: Path) -> None:
+    result = FileBackend(tmp_path / "outbox").send(message(), delivery_id=42)
+    assert result.provider == "file"
+    assert result.provider_message_id.endswith("-42.eml")
+    [written] = (tmp_path / "outbox").iterdir()
+    assert written.name == result.provider_message_id
+    parsed = message_from_bytes(written.read_bytes(), policy=policy.default)
+    assert parsed["Subject"] == message()["Subject"]
+    assert parsed[SUBSCRIPTION_IDS_HEADER] is None
+    body = parsed.get_body(("plain",))
+    assert body is not None
+    assert body.get_content().strip() == "Sécurité des enfants en ligne"
+
+
+def test_dry_run_writes_nothing(tmp_path: Path) -> None:
+    FileBackend(tmp_path).send(message(), delivery_id=1, dry_run=True)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_unwritable_outbox_is_a_temporary_failure(tmp_path: Path) -> None:
+    blocker = tmp_path / "outbox"
+    blocker.write_text("a file where the folder should be")
+    with pytest.raises(TemporaryFailure, match="file outbox .*outbox: cannot write"):
+        FileBackend(blocker).send(message(), delivery_id=1)
