@@ -46,5 +46,5 @@ def test_dry_run_writes_nothing(tmp_path: Path) -> None:
 def test_an_unwritable_outbox_is_a_temporary_failure(tmp_path: Path) -> None:
     blocker = tmp_path / "outbox"
     blocker.write_text("a file where the folder should be")
-    with pytest.raises(TemporaryFailure, match="file outbox .*outbox: cannot write"):
+    with pytest.raises(TemporaryFailure, match=r"file outbox .*outbox: cannot write"):
         FileBackend(blocker).send(message(), delivery_id=1)

@@ -15,12 +15,20 @@ def doc(title: str, body: str = "", **fields: str) -> MatchDocument:
     return MatchDocument(title=title, text=f"{title}\n{body}", **fields)
 
 
-FRENCH = doc("Loi sur la protection des jeunes contre l’exposition à la pornographie",
-             "Loi limitant l’accès en ligne des jeunes au matériel pornographique. "
-             "Sécurité des enfants en ligne.")
-ENGLISH = doc("Online Safety Bill", "Provision about age verification. Social media services "
-              "must protect children; child-safety duties apply.", jurisdiction="uk",
-              kind="bill", stage="Royal Assent royal_assent", reference="HL Bill 12")
+FRENCH = doc(
+    "Loi sur la protection des jeunes contre l’exposition à la pornographie",
+    "Loi limitant l’accès en ligne des jeunes au matériel pornographique. "
+    "Sécurité des enfants en ligne.",
+)
+ENGLISH = doc(
+    "Online Safety Bill",
+    "Provision about age verification. Social media services "
+    "must protect children; child-safety duties apply.",
+    jurisdiction="uk",
+    kind="bill",
+    stage="Royal Assent royal_assent",
+    reference="HL Bill 12",
+)
 
 
 @pytest.mark.parametrize(
@@ -56,8 +64,7 @@ ENGLISH = doc("Online Safety Bill", "Provision about age verification. Social me
         ('number:"C-63"', ENGLISH, False),
     ],
 )
-def test_constructs_match_as_documented(text: str, document: MatchDocument,
-                                        matches: bool) -> None:
+def test_constructs_match_as_documented(text: str, document: MatchDocument, matches: bool) -> None:
     assert (parse(text).match(document) is not None) is matches
 
 
@@ -94,6 +101,7 @@ def test_negated_terms_are_not_reported_as_matched() -> None:
 
 # --- brute-force reference: plain loops over the folded word lists, no indexes ---
 
+
 def _has(words: list[str], term: Term) -> list[tuple[int, int]]:
     size = len(term.words)
     spans = []
@@ -107,14 +115,18 @@ def _has(words: list[str], term: Term) -> list[tuple[int, int]]:
     return spans
 
 
-def reference_eval(node: Node, title: str, text: str, meta: dict[str, str],
-                   in_title: bool = False) -> bool:
+def reference_eval(
+    node: Node, title: str, text: str, meta: dict[str, str], in_title: bool = False
+) -> bool:
     words = tokens(title) if in_title else tokens(text)
     if isinstance(node, Term):
         return bool(_has(words, node))
     if isinstance(node, Near):
-        return any(max(0, b0 - a1, a0 - b1) <= node.distance
-                   for a0, a1 in _has(words, node.left) for b0, b1 in _has(words, node.right))
+        return any(
+            max(0, b0 - a1, a0 - b1) <= node.distance
+            for a0, a1 in _has(words, node.left)
+            for b0, b1 in _has(words, node.right)
+        )
     if isinstance(node, InTitle):
         return reference_eval(node.child, title, text, meta, True)
     if isinstance(node, Not):
@@ -134,22 +146,34 @@ def reference_eval(node: Node, title: str, text: str, meta: dict[str, str],
 
 VOCAB = ["online", "safety", "child", "children", "âge", "Sécurité", "l'enfant", "media"]
 SEPARATORS = [" ", ". ", ", ", " - ", "; "]
-QUERY_WORDS = ["online", "safety", "child", "child*", "age", "securite", "l", "enfant",
-               '"online safety"', '"online saf*"', "media", "enf*"]
+QUERY_WORDS = [
+    "online",
+    "safety",
+    "child",
+    "child*",
+    "age",
+    "securite",
+    "l",
+    "enfant",
+    '"online safety"',
+    '"online saf*"',
+    "media",
+    "enf*",
+]
 
 
 @st.composite
 def small_texts(draw: st.DrawFn, max_words: int) -> str:
     words = draw(st.lists(st.sampled_from(VOCAB), max_size=max_words))
-    seps = draw(st.lists(st.sampled_from(SEPARATORS), min_size=len(words),
-                         max_size=len(words)))
+    seps = draw(st.lists(st.sampled_from(SEPARATORS), min_size=len(words), max_size=len(words)))
     return "".join(w + s for w, s in zip(words, seps, strict=True)).strip()
 
 
 def _combine(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
     return st.one_of(
-        st.tuples(children, st.sampled_from([" ", " AND ", " OR ", " -"]), children)
-        .map(lambda t: f"({t[0]}{t[1]}{t[2]})"),
+        st.tuples(children, st.sampled_from([" ", " AND ", " OR ", " -"]), children).map(
+            lambda t: f"({t[0]}{t[1]}{t[2]})"
+        ),
         children.map(lambda q: f"title:({q})"),
     )
 
@@ -157,21 +181,38 @@ def _combine(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
 QUERY_TEXTS = st.recursive(
     st.one_of(
         st.sampled_from(QUERY_WORDS),
-        st.tuples(st.sampled_from(QUERY_WORDS), st.integers(0, 4), st.sampled_from(QUERY_WORDS))
-        .map(lambda t: f"{t[0]} NEAR/{t[1]} {t[2]}"),
+        st.tuples(
+            st.sampled_from(QUERY_WORDS), st.integers(0, 4), st.sampled_from(QUERY_WORDS)
+        ).map(lambda t: f"{t[0]} NEAR/{t[1]} {t[2]}"),
     ),
-    _combine, max_leaves=6,
-).flatmap(lambda q: st.sampled_from([q, f"{q} jurisdiction:uk", f"{q} type:statement",
-                                     f'{q} stage:"2nd reading"', f"{q} number:c63"]))
+    _combine,
+    max_leaves=6,
+).flatmap(
+    lambda q: st.sampled_from(
+        [
+            q,
+            f"{q} jurisdiction:uk",
+            f"{q} type:statement",
+            f'{q} stage:"2nd reading"',
+            f"{q} number:c63",
+        ]
+    )
+)
 
 
 @settings(max_examples=300)
-@given(QUERY_TEXTS, small_texts(4), small_texts(12), st.sampled_from(["uk", "ca"]),
-       st.sampled_from(["bill", "statement"]), st.sampled_from(["2nd reading", "Royal Assent"]),
-       st.sampled_from(["C-63", "S-209"]))
-def test_evaluation_agrees_with_brute_force(query_text: str, title: str, body: str,
-                                            jurisdiction: str, kind: str, stage: str,
-                                            reference: str) -> None:
+@given(
+    QUERY_TEXTS,
+    small_texts(4),
+    small_texts(12),
+    st.sampled_from(["uk", "ca"]),
+    st.sampled_from(["bill", "statement"]),
+    st.sampled_from(["2nd reading", "Royal Assent"]),
+    st.sampled_from(["C-63", "S-209"]),
+)
+def test_evaluation_agrees_with_brute_force(
+    query_text: str, title: str, body: str, jurisdiction: str, kind: str, stage: str, reference: str
+) -> None:
     query = parse(query_text)
     meta = {"jurisdiction": jurisdiction, "kind": kind, "stage": stage, "reference": reference}
     document = doc(title, body, **meta)
