@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from alerts.query import MatchDocument, Query, QuerySyntaxError, parse
+from alerts.query import MatchDocument, MatchResult, Query, QuerySyntaxError, parse
 from alerts.snippet import snippet
 from models import Alert, Change, Checkpoint, Subscriber, Subscription
 from models.documents import BillEvent
@@ -162,11 +162,21 @@ def _query_draft(candidate: Compiled, change: Change, doc: MatchDocument) -> Dra
     result = candidate.query.match(doc) if candidate.query else None
     if result is None:
         return None
-    best = result.best
-    where = "in title" if best and result.in_title(best) else "in text"
-    matched = ", ".join(result.matched_terms) or str(candidate.query)
-    reason = f"{_what_changed(change)}; matched {matched} {where}"
-    return Draft(reason, result.matched_terms, snippet(doc, result.hits, best))
+    reason = f"{_what_changed(change)}; {_why_matched(result, candidate)}"
+    return Draft(reason, result.matched_terms, snippet(doc, result.hits, result.best))
+
+
+def _why_matched(result: MatchResult, candidate: Compiled) -> str:
+    """`matched "online safety" in title; csam in text` (filters only: the query itself)."""
+    if not result.matched_terms:
+        return f"matched {candidate.query}"
+    in_title = {hit.label for hit in result.hits if result.in_title(hit)}
+    places = [
+        ("in title", [term for term in result.matched_terms if term in in_title]),
+        ("in text", [term for term in result.matched_terms if term not in in_title]),
+    ]
+    parts = [f"{', '.join(terms)} {where}" for where, terms in places if terms]
+    return "matched " + "; ".join(parts)
 
 
 def _what_changed(change: Change) -> str:

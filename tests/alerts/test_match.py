@@ -38,7 +38,7 @@ def test_a_new_document_alerts_with_reason_terms_and_snippet(
     [alert] = alerts(session)
     assert alert.subscription_id == subscription.id
     assert alert.matched_terms == ['"young persons"', "online"]
-    assert alert.reason == 'new bill; matched "young persons", online in title'
+    assert alert.reason == 'new bill; matched "young persons" in title; online in text'
     assert alert.snippet.startswith("Protecting [[Young Persons]] from Exposure")
     assert "[[online]] access" in alert.snippet
     assert "Act · Loi sur" in alert.snippet  # fields are kept apart
@@ -127,6 +127,18 @@ def test_a_bill_that_starts_to_match_in_a_new_version_alerts(
     [alert] = alerts(session)
     assert alert.change.kind == "new_version"
     assert alert.reason == "new version; matched materiel, pornographique in text"
+
+
+def test_the_reason_says_where_each_term_matched(session: Session, store: Store) -> None:
+    subscribe(session, email=EMAIL, query='"young persons" accès', confirmed=True)
+    subscribe(session, email="f@example.org", query='number:"S 209"', confirmed=True)
+    store(ca_bill_s209())
+    match_changes(session, NOW)
+    session.commit()
+    assert [a.reason for a in alerts(session)] == [
+        'new bill; matched "young persons" in title; acces in text',
+        "new bill; matched number:s209",
+    ]
 
 
 def test_filters_and_unconfirmed_subscribers_get_nothing(session: Session, store: Store) -> None:
