@@ -48,6 +48,18 @@ class CompiledSubscriptions:
     followers: dict[int, list[Compiled]] = field(default_factory=lambda: defaultdict(list))
     queries: list[Compiled] = field(default_factory=list)
 
+    def candidates(self, doc: MatchDocument) -> list[Compiled]:
+        """Query subscriptions worth evaluating: those whose required terms the text holds.
+
+        A linear pass for now; an inverted index from term to subscriptions replaces it later.
+        """
+        return [
+            item
+            for item in self.queries
+            if item.query is not None
+            and (item.query.required_terms is None or doc.has_any(item.query.required_terms))
+        ]
+
     def add(self, compiled: Compiled) -> None:
         if compiled.followed_document_id is not None:
             self.followers[compiled.followed_document_id].append(compiled)
@@ -138,7 +150,7 @@ def _drafts(compiled: CompiledSubscriptions, change: Change) -> dict[int, Draft]
     if change.kind != "new_document":
         for follower in compiled.followers.get(change.document_id, []):
             drafts[follower.subscription_id] = _follow_draft(change, doc)
-    for candidate in compiled.queries:
+    for candidate in compiled.candidates(doc):
         draft = _query_draft(candidate, change, doc)
         if draft is not None:
             drafts.setdefault(candidate.subscription_id, draft)

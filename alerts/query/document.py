@@ -85,6 +85,14 @@ class MatchDocument:
         # The title comes first in `text`, so its words are the first ones: no second pass.
         return FieldIndex.of(self._words[: len(tokens(unicodedata.normalize("NFC", self.title)))])
 
+    def has_any(self, keys: frozenset[str]) -> bool:
+        """Whether the text holds one of these index keys (`child*` is a prefix key)."""
+        words = self.text_index.positions
+        if any(key in words for key in keys):
+            return True
+        prefixes = tuple(key[:-1] for key in keys if key.endswith("*"))
+        return bool(prefixes) and any(word.startswith(prefixes) for word in words)
+
     @cached_property
     def stage_words(self) -> tuple[str, ...]:
         return tuple(tokens(self.stage))

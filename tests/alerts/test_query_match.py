@@ -218,3 +218,21 @@ def test_evaluation_agrees_with_brute_force(
     document = doc(title, body, **meta)
     expected = reference_eval(query.root, title, document.text, meta)
     assert (query.match(document) is not None) is expected
+
+
+@settings(max_examples=300)
+@given(QUERY_TEXTS, small_texts(4), small_texts(12))
+def test_a_matching_document_always_holds_a_required_term(
+    query_text: str, title: str, body: str
+) -> None:
+    query = parse(query_text)
+    document = doc(
+        title, body, jurisdiction="uk", kind="statement", stage="2nd reading", reference="C-63"
+    )
+    if query.match(document) is not None and query.required_terms is not None:
+        assert document.has_any(query.required_terms)
+
+
+def test_has_any_knows_prefix_keys() -> None:
+    assert ENGLISH.has_any(frozenset({"verif*"}))
+    assert not ENGLISH.has_any(frozenset({"grooming", "csam*"}))
