@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
 
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from alerts.match import match_changes
@@ -160,3 +161,26 @@ def test_a_subscriber_who_unsubscribed_gets_nothing(session: Session, store: Sto
     subscription.subscriber.unsubscribed_at = NOW
     store(uk_bill_2818())
     assert match_changes(session, NOW).alerts_created == 0
+
+
+def test_two_matchers_at_once_create_each_alert_once(
+    session: Session, store: Store, engine: Engine
+) -> None:
+    subscribe(session, email=EMAIL, query="bill OR act", confirmed=True)
+    follow(session, email=EMAIL, document=store(earlier_s209()), confirmed=True)
+    store(uk_bill_2818())
+    store(ca_bill_s209())
+    session.commit()
+    created: list[int] = []
+
+    def matcher() -> None:
+        with Session(engine) as own, own.begin():
+            created.append(match_changes(own, NOW).alerts_created)
+
+    workers = [threading.Thread(target=matcher) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert sorted(created) == [0, 4]
+    assert len(alerts(session)) == 4
