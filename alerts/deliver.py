@@ -182,21 +182,29 @@ class _Sender:
         with self.session_factory() as session, session.begin():
             delivery = self._load(session, delivery_id)
             try:
-                result = self.backend.send(self._render(delivery), delivery_id=delivery_id)
-            except TemporaryFailure as error:
-                return self._retry(delivery, str(error), error.retry_after)
-            except UncertainDelivery as error:
-                log.warning("delivery %d: %s; will send again (at-least-once)", delivery_id, error)
-                return self._retry(delivery, f"uncertain: {error}", None)
-            except PermanentFailure as error:
-                return self._fail(delivery, str(error))
-            delivery.status = "sent"
-            delivery.provider = result.provider
-            delivery.provider_message_id = result.provider_message_id
-            delivery.sent_at = self.now
-            delivery.next_attempt_at = None
-            delivery.last_error = ""
-            return "sent"
+                message = self._render(delivery)
+            except Exception as error:  # a rendering bug must not leave it "sending" forever
+                log.exception("delivery %d: could not render", delivery_id)
+                return self._fail(delivery, f"could not render: {error!r}")
+            return self._hand_over(delivery, message)
+
+    def _hand_over(self, delivery: Delivery, message: EmailMessage) -> str:
+        try:
+            result = self.backend.send(message, delivery_id=delivery.id)
+        except TemporaryFailure as error:
+            return self._retry(delivery, str(error), error.retry_after)
+        except UncertainDelivery as error:
+            log.warning("delivery %d: %s; will send again (at-least-once)", delivery.id, error)
+            return self._retry(delivery, f"uncertain: {error}", None)
+        except PermanentFailure as error:
+            return self._fail(delivery, str(error))
+        delivery.status = "sent"
+        delivery.provider = result.provider
+        delivery.provider_message_id = result.provider_message_id
+        delivery.sent_at = self.now
+        delivery.next_attempt_at = None
+        delivery.last_error = ""
+        return "sent"
 
     def dry_run(self, delivery_id: int) -> None:
         with self.session_factory() as session:

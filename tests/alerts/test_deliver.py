@@ -176,6 +176,21 @@ def test_a_crash_mid_send_is_resent_once_after_the_lease(
     assert [d.status for d in deliveries(factory)] == ["sent", "sent"]
 
 
+def test_a_rendering_error_fails_the_delivery_visibly(
+    factory: sessionmaker[Session], queued: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> EmailMessage:
+        raise KeyError("template variable")
+
+    monkeypatch.setattr("alerts.deliver.render_alerts", broken)
+    backend = RecordingBackend()
+    assert run(factory, backend).failed == 2
+    assert backend.sent == []
+    assert [(d.status, d.last_error) for d in deliveries(factory)] == [
+        ("failed", "could not render: KeyError('template variable')")
+    ] * 2
+
+
 def test_dry_run_changes_nothing(factory: sessionmaker[Session], queued: list[int]) -> None:
     backend = RecordingBackend()
     run(factory, backend, dry_run=True)
