@@ -14,13 +14,14 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from alerts.backends.base import (
+    MailBackend,
     PermanentFailure,
     SendResult,
     TemporaryFailure,
     UncertainDelivery,
 )
 from alerts.backends.file import FileBackend
-from alerts.deliver import LEASE, queue_deliveries, send_pending
+from alerts.deliver import LEASE, DeliverySummary, queue_deliveries, send_pending
 from alerts.match import match_changes
 from alerts.subscriptions import subscribe
 from models import Alert, Delivery
@@ -69,15 +70,19 @@ def queued(session: Session, store: Store) -> list[int]:
 
 
 def run(
-    factory: sessionmaker[Session], backend: object, at: timedelta = timedelta(0), **options: bool
-):
+    factory: sessionmaker[Session],
+    backend: MailBackend,
+    at: timedelta = timedelta(0),
+    *,
+    dry_run: bool = False,
+) -> DeliverySummary:
     return send_pending(
         factory,
         backend,
-        now=NOW + at,  # type: ignore[arg-type]
+        now=NOW + at,
         mail_from="alerts@fw.example",
         base_url=BASE_URL,
-        **options,
+        dry_run=dry_run,
     )
 
 

@@ -126,7 +126,7 @@ def test_length_and_term_limits() -> None:
 )
 def test_required_terms(text: str, required: set[str]) -> None:
     query = parse(text)
-    assert query.required_terms == required
+    assert query.required_terms == frozenset(required)
     assert query.indexable
 
 
