@@ -7,6 +7,7 @@ from sqlalchemy import Connection, engine_from_config, pool
 
 from models import Base
 from models.db import normalise_url
+from models.search import include_name
 
 config = context.config
 target_metadata = Base.metadata
@@ -18,6 +19,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters by copying
         compare_type=True,
+        include_name=include_name,  # full-text tables and index are not models
     )
     with context.begin_transaction():
         context.run_migrations()

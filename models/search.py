@@ -1,0 +1,118 @@
+"""Full-text candidates: SQLite FTS5 and PostgreSQL tsvector behind one call.
+
+The index only narrows: it returns ids of documents containing at least one of a query's
+required index keys (folded words, `child*` prefixes), and the caller evaluates the query
+exactly on those. Both indexes fold accents like models.text.fold, so no match is lost.
+Schema objects live in migration 0003; `ddl_statements` is the single source of their DDL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from sqlalchemy import Select, column, func, literal_column, or_, select, table, text
+from sqlalchemy.orm import Session
+
+from models.documents import Document
+
+FTS_TABLE = "documents_fts"
+PG_INDEX = "ix_documents_search"
+# The text a query searches, in MatchDocument's order (alerts/query/document.py).
+INDEXED_COLUMNS = ("title", "title_alt", "summary", "body_text", "reference")
+# PostgreSQL has no accent folding without the unaccent extension, which is not IMMUTABLE;
+# translate() is, so the index expression can use it.
+_ACCENTED = "àáâãäåāçćčèéêëēęěìíîïīłñńňòóôõöøōùúûüūůýÿžźżśšß"
+_PLAIN = "aaaaaaaccceeeeeeeiiiiilnnnoooooooouuuuuuyyzzzsss"
+PG_FOLD_FUNCTION = "fivewatch_fold"
+
+_SQLITE_DDL = (
+    f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5("
+    f"{', '.join(INDEXED_COLUMNS)}, content='documents', content_rowid='id', "
+    "tokenize='unicode61 remove_diacritics 2')",
+    f"CREATE TRIGGER {FTS_TABLE}_ai AFTER INSERT ON documents BEGIN "
+    f"INSERT INTO {FTS_TABLE}(rowid, {', '.join(INDEXED_COLUMNS)}) VALUES "
+    f"(new.id, {', '.join('new.' + name for name in INDEXED_COLUMNS)}); END",
+    f"CREATE TRIGGER {FTS_TABLE}_ad AFTER DELETE ON documents BEGIN "
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {', '.join(INDEXED_COLUMNS)}) VALUES "
+    f"('delete', old.id, {', '.join('old.' + name for name in INDEXED_COLUMNS)}); END",
+    f"CREATE TRIGGER {FTS_TABLE}_au AFTER UPDATE OF {', '.join(INDEXED_COLUMNS)} ON documents "
+    f"BEGIN INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {', '.join(INDEXED_COLUMNS)}) VALUES "
+    f"('delete', old.id, {', '.join('old.' + name for name in INDEXED_COLUMNS)}); "
+    f"INSERT INTO {FTS_TABLE}(rowid, {', '.join(INDEXED_COLUMNS)}) VALUES "
+    f"(new.id, {', '.join('new.' + name for name in INDEXED_COLUMNS)}); END",
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')",
+)
+_SQLITE_DROP = (
+    *(f"DROP TRIGGER IF EXISTS {FTS_TABLE}_{suffix}" for suffix in ("ai", "ad", "au")),
+    f"DROP TABLE IF EXISTS {FTS_TABLE}",
+)
+
+
+def pg_document_vector() -> str:
+    """The tsvector expression the GIN index holds; queries must repeat it exactly."""
+    joined = " || ' ' || ".join(f"coalesce({name}, '')" for name in INDEXED_COLUMNS)
+    return f"to_tsvector('simple'::regconfig, {PG_FOLD_FUNCTION}({joined}))"
+
+
+_PG_DDL = (
+    f"CREATE FUNCTION {PG_FOLD_FUNCTION}(value text) RETURNS text LANGUAGE sql IMMUTABLE "
+    f"PARALLEL SAFE AS $$ SELECT translate(lower(value), '{_ACCENTED}', '{_PLAIN}') $$",
+    f"CREATE INDEX {PG_INDEX} ON documents USING gin (({pg_document_vector()}))",
+)
+_PG_DROP = (f"DROP INDEX IF EXISTS {PG_INDEX}", f"DROP FUNCTION IF EXISTS {PG_FOLD_FUNCTION}")
+
+
+def ddl_statements(dialect: str, *, drop: bool = False) -> tuple[str, ...]:
+    """The statements that create (or drop) the full-text index on `dialect`."""
+    if dialect == "sqlite":
+        return _SQLITE_DROP if drop else _SQLITE_DDL
+    if dialect == "postgresql":
+        return _PG_DROP if drop else _PG_DDL
+    raise ValueError(f"full-text search supports sqlite and postgresql, not {dialect}")
+
+
+def is_search_object(name: str | None) -> bool:
+    """FTS tables, their shadow tables and the GIN index: not in the models, by design."""
+    return bool(name) and str(name).startswith((FTS_TABLE, PG_INDEX))
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Alembic `include_name` hook: compare everything except the full-text objects."""
+    return not is_search_object(name)
+
+
+def _clean_key(key: str) -> str:
+    """An index key as plain folded word characters (with `*` kept for prefixes)."""
+    prefix = key.endswith("*")
+    word = "".join(ch for ch in key.rstrip("*") if ch.isalnum())
+    return f"{word}*" if prefix and word else word
+
+
+def _sqlite_ids(keys: list[str]) -> Select[tuple[int]]:
+    terms = " OR ".join(key if key.endswith("*") else f'"{key}"' for key in keys)
+    fts = table(FTS_TABLE, column("rowid"))
+    return select(fts.c.rowid).where(text(f"{FTS_TABLE} MATCH :terms").bindparams(terms=terms))
+
+
+def _pg_ids(keys: list[str]) -> Select[tuple[int]]:
+    terms = " | ".join(f"{key[:-1]}:*" if key.endswith("*") else key for key in keys)
+    vector = literal_column(pg_document_vector())
+    query = func.to_tsquery(literal_column("'simple'::regconfig"), terms)
+    return select(Document.id).where(vector.op("@@")(query))
+
+
+def documents_containing_any(session: Session, keys: Collection[str]) -> Select[tuple[int]]:
+    """A SELECT of the ids of documents containing at least one index key (`word`, `pre*`).
+
+    Use it as `Document.id.in_(...)`. Keys are folded (models.text.fold) as
+    alerts.query's `required_terms` gives them; an empty collection selects nothing.
+    """
+    cleaned = sorted({clean for key in keys if (clean := _clean_key(key))})
+    if not cleaned:
+        return select(Document.id).where(or_(False))
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        return _sqlite_ids(cleaned)
+    if dialect == "postgresql":
+        return _pg_ids(cleaned)
+    raise ValueError(f"full-text search supports sqlite and postgresql, not {dialect}")
