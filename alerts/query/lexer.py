@@ -10,8 +10,8 @@ from alerts.query.errors import QuerySyntaxError
 
 KEYWORDS = frozenset({"AND", "OR", "NOT"})
 _NEAR = re.compile(r"NEAR(?:/(\d+))?$")
-_FIELD = re.compile(r"([a-z]+):")
-_DELIMITERS = ' \t\r\n()"'
+_FIELD = re.compile(r"([A-Za-z]+):")
+_PUNCTUATION = '()"'  # end a bare word, as whitespace does
 DEFAULT_NEAR = 10
 
 
@@ -46,7 +46,8 @@ def tokenize(query: str) -> Iterator[Token]:
 
 
 def _starts_term(query: str, position: int) -> bool:
-    return position < len(query) and query[position] not in _DELIMITERS[:4] + ")-"
+    """A `-` negates only when a term follows it directly (`-climate`, `-"x y"`, `-(a b)`)."""
+    return position < len(query) and not query[position].isspace() and query[position] not in ")-"
 
 
 def _phrase(query: str, start: int) -> Token:
@@ -58,12 +59,12 @@ def _phrase(query: str, start: int) -> Token:
 
 def _bare(query: str, start: int) -> Token:
     end = start
-    while end < len(query) and query[end] not in _DELIMITERS:
+    while end < len(query) and not query[end].isspace() and query[end] not in _PUNCTUATION:
         end += 1
     text = query[start:end]
     field = _FIELD.match(text)
     if field:
-        return Token("FIELD", field.group(1), start)
+        return Token("FIELD", field.group(1).lower(), start)
     if text in KEYWORDS:
         return Token(text, text, start)
     if _NEAR.match(text):

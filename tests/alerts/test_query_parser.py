@@ -52,6 +52,11 @@ def test_not_binds_tighter_than_and_and_and_tighter_than_or() -> None:
     assert node("(a OR b) c") == And((Or((a, b)), c))
 
 
+def test_field_names_ignore_case_and_any_whitespace_separates() -> None:
+    assert node("Title:grooming") == InTitle(Term(("grooming",)))
+    assert node("online\u00a0AND\tsafety") == And((Term(("online",)), Term(("safety",))))
+
+
 def test_lower_case_operators_are_words() -> None:
     assert node("online and safety") == And((Term(("online",)), Term(("and",)), Term(("safety",))))
 
