@@ -18,7 +18,9 @@ NOW = datetime(2026, 11, 29, 5, tzinfo=UTC)
 
 
 def _store(session: Session, record: DocumentRecord) -> Document:
-    source = ensure_source(session, slug=record.source, jurisdiction=record.jurisdiction, kind="bills")
+    source = ensure_source(
+        session, slug=record.source, jurisdiction=record.jurisdiction, kind="bills"
+    )
     document = upsert_document(session, source, record, NOW).document
     session.commit()
     return document
