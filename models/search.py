@@ -9,8 +9,9 @@ Schema objects live in migration 0003; `ddl_statements` is the single source of 
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Any
 
-from sqlalchemy import Select, column, func, literal_column, or_, select, table, text
+from sqlalchemy import ColumnElement, Select, column, func, literal_column, or_, select, table, text
 from sqlalchemy.orm import Session
 
 from models.documents import Document
@@ -88,20 +89,20 @@ def _clean_key(key: str) -> str:
     return f"{word}*" if prefix and word else word
 
 
-def _sqlite_ids(keys: list[str]) -> Select[tuple[int]]:
+def _sqlite_ids(keys: list[str]) -> Select[Any]:
     terms = " OR ".join(key if key.endswith("*") else f'"{key}"' for key in keys)
     fts = table(FTS_TABLE, column("rowid"))
     return select(fts.c.rowid).where(text(f"{FTS_TABLE} MATCH :terms").bindparams(terms=terms))
 
 
-def _pg_ids(keys: list[str]) -> Select[tuple[int]]:
+def _pg_ids(keys: list[str]) -> Select[Any]:
     terms = " | ".join(f"{key[:-1]}:*" if key.endswith("*") else key for key in keys)
-    vector = literal_column(pg_document_vector())
+    vector: ColumnElement[Any] = literal_column(pg_document_vector())
     query = func.to_tsquery(literal_column("'simple'::regconfig"), terms)
     return select(Document.id).where(vector.op("@@")(query))
 
 
-def documents_containing_any(session: Session, keys: Collection[str]) -> Select[tuple[int]]:
+def documents_containing_any(session: Session, keys: Collection[str]) -> Select[Any]:
     """A SELECT of the ids of documents containing at least one index key (`word`, `pre*`).
 
     Use it as `Document.id.in_(...)`. Keys are folded (models.text.fold) as
