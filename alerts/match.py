@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from alerts.query import MatchDocument, MatchResult, Query, QuerySyntaxError, parse
 from alerts.snippet import snippet
@@ -121,8 +121,7 @@ def match_changes(session: Session, now: datetime) -> MatchSummary:
     compiled = compile_subscriptions(session)
     seen = created = 0
     while batch := _next_batch(session, checkpoint.position):
-        for change in batch:
-            created += _insert_alerts(session, _drafts(compiled, change), change, now)
+        created += _match_batch(session, compiled, batch, now)
         seen += len(batch)
         checkpoint.position = batch[-1].id
         checkpoint.updated_at = now
@@ -140,13 +139,34 @@ def _locked_checkpoint(session: Session) -> Checkpoint:
 
 
 def _next_batch(session: Session, after: int) -> list[Change]:
-    statement = select(Change).where(Change.id > after).order_by(Change.id).limit(BATCH)
+    statement = (
+        select(Change)
+        .where(Change.id > after)
+        .order_by(Change.id)
+        .limit(BATCH)
+        .options(selectinload(Change.document), selectinload(Change.event))
+    )
     return list(session.scalars(statement))
 
 
-def _drafts(compiled: CompiledSubscriptions, change: Change) -> dict[int, Draft]:
+def _match_batch(
+    session: Session, compiled: CompiledSubscriptions, batch: list[Change], now: datetime
+) -> int:
+    """Each document of the batch is tokenised once, however many of its changes it holds."""
+    documents: dict[int, MatchDocument] = {}
+    created = 0
+    for change in batch:
+        doc = documents.get(change.document_id)
+        if doc is None:
+            doc = documents[change.document_id] = MatchDocument.from_document(change.document)
+        created += _insert_alerts(session, _drafts(compiled, change, doc), change, now)
+    return created
+
+
+def _drafts(
+    compiled: CompiledSubscriptions, change: Change, doc: MatchDocument
+) -> dict[int, Draft]:
     drafts: dict[int, Draft] = {}
-    doc = MatchDocument.from_document(change.document)
     if change.kind != "new_document":
         for follower in compiled.followers.get(change.document_id, []):
             drafts[follower.subscription_id] = _follow_draft(change, doc)

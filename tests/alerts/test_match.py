@@ -5,12 +5,14 @@ from __future__ import annotations
 import dataclasses
 import threading
 
+import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from alerts.match import match_changes
+from alerts.query import MatchDocument
 from alerts.subscriptions import follow, subscribe
-from models import Alert, Change, Checkpoint
+from models import Alert, Change, Checkpoint, Document
 from models.records import DocumentRecord
 from tests.alerts.conftest import NOW, Store
 from tests.alerts.realbills import ca_bill_s209, uk_bill_2818
@@ -184,3 +186,21 @@ def test_two_matchers_at_once_create_each_alert_once(
         worker.join()
     assert sorted(created) == [0, 4]
     assert len(alerts(session)) == 4
+
+
+def test_a_document_is_tokenised_once_per_batch(
+    session: Session, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    subscribe(session, email=EMAIL, query="pornography", confirmed=True)
+    store(earlier_s209())
+    store(ca_bill_s209())  # a second change of the same bill
+    built: list[str] = []
+    original = MatchDocument.from_document
+
+    def counting(document: Document) -> MatchDocument:
+        built.append(document.reference)
+        return original(document)
+
+    monkeypatch.setattr(MatchDocument, "from_document", staticmethod(counting))
+    summary = match_changes(session, NOW)
+    assert (summary.changes_seen, built) == (2, ["S-209"])
