@@ -13,13 +13,11 @@ _LINE_BREAKS = re.compile(r"\s*\n\s*")
 
 def snippet(doc: MatchDocument, hits: list[Hit], best: Hit | None, width: int = WIDTH) -> str:
     """About `width` characters of the document text around `best` (its start if None)."""
-    if best is None or not doc.spans:
-        return _clean(doc.text[:width]) + ("…" if len(doc.text) > width else "")
-    centre = doc.spans[best.start][0]
-    start = _word_start(doc.text, max(0, centre - width // 3))
+    start = 0
+    if best is not None and doc.spans:
+        start = _word_start(doc.text, max(0, doc.spans[best.start][0] - width // 3))
     end = _word_end(doc.text, min(len(doc.text), start + width))
-    marks = _char_ranges(doc, hits, start, end)
-    return _mark(doc.text, start, end, marks)
+    return _mark(doc.text, start, end, _char_ranges(doc, hits, start, end))
 
 
 def _word_start(text: str, position: int) -> int:
