@@ -12,8 +12,11 @@ _TRANSLATE = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "–": "-", "—"
 
 def fold(text: str) -> str:
     """Lower-case, strip accents, unify apostrophes: `Sécurité` and `securite` fold alike."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_TRANSLATE).casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    # NFKD first (compatibility letters such as 𝕬 or ᴬ become plain ones), then casefold, then
+    # NFKD again (casefolding can produce new decomposable characters): idempotent by design.
+    decomposed = unicodedata.normalize("NFKD", text.translate(_TRANSLATE))
+    folded = unicodedata.normalize("NFKD", decomposed.casefold())
+    return "".join(ch for ch in folded if not unicodedata.combining(ch)).translate(_TRANSLATE)
 
 
 def tokens(text: str) -> list[str]:

@@ -30,3 +30,9 @@ def test_french_terms_and_prefixes_tag_topics() -> None:
     assert tag_topics("Loi sur les préjudices en ligne") == ["online-harms"]
     assert tag_topics("matériel d'abus pédosexuels") == ["csam"]
     assert tag_topics("Abolition of Business Rates Bill") == []
+
+
+def test_fold_is_idempotent_over_the_basic_multilingual_planes() -> None:
+    unstable = [chr(c) for c in range(0x20, 0x30000) if fold(fold(chr(c))) != fold(chr(c))]
+    assert unstable == []
+    assert fold("𝕬𝖇𝖚𝖘") == "abus"
