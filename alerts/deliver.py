@@ -25,6 +25,7 @@ from alerts.backends.base import (
     UncertainDelivery,
 )
 from alerts.render import render_alerts
+from alerts.subscriptions import receiving_mail
 from models import Alert, Change, Delivery, Subscriber, Subscription
 
 log = logging.getLogger(__name__)
@@ -61,9 +62,7 @@ def queue_deliveries(session: Session, now: datetime) -> int:
             Alert.delivery_id.is_(None),
             Subscription.frequency == "immediate",
             Subscription.active.is_(True),
-            Subscriber.confirmed_at.is_not(None),
-            Subscriber.unsubscribed_at.is_(None),
-            Subscriber.bounced_at.is_(None),
+            receiving_mail(),
         )
         .order_by(Alert.id)
         .with_for_update(skip_locked=True, of=Alert)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from alerts.query import MatchDocument, MatchResult, Query, QuerySyntaxError, parse
 from alerts.snippet import snippet
+from alerts.subscriptions import receiving_mail
 from models import Alert, Change, Checkpoint, Subscriber, Subscription
 from models.documents import BillEvent
 
@@ -81,9 +82,7 @@ def compile_subscriptions(session: Session) -> CompiledSubscriptions:
         .join(Subscriber)
         .where(
             Subscription.active.is_(True),
-            Subscriber.confirmed_at.is_not(None),
-            Subscriber.unsubscribed_at.is_(None),
-            Subscriber.bounced_at.is_(None),
+            receiving_mail(),
         )
         .order_by(Subscription.id)
     )

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from alerts.query import parse
@@ -17,6 +17,15 @@ from models.text import reference_key
 FREQUENCIES = ("immediate", "daily", "weekly")
 # Deliberately simple: one @, no spaces or brackets, a dot in the domain.
 _EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+\.[^@\s<>()\[\],;:\".]+$")
+
+
+def receiving_mail() -> ColumnElement[bool]:
+    """SQL for Subscriber.can_receive: confirmed, not unsubscribed, not bounced."""
+    return and_(
+        Subscriber.confirmed_at.is_not(None),
+        Subscriber.unsubscribed_at.is_(None),
+        Subscriber.bounced_at.is_(None),
+    )
 
 
 def normalise_email(email: str) -> str:
