@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 
@@ -123,6 +123,8 @@ class _Sender:
     mail_from: str
     base_url: str
     headers_for: HeadersFor | None
+    # Claimed in this run already: a retry waits for the next run, even with Retry-After: 0.
+    tried: set[int] = field(default_factory=set)
 
     def _due(self) -> ColumnElement[bool]:
         return or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= self.now)
@@ -157,7 +159,7 @@ class _Sender:
         with self.session_factory() as session, session.begin():
             candidates = session.scalars(
                 select(Delivery.id)
-                .where(Delivery.status == "pending", self._due())
+                .where(Delivery.status == "pending", self._due(), Delivery.id.not_in(self.tried))
                 .order_by(Delivery.id)
                 .limit(1)
                 .with_for_update(skip_locked=True)
@@ -173,6 +175,7 @@ class _Sender:
                     )
                 ).rowcount  # type: ignore[attr-defined]
                 if claimed:
+                    self.tried.add(delivery_id)
                     return delivery_id
         return None
 

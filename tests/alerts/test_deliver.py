@@ -146,6 +146,16 @@ def test_a_temporary_failure_keeps_the_alerts_for_a_retry(
     assert [d.attempts for d in deliveries(factory)] == [2, 1]
 
 
+def test_a_retry_waits_for_the_next_run_even_without_a_delay(
+    factory: sessionmaker[Session], queued: list[int]
+) -> None:
+    backend = RecordingBackend(failures=[TemporaryFailure("503", 0)] * 3)
+    summary = run(factory, backend)
+    assert (summary.sent, summary.retried) == (0, 2)
+    assert [(d.status, d.attempts) for d in deliveries(factory)] == [("pending", 1)] * 2
+    assert run(factory, backend).sent == 1
+
+
 def test_a_permanent_failure_is_recorded(factory: sessionmaker[Session], queued: list[int]) -> None:
     backend = RecordingBackend(failures=[PermanentFailure("550 mailbox unavailable")])
     assert run(factory, backend).failed == 1
