@@ -1,0 +1,107 @@
+"""The JSON API under /api/ (its OpenAPI schema is at /openapi.json, docs at /docs)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from sqlalchemy import func, select
+
+from alerts.query import QuerySyntaxError, parse
+from fivewatch.web import queries
+from fivewatch.web.finder import find
+from fivewatch.web.schemas import (
+    BillHistory,
+    DocType,
+    DocumentDetail,
+    DocumentList,
+    Jurisdiction,
+    QueryCheck,
+    SearchOut,
+    SourceOut,
+    detail_of,
+    event_of,
+    hit_of,
+    source_of,
+    summary_of,
+)
+from fivewatch.web.search import FiltersDep, bad_query
+from fivewatch.web.state import SessionDep
+from models import Document
+
+router = APIRouter(prefix="/api", tags=["api"])
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such document"}}
+BAD_QUERY: dict[int | str, dict[str, Any]] = {
+    400: {"description": "The query is not valid: message and 0-based position"}
+}
+Limit = Annotated[int, Query(ge=1, le=200)]
+Offset = Annotated[int, Query(ge=0, le=1_000_000)]
+
+
+@router.get("/documents")
+def list_documents(
+    session: SessionDep,
+    jurisdiction: Jurisdiction | None = None,
+    type: DocType | None = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> DocumentList:
+    """Documents newest first, optionally of one jurisdiction and type."""
+    statement = select(Document)
+    if jurisdiction:
+        statement = statement.where(Document.jurisdiction == jurisdiction)
+    if type:
+        statement = statement.where(Document.kind == type)
+    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    page = (
+        statement.order_by(Document.published_on.desc().nulls_last(), Document.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    documents = [summary_of(document) for document in session.scalars(page)]
+    return DocumentList(total=total, offset=offset, limit=limit, documents=documents)
+
+
+@router.get("/documents/{document_id}", responses=NOT_FOUND)
+def get_document(session: SessionDep, document_id: int) -> DocumentDetail:
+    return detail_of(queries.document_or_404(session, document_id))
+
+
+@router.get("/bills/{document_id}/history", responses=NOT_FOUND)
+def bill_history(session: SessionDep, document_id: int) -> BillHistory:
+    """Every event of a bill, in order, as its source states them."""
+    bill = queries.document_or_404(session, document_id, "bill")
+    events = [event_of(event) for event in queries.timeline(session, bill)]
+    return BillHistory(bill=summary_of(bill), events=events)
+
+
+@router.get("/search", responses=BAD_QUERY)
+def api_search(
+    session: SessionDep, filters: FiltersDep, limit: Limit = 20, offset: Offset = 0
+) -> SearchOut:
+    """The alert query language over every document, with filters and facet counts."""
+    try:
+        found = find(session, filters, limit=limit, offset=offset)
+    except QuerySyntaxError as error:
+        raise bad_query(error) from error
+    facets = {name: dict(counts) for name, counts in found.facets.items()}
+    hits = [hit_of(hit) for hit in found.hits]
+    return SearchOut(total=found.total, offset=offset, limit=limit, hits=hits, facets=facets)
+
+
+@router.get("/sources")
+def list_sources(session: SessionDep) -> list[SourceOut]:
+    """Every source and its health."""
+    return [source_of(source) for source in queries.sources(session)]
+
+
+@router.get("/query-check")
+def query_check(q: Annotated[str, Query(max_length=2000)] = "") -> QueryCheck:
+    """Whether `q` is a valid alert query; if not, what was expected and where."""
+    try:
+        parse(q)
+    except QuerySyntaxError as error:
+        return QueryCheck(
+            ok=False, message=error.message, position=error.position, pretty=error.pretty()
+        )
+    return QueryCheck(ok=True)

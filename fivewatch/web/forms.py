@@ -1,0 +1,55 @@
+"""The subscription form, shared by sign-up and manage (edit)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Literal
+
+from fastapi import Form
+
+from alerts.query import parse
+from fivewatch.web.schemas import DocType, Jurisdiction
+from models import Subscription
+
+Frequency = Literal["immediate", "daily", "weekly"]
+
+
+@dataclass(frozen=True)
+class SubscriptionForm:
+    email: str = ""
+    query: str = ""
+    name: str = ""
+    jurisdictions: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+    frequency: str = "immediate"
+    follow_id: int | None = None
+
+    def apply_to(self, subscription: Subscription) -> None:
+        """Edit a query subscription; raises QuerySyntaxError for a bad query."""
+        if subscription.followed_document_id is None:
+            parse(self.query)
+            subscription.query = self.query
+            subscription.jurisdictions = list(self.jurisdictions)
+            subscription.doc_types = list(self.types)
+        subscription.name = self.name or subscription.name
+        subscription.frequency = self.frequency
+
+
+def subscription_form(
+    email: Annotated[str, Form(max_length=320)] = "",
+    query: Annotated[str, Form(max_length=2000)] = "",
+    name: Annotated[str, Form(max_length=200)] = "",
+    jurisdiction: Annotated[list[Jurisdiction] | None, Form()] = None,
+    type: Annotated[list[DocType] | None, Form()] = None,
+    frequency: Annotated[Frequency, Form()] = "immediate",
+    follow_id: Annotated[int | None, Form()] = None,
+) -> SubscriptionForm:
+    return SubscriptionForm(
+        email=email,
+        query=query,
+        name=name,
+        jurisdictions=tuple(jurisdiction or ()),
+        types=tuple(type or ()),
+        frequency=frequency,
+        follow_id=follow_id,
+    )

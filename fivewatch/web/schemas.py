@@ -1,0 +1,114 @@
+"""The JSON API's shapes (they make the OpenAPI schema) and conversions from the models."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel
+
+from alerts.search import SearchHit
+from models import BillEvent, Document, Source
+
+Jurisdiction = Literal["us", "uk", "ca", "au", "nz"]
+DocType = Literal["bill", "statement"]
+
+
+class DocumentSummary(BaseModel):
+    id: int
+    kind: str
+    jurisdiction: str
+    reference: str
+    title: str
+    current_stage: str
+    stage_category: str
+    published_on: date | None
+    url: str
+    topics: list[str]
+
+
+class DocumentDetail(DocumentSummary):
+    title_alt: str
+    session: str
+    summary: str
+    body_text: str
+    sponsor: str
+    status: str
+    chamber: str
+    language: str
+    first_seen_at: datetime
+    last_seen_at: datetime
+
+
+class EventOut(BaseModel):
+    occurred_on: date | None
+    chamber: str
+    stage: str
+    stage_category: str
+    description: str
+
+
+class BillHistory(BaseModel):
+    bill: DocumentSummary
+    events: list[EventOut]
+
+
+class HitOut(BaseModel):
+    document: DocumentSummary
+    snippet: str  # plain text; matched terms wrapped in [[ ]]
+    matched_terms: list[str]
+
+
+class SearchOut(BaseModel):
+    total: int
+    offset: int
+    limit: int
+    hits: list[HitOut]
+    facets: dict[str, dict[str, int]]
+
+
+class DocumentList(BaseModel):
+    total: int
+    offset: int
+    limit: int
+    documents: list[DocumentSummary]
+
+
+class SourceOut(BaseModel):
+    slug: str
+    jurisdiction: str
+    kind: str
+    name: str
+    health: str
+    health_reason: str
+    last_run_at: datetime | None
+    last_success_at: datetime | None
+
+
+class QueryCheck(BaseModel):
+    ok: bool
+    message: str = ""
+    position: int | None = None
+    pretty: str = ""
+
+
+def summary_of(document: Document) -> DocumentSummary:
+    return DocumentSummary.model_validate(document, from_attributes=True)
+
+
+def detail_of(document: Document) -> DocumentDetail:
+    return DocumentDetail.model_validate(document, from_attributes=True)
+
+
+def event_of(event: BillEvent) -> EventOut:
+    return EventOut.model_validate(event, from_attributes=True)
+
+
+def hit_of(hit: SearchHit) -> HitOut:
+    return HitOut(
+        document=summary_of(hit.document), snippet=hit.snippet, matched_terms=hit.matched_terms
+    )
+
+
+def source_of(source: Source) -> SourceOut:
+    return SourceOut.model_validate(source, from_attributes=True)

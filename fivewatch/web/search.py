@@ -1,0 +1,115 @@
+"""The search page and the CSV / JSON export of a search's full result."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse
+from starlette.responses import Response
+
+from alerts.query import QuerySyntaxError
+from fivewatch.web.finder import Filters, Found, find
+from fivewatch.web.schemas import DocType, Jurisdiction, hit_of
+from fivewatch.web.state import SessionDep, render
+from models.taxonomy import load_topics
+
+router = APIRouter(include_in_schema=False)
+PAGE_SIZE = 20
+EXPORT_COLUMNS = (
+    "id",
+    "jurisdiction",
+    "kind",
+    "reference",
+    "title",
+    "current_stage",
+    "published_on",
+    "url",
+)
+
+
+def search_filters(
+    q: Annotated[str, Query(max_length=2000)] = "",
+    jurisdiction: Annotated[list[Jurisdiction] | None, Query()] = None,
+    type: Annotated[list[DocType] | None, Query()] = None,
+    stage: Annotated[str, Query(max_length=32)] = "",
+    topic: Annotated[str, Query(max_length=64)] = "",
+    since: date | None = None,
+    until: date | None = None,
+) -> Filters:
+    return Filters(
+        q=q,
+        jurisdictions=tuple(jurisdiction or ()),
+        types=tuple(type or ()),
+        stage=stage,
+        topic=topic,
+        since=since,
+        until=until,
+    )
+
+
+FiltersDep = Annotated[Filters, Depends(search_filters)]
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search_page(
+    request: Request,
+    session: SessionDep,
+    filters: FiltersDep,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+) -> Response:
+    context: dict[str, object] = {"filters": filters, "page": page, "topics": load_topics()}
+    try:
+        found = find(session, filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    except QuerySyntaxError as error:
+        context["error"] = error
+        return render(request, "search.html", context, status_code=400)
+    context |= {
+        "found": found,
+        "pages": -(-found.total // PAGE_SIZE),
+        "export_query": request.url.query,
+    }
+    return render(request, "search.html", context)
+
+
+def bad_query(error: QuerySyntaxError) -> HTTPException:
+    """A 400 naming what was expected and where (0-based column) in the query."""
+    return HTTPException(400, {"message": error.message, "position": error.position})
+
+
+def everything(session: SessionDep, filters: FiltersDep) -> Found:
+    """The full result of a search, for exports."""
+    try:
+        return find(session, filters, limit=None)
+    except QuerySyntaxError as error:
+        raise bad_query(error) from error
+
+
+FoundDep = Annotated[Found, Depends(everything)]
+
+
+@router.get("/search/export.csv")
+def export_csv(found: FoundDep) -> Response:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([*EXPORT_COLUMNS, "matched_terms"])
+    for hit in found.hits:
+        row = [getattr(hit.document, column) for column in EXPORT_COLUMNS]
+        writer.writerow([*row, " ".join(hit.matched_terms)])
+    return _download(buffer.getvalue(), "text/csv; charset=utf-8", "fivewatch-search.csv")
+
+
+@router.get("/search/export.json")
+def export_json(found: FoundDep) -> Response:
+    rows = [hit_of(hit).model_dump(mode="json") for hit in found.hits]
+    payload = json.dumps({"total": found.total, "hits": rows}, ensure_ascii=False)
+    return _download(payload, "application/json", "fivewatch-search.json")
+
+
+def _download(body: str, media_type: str, filename: str) -> Response:
+    disposition = f'attachment; filename="{filename}"'
+    return Response(body, media_type=media_type, headers={"Content-Disposition": disposition})

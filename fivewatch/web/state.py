@@ -1,0 +1,94 @@
+"""What every request needs: settings, sessions, the mailer, the limiter, the templates."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import parse_qsl, urlencode
+
+import nh3
+from fastapi import Depends, Request
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.responses import Response
+
+from alerts.backends.base import MailBackend
+from alerts.render import highlight_html
+from fivewatch.config import Config
+from fivewatch.web.security import CSRF_FIELD, RateLimiter, csrf_token
+
+templates = Jinja2Templates(
+    env=Environment(
+        loader=FileSystemLoader(Path(__file__).with_name("templates")),
+        autoescape=select_autoescape(("html", "xml")),  # not the plain-text email
+    )
+)
+
+
+@dataclass
+class WebState:
+    config: Config
+    sessions: sessionmaker[Session]
+    mailer: MailBackend
+    limiter: RateLimiter
+    admin_password: str
+
+
+def web_state(request: Request) -> WebState:
+    state: WebState = request.app.state.web
+    return state
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with web_state(request).sessions() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+StateDep = Annotated[WebState, Depends(web_state)]
+
+
+def highlighted(snippet: str) -> Markup:
+    """A snippet's [[terms]] as <mark>, escaped first; no inline style (our CSP forbids it)."""
+    return Markup(nh3.clean(str(highlight_html(snippet)), tags={"mark"}, attributes={}))
+
+
+def sanitised(html: str) -> Markup:
+    """Third-party HTML (a statement's body) cleaned again by nh3 at the last moment."""
+    return Markup(nh3.clean(html, link_rel="noopener noreferrer nofollow"))
+
+
+def csrf_input(request: Request) -> Markup:
+    token = Markup.escape(csrf_token(request))
+    return Markup(f'<input type="hidden" name="{CSRF_FIELD}" value="{token}">')
+
+
+def http_url(url: str) -> str:
+    """Only http(s) links reach an href: a source's `javascript:` URL becomes nothing."""
+    return url if url.lower().startswith(("https://", "http://")) else ""
+
+
+def replace_page(query_string: str, page: int) -> str:
+    """The current search's query string on another page."""
+    pairs = [(key, value) for key, value in parse_qsl(query_string) if key != "page"]
+    return urlencode([*pairs, ("page", str(page))])
+
+
+templates.env.filters["highlighted"] = highlighted
+templates.env.filters["http_url"] = http_url
+templates.env.filters["replace_page"] = replace_page
+templates.env.filters["sanitised"] = sanitised
+templates.env.globals["csrf_input"] = csrf_input
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any], status_code: int = 200
+) -> Response:
+    response: Response = templates.TemplateResponse(
+        request=request, name=name, context=context, status_code=status_code
+    )
+    return response

@@ -1,0 +1,240 @@
+"""Subscribe (double opt-in), confirm, manage, one-click unsubscribe, personal Atom feeds.
+
+Every answer to a sign-up is the same whether the address is known or not; new
+subscriptions stay inactive until their confirm link is used, so nobody can switch on
+alerts for someone else's address.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse
+from itsdangerous import BadSignature, URLSafeSerializer
+from starlette.responses import Response
+
+from alerts.query import QuerySyntaxError
+from alerts.subscriptions import FREQUENCIES, follow, subscribe
+from alerts.tokens import Purpose, TokenError, make_token, read_token
+from fivewatch.web import queries
+from fivewatch.web.forms import SubscriptionForm, subscription_form
+from fivewatch.web.mail import confirmation_message, send_confirmation
+from fivewatch.web.security import rate_limited, require_csrf
+from fivewatch.web.state import SessionDep, StateDep, WebState, render
+from models import Subscriber, Subscription, utcnow
+
+router = APIRouter(default_response_class=HTMLResponse, include_in_schema=False)
+CSRF = [Depends(require_csrf)]
+SIGN_UP_LIMIT = [Depends(rate_limited("subscribe"))]
+TOKEN_LIMIT = [Depends(rate_limited("token"))]
+FEED_ENTRIES = 50
+
+
+def _link(state: WebState, path: str) -> str:
+    return f"{state.config.base_url.rstrip('/')}{path}"
+
+
+def _token(state: WebState, purpose: Purpose, object_id: int) -> str:
+    return make_token(state.config.secret_key, purpose, object_id)
+
+
+def _read(state: WebState, purpose: Purpose, token: str) -> int:
+    try:
+        return read_token(state.config.secret_key, purpose, token)
+    except TokenError as error:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(error)) from None
+
+
+def feed_token(state: WebState, subscription_id: int) -> str:
+    """Feed readers poll forever, so feed links do not expire; their own salt keeps them apart."""
+    return str(
+        URLSafeSerializer(state.config.secret_key, salt="fivewatch.feed").dumps(subscription_id)
+    )
+
+
+def _read_feed_token(state: WebState, token: str) -> int:
+    try:
+        value = URLSafeSerializer(state.config.secret_key, salt="fivewatch.feed").loads(token)
+    except BadSignature:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such feed") from None
+    if not isinstance(value, int):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such feed")
+    return value
+
+
+@router.get("/subscribe")
+def subscribe_page(request: Request, session: SessionDep, follow_id: int | None = None) -> Response:
+    bill = queries.document_or_404(session, follow_id) if follow_id else None
+    form = SubscriptionForm(follow_id=follow_id)
+    return render(
+        request, "subscribe.html", {"form": form, "bill": bill, "frequencies": FREQUENCIES}
+    )
+
+
+def _create(session: SessionDep, form: SubscriptionForm) -> Subscription:
+    if form.follow_id:
+        document = queries.document_or_404(session, form.follow_id)
+        return follow(session, email=form.email, document=document)
+    subscription = subscribe(
+        session,
+        email=form.email,
+        query=form.query,
+        name=form.name,
+        jurisdictions=form.jurisdictions,
+        doc_types=form.types,
+        frequency=form.frequency,
+    )
+    subscription.active = False  # until its confirm link is used
+    return subscription
+
+
+@router.post("/subscribe", dependencies=[*SIGN_UP_LIMIT, *CSRF])
+def subscribe_submit(
+    request: Request,
+    session: SessionDep,
+    state: StateDep,
+    form: Annotated[SubscriptionForm, Depends(subscription_form)],
+) -> Response:
+    try:
+        subscription = _create(session, form)
+    except (QuerySyntaxError, ValueError) as error:
+        context = {"form": form, "error": error, "frequencies": FREQUENCIES, "bill": None}
+        return render(request, "subscribe.html", context, status_code=400)
+    link = _link(state, f"/confirm/{_token(state, Purpose.CONFIRM, subscription.id)}")
+    what = subscription.name or subscription.query
+    message = confirmation_message(state.config.mail_from, subscription.subscriber, link, what)
+    send_confirmation(session, state.mailer, subscription.subscriber, message)
+    session.commit()
+    return render(request, "check_email.html", {})
+
+
+@router.get("/confirm/{token}", dependencies=TOKEN_LIMIT)
+def confirm_page(request: Request, session: SessionDep, state: StateDep, token: str) -> Response:
+    """A GET only shows a button: mail scanners follow links, people press buttons."""
+    subscription = _subscription(session, _read(state, Purpose.CONFIRM, token))
+    return render(request, "confirm.html", {"subscription": subscription, "token": token})
+
+
+@router.post("/confirm/{token}", dependencies=[*TOKEN_LIMIT, *CSRF])
+def confirm_submit(session: SessionDep, state: StateDep, token: str) -> Response:
+    subscription = _subscription(session, _read(state, Purpose.CONFIRM, token))
+    subscriber = subscription.subscriber
+    subscription.active = True
+    subscriber.confirmed_at = subscriber.confirmed_at or utcnow()
+    subscriber.unsubscribed_at = None
+    session.commit()
+    return _to_manage(state, subscriber.id)
+
+
+def _to_manage(state: WebState, subscriber_id: int) -> Response:
+    path = f"/manage/{_token(state, Purpose.MANAGE, subscriber_id)}"
+    return RedirectResponse(path, status_code=status.HTTP_303_SEE_OTHER)
+
+
+def _subscription(session: SessionDep, subscription_id: int) -> Subscription:
+    subscription = session.get(Subscription, subscription_id)
+    if subscription is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "This subscription no longer exists")
+    return subscription
+
+
+def _subscriber(session: SessionDep, subscriber_id: int) -> Subscriber:
+    subscriber = session.get(Subscriber, subscriber_id)
+    if subscriber is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "This address is no longer subscribed")
+    return subscriber
+
+
+@router.get("/manage/{token}", dependencies=TOKEN_LIMIT)
+def manage_page(request: Request, session: SessionDep, state: StateDep, token: str) -> Response:
+    subscriber = _subscriber(session, _read(state, Purpose.MANAGE, token))
+    feeds = {sub.id: feed_token(state, sub.id) for sub in subscriber.subscriptions}
+    unsubscribe = _token(state, Purpose.UNSUBSCRIBE, subscriber.id)
+    context = {
+        "subscriber": subscriber,
+        "token": token,
+        "feeds": feeds,
+        "unsubscribe": unsubscribe,
+        "frequencies": FREQUENCIES,
+    }
+    return render(request, "manage.html", context)
+
+
+def _owned(session: SessionDep, subscriber: Subscriber, subscription_id: int) -> Subscription:
+    subscription = session.get(Subscription, subscription_id)
+    if subscription is None or subscription.subscriber_id != subscriber.id:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such subscription")
+    return subscription
+
+
+@router.post("/manage/{token}/subscriptions/{subscription_id}", dependencies=[*TOKEN_LIMIT, *CSRF])
+def manage_submit(
+    request: Request,
+    session: SessionDep,
+    state: StateDep,
+    token: str,
+    subscription_id: int,
+    action: Annotated[str, Form(pattern="^(save|pause|resume|delete)$")],
+    form: Annotated[SubscriptionForm, Depends(subscription_form)],
+) -> Response:
+    """Edit the query, filters and frequency; pause, resume or delete one subscription."""
+    subscriber = _subscriber(session, _read(state, Purpose.MANAGE, token))
+    subscription = _owned(session, subscriber, subscription_id)
+    try:
+        _apply(session, subscription, action, form)
+    except (QuerySyntaxError, ValueError) as error:
+        session.rollback()
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(error)) from None
+    session.commit()
+    return _to_manage(state, subscriber.id)
+
+
+def _apply(
+    session: SessionDep, subscription: Subscription, action: str, form: SubscriptionForm
+) -> None:
+    if action == "delete":
+        session.delete(subscription)
+    elif action in ("pause", "resume"):
+        subscription.active = action == "resume"
+    else:
+        form.apply_to(subscription)
+
+
+@router.get("/unsubscribe/{token}", dependencies=TOKEN_LIMIT)
+def unsubscribe_page(
+    request: Request, session: SessionDep, state: StateDep, token: str
+) -> Response:
+    """A GET never unsubscribes (scanners follow links): it shows the one button that does."""
+    subscriber = _subscriber(session, _read(state, Purpose.UNSUBSCRIBE, token))
+    return render(
+        request, "unsubscribe.html", {"subscriber": subscriber, "token": token, "done": False}
+    )
+
+
+@router.post("/unsubscribe/{token}", dependencies=TOKEN_LIMIT)
+def unsubscribe_submit(
+    request: Request, session: SessionDep, state: StateDep, token: str
+) -> Response:
+    """RFC 8058 one-click: authorised by the signed token in the URL, so no CSRF field."""
+    subscriber = _subscriber(session, _read(state, Purpose.UNSUBSCRIBE, token))
+    subscriber.unsubscribed_at = subscriber.unsubscribed_at or utcnow()
+    session.commit()
+    return render(
+        request, "unsubscribe.html", {"subscriber": subscriber, "token": token, "done": True}
+    )
+
+
+@router.get("/feeds/{token}.atom", dependencies=TOKEN_LIMIT)
+def atom_feed(request: Request, session: SessionDep, state: StateDep, token: str) -> Response:
+    """The subscription's newest alerts as Atom, for people who prefer a feed reader."""
+    subscription = _subscription(session, _read_feed_token(state, token))
+    context = {
+        "subscription": subscription,
+        "alerts": queries.subscription_alerts(session, subscription.id, FEED_ENTRIES),
+        "base_url": state.config.base_url.rstrip("/"),
+        "self_url": str(request.url),
+    }
+    response = render(request, "feed.xml", context)
+    response.headers["Content-Type"] = "application/atom+xml; charset=utf-8"
+    return response

@@ -1,0 +1,101 @@
+"""Home, bill, statement and compare pages over real documents, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from lxml import html
+
+from tests.alerts.realbills import ca_bill_s209
+from tests.web.conftest import Corpus
+
+
+def _tree(client: TestClient, path: str) -> html.HtmlElement:
+    response = client.get(path)
+    assert response.status_code == 200, response.text
+    return html.fromstring(response.text)
+
+
+def test_home_lists_latest_activity_and_source_health(client: TestClient, corpus: Corpus) -> None:
+    page = _tree(client, "/")
+    activity = page.cssselect("ol.activity li")
+    assert len(activity) == 10  # 2 bills, 7 statements, 1 stage change
+    texts = " ".join(li.text_content() for li in activity)
+    assert "Protecting Young Persons from Exposure to Pornography Act" in texts
+    latest = ca_bill_s209().events[-1]
+    assert f"{latest.stage} ({latest.chamber})" in texts  # a stage change, not only new documents
+    sources = [row.text_content() for row in page.cssselect("table.sources tbody tr")]
+    assert any("ca-legisinfo-bills" in row and "unknown" in row for row in sources)
+
+
+def test_bill_page_shows_titles_sponsor_stage_timeline_and_follow(
+    client: TestClient, corpus: Corpus
+) -> None:
+    page = _tree(client, f"/bills/{corpus.ca.id}")
+    assert "S-209" in page.cssselect("h1")[0].text_content()
+    assert page.cssselect(".title-alt")[0].text_content().startswith("Loi sur la protection")
+    assert "Julie Miville-Dechêne" in page.text_content()
+    assert page.get_element_by_id("current-stage").text_content().startswith(
+        "At second reading in the House of Commons"
+    )
+    chambers = [h3.text_content() for h3 in page.cssselect("#timeline h3")]
+    assert chambers == ["Senate", "House of Commons"]
+    assert len(page.cssselect("#timeline li")) == len(corpus.ca.events)
+    assert str(corpus.mentioning.id) in " ".join(a.get("href") for a in page.cssselect("a"))
+    follow = page.cssselect("form.follow")[0]
+    assert follow.cssselect("input[name=csrf_token]")[0].get("value")
+    assert follow.cssselect("input[name=follow_id]")[0].get("value") == str(corpus.ca.id)
+
+
+def test_documents_path_serves_bills_and_statements(client: TestClient, corpus: Corpus) -> None:
+    assert "Timeline" in client.get(f"/documents/{corpus.uk.id}").text
+    statement = _tree(client, f"/documents/{corpus.mentioning.id}")
+    assert "Bills it mentions" in statement.text_content()
+    linked = [a.get("href") for a in statement.cssselect("article section a")]
+    assert linked == [f"/documents/{corpus.ca.id}"]
+
+
+def test_statement_and_bill_paths_check_the_kind(client: TestClient, corpus: Corpus) -> None:
+    assert client.get(f"/statements/{corpus.uk.id}").status_code == 404
+    assert client.get(f"/bills/{corpus.statements[0].id}").status_code == 404
+    assert client.get("/documents/999999").status_code == 404
+
+
+def test_statement_body_html_is_sanitised(client: TestClient, corpus: Corpus, session) -> None:
+    statement = session.get(type(corpus.uk), corpus.statements[1].id)
+    real = statement.body_html or "<p>x</p>"
+    statement.body_html = real + '<script>alert(1)</script><a href="javascript:alert(2)">x</a>'
+    statement.url = "javascript:alert(3)"
+    session.commit()
+    text = client.get(f"/statements/{statement.id}").text
+    assert "<script>alert(1)" not in text
+    assert "javascript:" not in text
+
+
+def test_compare_shows_stages_side_by_side_and_an_svg_chart(
+    client: TestClient, corpus: Corpus
+) -> None:
+    page = _tree(client, "/compare")
+    headers = [th.text_content() for th in page.cssselect("table.compare thead th")]
+    assert any("CA S-209" in h for h in headers)
+    assert any("UK" in h for h in headers)
+    rows = {tr[0].text_content(): tr for tr in page.cssselect("table.compare tbody tr")}
+    assert "First reading" in rows and "1st reading" in rows
+    svg = page.cssselect("svg.chart")[0]
+    assert len(svg.cssselect("circle")) == len(corpus.ca.events) + len(corpus.uk.events)
+
+
+def test_compare_filters_by_topic(client: TestClient, corpus: Corpus) -> None:
+    assert corpus.ca.topics, "S-209 is tagged by models/topics.toml"
+    page = _tree(client, f"/compare?topic={corpus.ca.topics[0]}")
+    headers = " ".join(th.text_content() for th in page.cssselect("table.compare thead th"))
+    assert "S-209" in headers and "UK" not in headers
+
+
+def test_every_page_sends_the_security_headers(client: TestClient, corpus: Corpus) -> None:
+    for path in ("/", f"/bills/{corpus.ca.id}", "/search?q=pornography", "/api/sources"):
+        headers = client.get(path).headers
+        assert headers["X-Frame-Options"] == "DENY"
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "no-referrer"
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+        assert "script-src 'self'" in headers["Content-Security-Policy"]
