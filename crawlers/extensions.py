@@ -1,0 +1,121 @@
+"""CrawlRunExtension: one CrawlRun row per source run, and the Source's health after it."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Self
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crawlers.base.source import ENTRIES_SEEN_STAT, SourceSpider
+from crawlers.errors import ERROR_LINES_STAT, ERRORS_STAT
+from crawlers.pipelines import source_row
+from models.db import make_engine
+from models.sources import CrawlRun, Source
+
+KEPT_STATS = (
+    "downloader/request_count",
+    "downloader/response_count",
+    "downloader/response_status_count/200",
+    "item_scraped_count",
+    "item_dropped_count",
+    "replay/hit",
+    "replay/miss",
+    "replay/gap",
+    "retry/count",
+    ENTRIES_SEEN_STAT,
+    ERRORS_STAT,
+    "finish_reason",
+)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: str  # ok | empty | errors | failed
+    health: str  # healthy | degraded | failing
+    reason: str
+
+
+def produced(run: CrawlRun) -> int:
+    """What a run got from its source: items stored, else entries it listed."""
+    return run.items_scraped or int(run.stats.get(ENTRIES_SEEN_STAT, 0))
+
+
+def verdict(run: CrawlRun, previous: CrawlRun | None, may_be_empty: bool) -> Verdict:
+    got = produced(run)
+    if run.error_count and not got:
+        return Verdict("failed", "failing", f"{run.error_count} error(s) and nothing collected")
+    if run.error_count:
+        return Verdict("errors", "degraded", f"{run.error_count} error(s); see crawl run {run.id}")
+    if not got and previous is not None and produced(previous) and not may_be_empty:
+        reason = f"empty: no items where run {previous.id} had {produced(previous)}"
+        return Verdict("empty", "degraded", reason)
+    return Verdict("ok", "healthy", "")
+
+
+class CrawlRunExtension:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.engine = make_engine(crawler.settings.get("FIVEWATCH_DATABASE_URL"))
+        self.run_id: int | None = None
+        self.started = time.monotonic()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        extension = cls(crawler)
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def spider_opened(self, spider: SourceSpider) -> None:
+        self.started = time.monotonic()
+        with Session(self.engine) as session:
+            run = CrawlRun(source=source_row(session, spider), started_at=datetime.now(UTC))
+            session.add(run)
+            session.commit()
+            self.run_id = run.id
+
+    def spider_closed(self, spider: SourceSpider, reason: str) -> None:
+        with Session(self.engine) as session:
+            run = session.get_one(CrawlRun, self.run_id)
+            self._fill(run, self.crawler.stats.get_stats() if self.crawler.stats else {})
+            previous = self._previous(session, run)
+            self._judge(run, run.source, verdict(run, previous, spider.may_be_empty))
+            session.commit()
+        self.engine.dispose()
+
+    def _fill(self, run: CrawlRun, stats: dict[str, Any]) -> None:
+        run.finished_at = datetime.now(UTC)
+        run.duration_s = round(time.monotonic() - self.started, 3)
+        run.items_scraped = int(stats.get("item_scraped_count", 0))
+        run.items_dropped = int(stats.get("item_dropped_count", 0))
+        run.documents_new = int(stats.get("store/documents_new", 0))
+        run.documents_updated = int(stats.get("store/documents_updated", 0))
+        run.events_new = int(stats.get("store/events_new", 0))
+        run.requests = int(stats.get("downloader/request_count", 0))
+        run.replay_misses = int(stats.get("replay/miss", 0))
+        run.error_count = int(stats.get(ERRORS_STAT, 0))
+        run.errors = list(stats.get(ERROR_LINES_STAT, []))
+        run.stats = {key: stats[key] for key in KEPT_STATS if key in stats}
+
+    def _previous(self, session: Session, run: CrawlRun) -> CrawlRun | None:
+        query = (
+            select(CrawlRun)
+            .where(CrawlRun.source_id == run.source_id, CrawlRun.id < run.id)
+            .where(CrawlRun.finished_at.is_not(None))
+            .order_by(CrawlRun.id.desc())
+        )
+        return session.scalars(query).first()
+
+    def _judge(self, run: CrawlRun, source: Source, judged: Verdict) -> None:
+        run.status = judged.status
+        source.last_run_at = run.finished_at
+        if judged.status == "ok":
+            source.last_success_at = run.finished_at
+        source.health = judged.health
+        source.health_reason = judged.reason[:500]
