@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, selectinload
 from alerts.backends.base import (
     MailBackend,
     PermanentFailure,
+    SendResult,
     TemporaryFailure,
     UncertainDelivery,
 )
@@ -180,26 +181,36 @@ class _Sender:
         return None
 
     def send(self, delivery_id: int) -> str:
-        """Render and send one claimed delivery, then record its outcome; returns its kind."""
-        with self.session_factory() as session, session.begin():
-            delivery = self._load(session, delivery_id)
+        """Render, send with no transaction open, then record the outcome; returns its kind."""
+        with self.session_factory() as session:
             try:
-                message = self._render(delivery)
+                message = self._render(self._load(session, delivery_id))
             except Exception as error:  # a rendering bug must not leave it "sending" forever
                 log.exception("delivery %d: could not render", delivery_id)
-                return self._fail(delivery, f"could not render: {error!r}")
-            return self._hand_over(delivery, message)
-
-    def _hand_over(self, delivery: Delivery, message: EmailMessage) -> str:
+                reason = f"could not render: {error!r}"
+                return self._record(delivery_id, "", lambda d: self._fail(d, reason))
+        subject = str(message["Subject"])
         try:
-            result = self.backend.send(message, delivery_id=delivery.id)
+            result = self.backend.send(message, delivery_id=delivery_id)
         except TemporaryFailure as error:
-            return self._retry(delivery, str(error), error.retry_after)
+            retry = (str(error), error.retry_after)
+            return self._record(delivery_id, subject, lambda d: self._retry(d, *retry))
         except UncertainDelivery as error:
-            log.warning("delivery %d: %s; will send again (at-least-once)", delivery.id, error)
-            return self._retry(delivery, f"uncertain: {error}", None)
+            log.warning("delivery %d: %s; will send again (at-least-once)", delivery_id, error)
+            reason = f"uncertain: {error}"
+            return self._record(delivery_id, subject, lambda d: self._retry(d, reason, None))
         except PermanentFailure as error:
-            return self._fail(delivery, str(error))
+            reason = str(error)
+            return self._record(delivery_id, subject, lambda d: self._fail(d, reason))
+        return self._record(delivery_id, subject, lambda d: self._mark_sent(d, result))
+
+    def _record(self, delivery_id: int, subject: str, apply: Callable[[Delivery], str]) -> str:
+        with self.session_factory() as session, session.begin():
+            delivery = session.get_one(Delivery, delivery_id)
+            delivery.subject = subject or delivery.subject
+            return apply(delivery)
+
+    def _mark_sent(self, delivery: Delivery, result: SendResult) -> str:
         delivery.status = "sent"
         delivery.provider = result.provider
         delivery.provider_message_id = result.provider_message_id
@@ -229,7 +240,7 @@ class _Sender:
     def _render(self, delivery: Delivery) -> EmailMessage:
         alerts = sorted(delivery.alerts, key=lambda alert: alert.id)
         headers = self.headers_for(delivery.subscriber) if self.headers_for else None
-        message = render_alerts(
+        return render_alerts(
             alerts,
             to=delivery.subscriber.email,
             mail_from=self.mail_from,
@@ -238,8 +249,6 @@ class _Sender:
             delivery_id=delivery.id,
             extra_headers=headers,
         )
-        delivery.subject = str(message["Subject"])
-        return message
 
     def _retry(self, delivery: Delivery, error: str, retry_after: float | None) -> str:
         if delivery.attempts >= MAX_ATTEMPTS:
