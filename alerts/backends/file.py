@@ -24,7 +24,7 @@ class FileBackend:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         file_name = f"{stamp}-{delivery_id}.eml"
         if not dry_run:
-            self._write(self.outbox / file_name, _outgoing(message).as_bytes())
+            self._write(self.outbox / file_name, _file_bytes(message))
         return SendResult(provider=self.name, provider_message_id=file_name)
 
     def _write(self, target: Path, payload: bytes) -> None:
@@ -40,8 +40,12 @@ class FileBackend:
             ) from error
 
 
-def _outgoing(message: EmailMessage) -> EmailMessage:
-    """The message without our internal headers, as the other backends send it."""
+def _file_bytes(message: EmailMessage) -> bytes:
+    """The message without our internal headers, as the other backends send it.
+
+    Headers are not folded at 78 columns: a folded List-Unsubscribe URL reads back with a
+    leading space, and RFC 5322 allows lines up to 998.
+    """
     outgoing = copy.deepcopy(message)
     del outgoing[SUBSCRIPTION_IDS_HEADER]
-    return outgoing
+    return outgoing.as_bytes(policy=outgoing.policy.clone(max_line_length=998))

@@ -6,6 +6,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
+from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -22,9 +23,10 @@ from alerts.backends.base import (
 )
 from alerts.backends.file import FileBackend
 from alerts.deliver import LEASE, DeliverySummary, queue_deliveries, send_pending
+from alerts.headers import unsubscribe_headers
 from alerts.match import match_changes
 from alerts.subscriptions import subscribe
-from models import Alert, Delivery
+from models import Alert, Delivery, Subscriber
 from tests.alerts.conftest import NOW, Store
 from tests.alerts.realbills import ca_bill_s209, uk_bill_2818
 
@@ -124,6 +126,30 @@ def test_send_records_the_provider_and_never_sends_twice(
         assert delivery.subject.startswith("FiveWatch: ")
     assert run(factory, FileBackend(outbox), timedelta(hours=1)).sent == 0
     assert len(list(outbox.iterdir())) == 2
+
+
+def test_headers_for_adds_per_subscriber_headers(
+    factory: sessionmaker[Session], queued: list[int], tmp_path: Path
+) -> None:
+    def headers_for(subscriber: Subscriber) -> dict[str, str]:
+        return unsubscribe_headers(BASE_URL, f"token-{subscriber.email}")
+
+    send_pending(
+        factory,
+        FileBackend(tmp_path),
+        now=NOW,
+        mail_from="alerts@fw.example",
+        base_url=BASE_URL,
+        headers_for=headers_for,
+    )
+    written = [
+        message_from_bytes(path.read_bytes(), policy=policy.default)
+        for path in sorted(tmp_path.glob("*.eml"))
+    ]
+    assert sorted((m["To"], m["List-Unsubscribe"]) for m in written) == [
+        ("a@example.org", f"<{BASE_URL}/unsubscribe/token-a%40example.org>"),
+        ("b@example.org", f"<{BASE_URL}/unsubscribe/token-b%40example.org>"),
+    ]
 
 
 def test_a_temporary_failure_keeps_the_alerts_for_a_retry(
