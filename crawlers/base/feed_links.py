@@ -1,0 +1,82 @@
+"""StatementLinksPipeline: after the store, link each statement and keep the feed validators.
+
+FeedSpider adds it behind the store pipeline (which commits every item), so the statement is
+in the database when we see it. Per item: `models.links.link_statement` (bills it names, its
+other-language edition, its Five Country Ministerial canonical copy). At open: the Source's
+`http_state` goes to the spider, unless the runner passed one. At close, when the run logged no
+error: the validators of the feeds that answered 200 are merged into `Source.http_state`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy.crawler import Crawler
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from models.db import make_engine
+from models.documents import Document
+from models.links import link_statement
+from models.records import STATEMENT, DocumentRecord
+from models.sources import Source
+
+DATABASE_URL_SETTING = "FIVEWATCH_DATABASE_URL"
+
+
+class StatementLinksPipeline:
+    def __init__(self, crawler: Crawler, database_url: str) -> None:
+        self.crawler = crawler
+        self.database_url = database_url
+        self.engine: Engine | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StatementLinksPipeline:
+        return cls(crawler, crawler.settings.get(DATABASE_URL_SETTING))
+
+    @property
+    def spider(self) -> Any:
+        return self.crawler.spider
+
+    def open_spider(self) -> None:
+        self.engine = make_engine(self.database_url)
+        if getattr(self.spider, "http_state", None):
+            return
+        with Session(self.engine) as session:
+            source = self._source(session)
+            self.spider.http_state = dict(source.http_state) if source else {}
+
+    def _source(self, session: Session) -> Source | None:
+        return session.scalars(select(Source).where(Source.slug == self.spider.name)).first()
+
+    def process_item(self, item: Any) -> Any:
+        if isinstance(item, DocumentRecord) and item.kind == STATEMENT:
+            self._link(item)
+        return item
+
+    def _link(self, record: DocumentRecord) -> None:
+        with Session(self.engine) as session:
+            document = session.scalars(
+                select(Document)
+                .join(Source)
+                .where(Source.slug == record.source, Document.external_id == record.external_id)
+            ).first()
+            if document is not None:
+                made = link_statement(session, document)
+                session.commit()
+                self.crawler.stats.inc_value("links/new", len(made))
+
+    def close_spider(self) -> None:
+        if self.engine is None:
+            return
+        if not self.crawler.stats.get_value("log_count/ERROR"):
+            self._save_http_state()
+        self.engine.dispose()
+
+    def _save_http_state(self) -> None:
+        answered = {url: v for url, v in self.spider.new_http_state.items() if v}
+        with Session(self.engine) as session:
+            source = self._source(session)
+            if source is not None and answered:
+                source.http_state = {**source.http_state, **answered}
+                session.commit()
