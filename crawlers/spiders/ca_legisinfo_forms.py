@@ -1,0 +1,131 @@
+"""LEGISinfo bodies -> plain data: the session list (JSON), one bill as JSON or as XML.
+
+- Bill JSON: the wire shape is a ONE-ELEMENT ARRAY; saved copies that kept only element [0]
+  (the ingenium-bcf files) are accepted too.
+- Bill XML: `<Bills><Bill>…`; it is turned into the JSON's shape (same element names; the
+  repeated elements below become lists) so one mapping serves both. Only `/Bills/Bill/*` is
+  read: `SimilarBills` repeats every Bill field, so a `//Field` search would pick theirs.
+- LEGISinfo has answered list URLs with a redirect to an HTML page: HTML where JSON or XML was
+  expected is a ParseError naming the URL, never "no bills".
+- List times carry an offset that is wrong by the UTC offset (PROVENANCE "Time zones": S-209
+  lists 10:24:13.35-04:00 for the event its detail states as 14:24:13.35 Ottawa time): the
+  list's UTC wall-clock is the Ottawa local time. `listed_activity` decodes it so; should
+  LEGISinfo fix its offsets, the decoded time is a few hours late, which only refetches a bill.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from lxml import etree
+
+from crawlers.errors import LayoutChanged, ParseError
+
+TORONTO = ZoneInfo("America/Toronto")  # Ottawa local time
+Data = dict[str, Any]
+
+# Bill XML children that the JSON form gives as arrays (seen in the recorded JSON bodies).
+LIST_TAGS = frozenset(
+    {
+        "HouseBillStages", "SenateBillStages", "RoyalAssent", "HouseAdditionalInformation",
+        "SenateAdditionalInformation", "InterChamberMessages", "Sittings", "Decisions",
+        "CommitteeMeetings", "SignificantEvents", "Speeches", "Publications", "WebReferences",
+        "BibliographicNotices", "HouseVoteDetails", "SenateVoteDetails",
+        "HouseRulingAndStatements", "SenateRulingAndStatements", "SimilarBills",
+    }
+)  # fmt: skip
+LIST_KEYS = ("BillNumberFormatted", "ParlSessionCode", "LatestActivityDateTime")
+
+
+@dataclass(frozen=True)
+class ListedBill:
+    session: str  # "45-1"
+    number: str  # "S-209"
+    activity: datetime | None  # latest activity, aware UTC (decoded, see module doc)
+
+
+def looks_like_html(body: bytes) -> bool:
+    head = body.lstrip()[:300].lower()
+    return head.startswith((b"<!doctype html", b"<html")) or b"<html" in head
+
+
+def _json(source: str, url: str, body: bytes) -> Any:
+    if looks_like_html(body):
+        raise ParseError(source, url, "HTML page where JSON was expected")
+    try:
+        return json.loads(body)
+    except ValueError as exc:
+        raise ParseError(source, url, f"body is not JSON: {exc}") from exc
+
+
+def bill_from_json(source: str, url: str, body: bytes) -> Data:
+    """The bill object of a detail JSON body (wire: `[bill]`; saved copies: `bill`)."""
+    data = _json(source, url, body)
+    if isinstance(data, list):
+        if len(data) != 1:
+            raise LayoutChanged(source, url, f"expected a one-element array, got {len(data)}")
+        data = data[0]
+    if not isinstance(data, dict):
+        raise LayoutChanged(source, url, f"expected a bill object, got {type(data).__name__}")
+    return data
+
+
+def _value(element: etree._Element) -> Any:
+    if len(element) == 0:
+        return (element.text or "").strip() or None
+    data: Data = {}
+    for child in element:
+        value = _value(child)
+        if child.tag in LIST_TAGS:
+            data.setdefault(child.tag, [])
+            if value is not None:
+                data[child.tag].append(value)
+        else:
+            data[child.tag] = value
+    return data
+
+
+def bill_from_xml(source: str, url: str, body: bytes) -> Data:
+    """The `/Bills/Bill` element of a detail XML body, in the JSON form's shape."""
+    if looks_like_html(body):
+        raise ParseError(source, url, "HTML page where XML was expected")
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    try:
+        root = etree.fromstring(body, parser=parser)
+    except etree.XMLSyntaxError as exc:
+        raise ParseError(source, url, f"body is not XML: {exc}") from exc
+    bills = root.findall("Bill") if root.tag == "Bills" else []  # /Bills/Bill, never //Bill
+    if len(bills) != 1:
+        raise LayoutChanged(source, url, f"expected one /Bills/Bill, found {len(bills)}")
+    bill: Data = _value(bills[0])
+    return bill
+
+
+def listed_activity(value: str | None) -> datetime | None:
+    """A list `LatestActivityDateTime` as the real instant (aware UTC), see the module doc."""
+    if not value:
+        return None
+    wall_clock = datetime.fromisoformat(value).astimezone(UTC).replace(tzinfo=None)
+    return wall_clock.replace(tzinfo=TORONTO).astimezone(UTC)
+
+
+def _listed(source: str, url: str, entry: Any) -> ListedBill:
+    if not isinstance(entry, dict) or not all(entry.get(key) for key in LIST_KEYS[:2]):
+        raise LayoutChanged(source, url, f"list entry without {' / '.join(LIST_KEYS[:2])}")
+    try:
+        activity = listed_activity(entry.get("LatestActivityDateTime"))
+    except (TypeError, ValueError) as exc:
+        raise LayoutChanged(source, url, f"bad LatestActivityDateTime: {exc}") from exc
+    return ListedBill(str(entry["ParlSessionCode"]), str(entry["BillNumberFormatted"]), activity)
+
+
+def list_entries(source: str, url: str, body: bytes) -> list[ListedBill]:
+    """The bills of a session list body (one JSON array, the whole session)."""
+    data = _json(source, url, body)
+    if not isinstance(data, list):
+        raise LayoutChanged(source, url, f"expected an array of bills, got {type(data).__name__}")
+    return [_listed(source, url, entry) for entry in data]

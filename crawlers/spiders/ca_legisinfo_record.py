@@ -1,0 +1,264 @@
+"""One LEGISinfo bill (JSON form, or XML turned into it) -> the DocumentRecord FiveWatch stores.
+
+- Times: detail times are naive Ottawa local time (America/Toronto), stored in UTC. A time of
+  exactly 00:00:00 is LEGISinfo's way of giving a date alone (sittings, most first readings):
+  such an event gets `occurred_on` and no `occurred_at`.
+- Text: both forms state the same bill, but the XML writes straight apostrophes where the JSON
+  has typographic ones (S-209 "young persons’"); they are unified to "'" so the two forms give
+  one record and a switch of form never looks like a new version.
+- Events, per chamber and stage: the significant events (readings, referral, committee report,
+  with LEGISinfo's completion flag), the sittings that debated the bill (a sitting that only
+  repeats a significant event of the same day is left out), committee meetings, recorded
+  decisions, and royal assent. Keys are built from the source's own ids (stage, event type,
+  sitting number, committee, decision id) so re-crawls and either form give the same key.
+- Current stage: the ongoing stage as stated (`OngoingStageNameEn`) and its chamber; category
+  "assent" after royal assent, "defeated" after a defeating event, "lapsed" when the session
+  ended without assent (C-63 died at second reading in 44-1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from crawlers.errors import LayoutChanged
+from crawlers.spiders.ca_legisinfo_forms import TORONTO, Data
+from crawlers.spiders.ca_legisinfo_vocab import (
+    CHAMBER_LISTS,
+    OPEN_STATES,
+    ROYAL_ASSENT,
+    stage_category,
+)
+from crawlers.text import html_text
+from models.records import BILL, DocumentRecord, EventRecord
+
+BILL_PAGE = "https://www.parl.ca/legisinfo/en/bill/{session}/{number}"
+REQUIRED = ("NumberCode", "ParliamentNumber", "SessionNumber", "BillStages")
+
+
+def text(value: Any) -> str:
+    """A scalar of either form as one line of text (None -> "", XML/JSON booleans alike)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return " ".join(str(value).replace("\u2019", "'").split())
+
+
+def items(value: Any) -> list[Data]:
+    return [item for item in value or [] if isinstance(item, dict)]
+
+
+def instant(value: Any) -> datetime | None:
+    """A LEGISinfo time as aware UTC: naive times are Ottawa local time."""
+    stated = text(value)
+    if not stated:
+        return None
+    parsed = datetime.fromisoformat(stated)
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=TORONTO)).astimezone(UTC)
+
+
+def moment(value: Any) -> tuple[date | None, datetime | None]:
+    """A LEGISinfo time -> (Ottawa date, UTC instant or None when only a date was given)."""
+    at = instant(value)
+    if at is None:
+        return None, None
+    date_only = text(value).endswith("T00:00:00")
+    return at.astimezone(TORONTO).date(), None if date_only else at
+
+
+def _event(day: Any, stage: Data, chamber: str, key: str, description: str) -> EventRecord:
+    occurred_on, occurred_at = moment(day)
+    name = text(stage.get("BillStageNameEn"))
+    return EventRecord(
+        stage=name,
+        occurred_on=occurred_on,
+        occurred_at=occurred_at,
+        chamber=chamber,
+        description=description,
+        stage_category=stage_category(name),
+        key=key,
+    )
+
+
+def _with_info(name: str, info: Any) -> str:
+    return f"{name}: {text(info)}" if text(info) else name
+
+
+def significant_events(stage: Data, chamber: str, prefix: str) -> list[EventRecord]:
+    events = []
+    for item in items(stage.get("SignificantEvents")):
+        day = item.get("EventDateTime")
+        key = f"{prefix}/event/{text(item.get('EventTypeId'))}/{text(day)[:10]}"
+        name = _with_info(text(item.get("EventNameEn")), item.get("AdditionalInformationEn"))
+        event = _event(day, stage, chamber, key, name)
+        if text(item.get("IsDefeatedEvent")) == "true":
+            event.stage_category = "defeated"
+        events.append(event)
+    return events
+
+
+def sitting_events(stage: Data, chamber: str, prefix: str) -> list[EventRecord]:
+    noted = {
+        (text(item.get("EventNameEn")), text(item.get("EventDateTime"))[:10])
+        for item in items(stage.get("SignificantEvents"))
+    }
+    events = []
+    for item in items(stage.get("Sittings")):
+        name, number = text(item.get("NameEn")), text(item.get("Number"))
+        if (name, text(item.get("Date"))[:10]) in noted:
+            continue
+        description = _with_info(f"{name} (sitting {number})", item.get("AdditionalInformationEn"))
+        key = f"{prefix}/sitting/{number}/{name}"
+        events.append(_event(item.get("Date"), stage, chamber, key, description))
+    return events
+
+
+def meeting_events(stage: Data, chamber: str, prefix: str) -> list[EventRecord]:
+    events = []
+    for item in items(stage.get("CommitteeMeetings")):
+        committee, number = text(item.get("CommitteeAcronym")), text(item.get("Number"))
+        description = f"Committee meeting {number}: {text(item.get('CommitteeNameEn'))}"
+        key = f"{prefix}/meeting/{committee}/{number}"
+        events.append(_event(item.get("Date"), stage, chamber, key, description))
+    return events
+
+
+def decision_events(stage: Data, chamber: str, prefix: str) -> list[EventRecord]:
+    events = []
+    for item in items(stage.get("Decisions")):
+        result = text(item.get("DecisionResultNameEn"))
+        method = text(item.get("DecisionMethodNameEn"))
+        description = f"{text(item.get('DecisionMotionTitleEn'))}: {result}" + (
+            f" ({method})" if method else ""
+        )
+        key = f"{prefix}/decision/{text(item.get('DecisionProceduralEventId'))}"
+        events.append(_event(item.get("DecisionSittingDate"), stage, chamber, key, description))
+    return events
+
+
+def _stages(bill: Data) -> Iterable[tuple[str, str, Data]]:
+    """(list name, chamber, stage) for every House and Senate stage, in source order."""
+    stages = bill.get("BillStages") or {}
+    for list_name, chamber in CHAMBER_LISTS.items():
+        for stage in items(stages.get(list_name)):
+            yield list_name, chamber, stage
+
+
+def _sort_key(event: EventRecord) -> tuple[date, bool, datetime]:
+    """Oldest first; within a day, date-only events before timed ones (stable otherwise)."""
+    at = event.occurred_at
+    return (event.occurred_on or date.max, at is not None, at or datetime.min.replace(tzinfo=UTC))
+
+
+def bill_events(bill: Data) -> list[EventRecord]:
+    events: list[EventRecord] = []
+    for list_name, chamber, stage in _stages(bill):
+        prefix = f"{list_name[0]}{text(stage.get('BillStageId'))}"
+        for build in (sitting_events, meeting_events, significant_events, decision_events):
+            events.extend(build(stage, chamber, prefix))
+    assent = bill.get("ReceivedRoyalAssentDateTime")
+    if text(assent):
+        events.append(
+            _event(assent, {"BillStageNameEn": ROYAL_ASSENT}, "", "royal-assent", ROYAL_ASSENT)
+        )
+    return sorted(events, key=_sort_key)
+
+
+def current_stage(bill: Data) -> tuple[str, str]:
+    """(stage as stated, chamber): the ongoing stage if still open, else the first open one
+    (C-34 names its completed first reading "ongoing" while its status says second reading),
+    else the latest completed one."""
+    if text(bill.get("ReceivedRoyalAssentDateTime")):
+        return ROYAL_ASSENT, ""
+    open_stages = [
+        (chamber, stage) for _, chamber, stage in _stages(bill)
+        if text(stage.get("State")) in OPEN_STATES
+    ]  # fmt: skip
+    ongoing = text(bill.get("OngoingStageId"))
+    ranked = sorted(open_stages, key=lambda pair: text(pair[1].get("BillStageId")) != ongoing)
+    for chamber, stage in ranked[:1]:
+        return text(stage.get("BillStageNameEn")), chamber
+    return (
+        text(bill.get("LatestCompletedBillStageNameEn")),
+        text(bill.get("LatestCompletedBillStageChamberNameEn")),
+    )
+
+
+def progress(bill: Data, stage: str, events: list[EventRecord]) -> str:
+    if stage == ROYAL_ASSENT:
+        return "assent"
+    if any(event.stage_category == "defeated" for event in events):
+        return "defeated"
+    if text(bill.get("IsSessionOngoing")) == "false":
+        return "lapsed"
+    return stage_category(stage)
+
+
+def sponsor(bill: Data) -> str:
+    name, title = text(bill.get("SponsorPersonName")), text(bill.get("SponsorAffiliationTitleEn"))
+    return f"{name} ({title})" if name and title else name
+
+
+def _extra(bill: Data) -> dict[str, Any]:
+    publications = [
+        {"title": text(item.get("PublicationTypeNameEn")), "url": "", "type": "bill text",
+         "date": "", "id": text(item.get("PublicationId"))}
+        for item in items(bill.get("Publications"))
+    ]  # fmt: skip
+    links = [
+        {"title": text(item.get("TitleEn")), "url": text(item.get("UrlEn")),
+         "type": text(item.get("WebReferenceTypeNameEn")), "date": ""}
+        for item in items(bill.get("WebReferences"))
+    ]  # fmt: skip
+    short = {"en": text(bill.get("ShortTitleEn")), "fr": text(bill.get("ShortTitleFr"))}
+    extra: dict[str, Any] = {
+        "legisinfo_id": text(bill.get("Id")),
+        "bill_type": text(bill.get("BillDocumentTypeNameEn")),
+        "status_fr": text(bill.get("StatusNameFr")),
+    }
+    for name, value in (("short_title", short if any(short.values()) else None),
+                        ("publications", publications), ("links", links)):  # fmt: skip
+        if value:
+            extra[name] = value
+    return extra
+
+
+def introduced_on(bill: Data, events: list[EventRecord]) -> date | None:
+    """First reading in the chamber of origin, else the oldest event's date."""
+    chamber = "Senate" if text(bill.get("IsSenateBill")) == "true" else "House"
+    day, _ = moment(bill.get(f"Passed{chamber}FirstReadingDateTime"))
+    return day or next((event.occurred_on for event in events if event.occurred_on), None)
+
+
+def _require(bill: Data, source: str, url: str) -> None:
+    missing = [key for key in REQUIRED if not bill.get(key)]
+    if not (text(bill.get("LongTitleEn")) or text(bill.get("ShortTitleEn"))):
+        missing.append("LongTitleEn/ShortTitleEn")
+    if missing:
+        raise LayoutChanged(source, url, f"bill without {', '.join(missing)}")
+
+
+def bill_record(
+    bill: Data, *, source: str, source_url: str, fetched_at: datetime
+) -> DocumentRecord:
+    """The record of one bill; LayoutChanged (naming the URL) when a required field is gone."""
+    _require(bill, source, source_url)
+    number = text(bill["NumberCode"])
+    session = f"{text(bill['ParliamentNumber'])}-{text(bill['SessionNumber'])}"
+    events = bill_events(bill)
+    stage, chamber = current_stage(bill)
+    return DocumentRecord(
+        source=source, external_id=f"{session}/{number}", kind=BILL, jurisdiction="ca",
+        title=text(bill.get("LongTitleEn")) or text(bill.get("ShortTitleEn")),
+        title_alt=text(bill.get("LongTitleFr")) or text(bill.get("ShortTitleFr")),
+        reference=number, session=session,
+        url=BILL_PAGE.format(session=session, number=number.lower()),
+        summary=html_text(str(bill.get("ShortLegislativeSummaryEn") or "")).replace("\u2019", "'"),
+        published_on=introduced_on(bill, events),
+        source_updated_at=instant(bill.get("LatestBillEventDateTime")),
+        current_stage=stage, stage_category=progress(bill, stage, events), chamber=chamber,
+        status=text(bill.get("StatusNameEn")), sponsor=sponsor(bill), extra=_extra(bill),
+        events=events, source_url=source_url, fetched_at=fetched_at,
+    )  # fmt: skip
