@@ -22,6 +22,12 @@ from crawlers.spiders.au_media_releases import AuMediaReleasesSpider
 from crawlers.spiders.ca_gc_news import FEEDS, CaGcNewsSpider
 from crawlers.spiders.nz_beehive import NzBeehiveSpider
 from crawlers.spiders.uk_govuk_feeds import UkGovukFeedsSpider
+from crawlers.spiders.uk_written_statements import (
+    UkWrittenStatementsSpider,
+    first_day,
+    list_url,
+    statement_url,
+)
 from crawlers.spiders.us_exec_statements import UsExecStatementsSpider
 from models.records import DocumentRecord
 from tests.crawlers.test_feed_base import BEEHIVE, CANADA, FDA
@@ -195,3 +201,25 @@ def test_unverified_sources_say_so() -> None:
     assert not UkGovukFeedsSpider.verified
     assert not UsExecStatementsSpider.verified
     assert not AuMediaReleasesSpider.verified
+
+
+def test_written_statements_urls_and_window() -> None:
+    # No real response of this API exists: only what does not need one is tested here.
+    assert list_url(None) == (
+        "https://questions-statements-api.parliament.uk/api/writtenstatements/statements"
+        "?skip=0&take=100&expandMember=true"
+    )
+    assert "madeWhenFrom=2026-11-20&skip=100&" in list_url(date(2026, 11, 20), 100)
+    assert statement_url(1234).endswith("/statements/1234?expandMember=true")
+    assert first_day(None) is None
+    # 00:30 UTC on 24 Jul is 01:30 in London (BST): the watermark day is the 24th, minus 3.
+    assert first_day(datetime(2026, 7, 24, 0, 30, tzinfo=UTC)) == date(2026, 7, 21)
+
+
+def test_written_statements_spider_reports_bodies_it_cannot_read() -> None:
+    spider = make_spider(UkWrittenStatementsSpider)
+    url = list_url(None)
+    with pytest.raises(ParseError, match="not JSON"):
+        spider.body(response(url, BEEHIVE), "results")
+    with pytest.raises(LayoutChanged, match="no 'results'"):
+        spider.body(response(url, b"[]"), "results")
