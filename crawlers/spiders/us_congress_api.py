@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -44,15 +43,6 @@ def bill_url(bid: BillId, part: str = "") -> str:
     """The detail URL, or one of its PARTS with the largest page size."""
     base = f"{API}/bill/{bid.congress}/{bid.type}/{bid.number}"
     return f"{base}/{part}?format=json&limit={PAGE_SIZE}" if part else f"{base}?format=json"
-
-
-def body_data(body: bytes, key: str) -> dict[str, Any]:
-    """A JSON body holding `key`; ValueError when not JSON, KeyError when the layout changed."""
-    data = json.loads(body)
-    if not isinstance(data, dict) or key not in data:
-        found = sorted(data) if isinstance(data, dict) else type(data).__name__
-        raise KeyError(f"no {key!r} in the body (found {found})")
-    return data
 
 
 def next_page(data: Data) -> str | None:

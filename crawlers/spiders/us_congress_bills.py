@@ -16,3 +16,165 @@
   watermark stays put, when fewer than RATE_RESERVE remain. 429s: the Retry-After middleware.
 - Licence: bill data is public domain (17 U.S.C. 105). History: 2026-11: first version.
 """
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from typing import Any, ClassVar, Self
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+from scrapy.settings import BaseSettings
+from scrapy.utils.defer import deferred_from_coro
+from twisted.python.failure import Failure
+
+from crawlers.base.json_api import json_object
+from crawlers.base.source import SourceSpider
+from crawlers.errors import LayoutChanged, SourceError, report
+from crawlers.spiders.us_common import (
+    BillId,
+    BillParts,
+    bill_id,
+    bill_record,
+    items,
+    parse_bills_arg,
+)
+from crawlers.spiders.us_congress_api import (
+    DEFAULT_KEY,
+    HOURLY_LIMIT,
+    PARTS,
+    RATE_RESERVE,
+    Fetch,
+    Listed,
+    add_part,
+    bill_url,
+    first_run_floor,
+    list_url,
+    listed_on_or_after,
+    next_page,
+)
+from models.records import DocumentRecord
+
+Output = Iterator[Request | DocumentRecord]
+
+
+class UsCongressBillsSpider(SourceSpider):
+    name = "us-congress-bills"
+    title = "Congress.gov API v3 (bills)"
+    jurisdiction = "us"
+    kind = "bills"
+    interval_s = 4 * 3600
+    allowed_domains: ClassVar[list[str]] = ["api.congress.gov"]
+
+    def __init__(self, *args: Any, bills: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.bill_ids = parse_bills_arg(bills)
+        self.floor = self.since_datetime()
+        self.api_key = DEFAULT_KEY
+        self.rate_low = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.api_key = crawler.settings.get("CONGRESS_API_KEY") or DEFAULT_KEY
+        return spider
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        super().update_settings(settings)
+        settings.set("DOWNLOAD_DELAY", 3600 / HOURLY_LIMIT, priority="spider")
+
+    async def start(self) -> AsyncIterator[Request]:
+        for bid in self.bill_ids:
+            yield self.detail_request(bid, None)
+        if not self.bill_ids:
+            yield self.api_request(list_url(self.since_datetime()), self.parse_list)
+
+    def api_request(self, url: str, callback: Any, **cb_kwargs: Any) -> Request:
+        headers = {"X-Api-Key": self.api_key, "Accept": "application/json"}
+        return Request(url, callback, headers=headers, cb_kwargs=cb_kwargs, errback=self.on_failure)
+
+    def detail_request(self, bid: BillId, listed: Listed | None) -> Request:
+        return self.api_request(bill_url(bid), self.parse_detail, bid=bid, listed=listed)
+
+    def load(self, response: Response, key: str) -> dict[str, Any]:
+        """The body's JSON object holding `key`, minding the rate limit its headers announce."""
+        self.mind_rate(response)
+        return json_object(self.name, response, key)
+
+    def mind_rate(self, response: Response) -> None:
+        """Stop (as an error: the watermark must stay) before the hour's requests run out."""
+        remaining = response.headers.get("x-ratelimit-remaining")
+        if remaining is None or self.rate_low or int(remaining) > RATE_RESERVE:
+            return
+        self.rate_low = True
+        limit = (response.headers.get("x-ratelimit-limit") or b"?").decode()
+        cause = f"rate limit: {int(remaining)} of {limit} requests left this hour; stopping"
+        self.fail(response.url, cause)
+        # Not CloseSpider: the error middleware would count it as a failed page and go on.
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason="ratelimit_reserve"))
+
+    def parse_list(self, response: Response) -> Iterator[Request]:
+        data = self.load(response, "bills")
+        entries = items(data["bills"])
+        self.saw(len(entries))
+        self.floor = self.floor or first_run_floor(entries)
+        fresh = [entry for entry in entries if listed_on_or_after(entry, self.floor)]
+        for entry in fresh:
+            yield self.detail_request(bill_id(entry), Listed(entry, response.url))
+        url = next_page(data)
+        if url and len(fresh) == len(entries):
+            yield self.api_request(url, self.parse_list)
+
+    def parse_detail(self, response: Response, bid: BillId, listed: Listed | None) -> Output:
+        try:
+            bill = self.load(response, "bill")["bill"]
+        except SourceError as error:
+            report(self.crawler, error)
+            yield from self.from_list(listed)
+            return
+        yield from self.next_part(Fetch(bid, BillParts(bill=bill), response.url))
+
+    def next_part(self, fetch: Fetch) -> Output:
+        if not fetch.todo:
+            yield self.record(fetch.parts, fetch.source_url)
+            return
+        yield self.api_request(bill_url(fetch.bid, fetch.todo[0]), self.parse_part, fetch=fetch)
+
+    def parse_part(self, response: Response, fetch: Fetch) -> Output:
+        part = fetch.todo[0]
+        try:
+            data = self.load(response, PARTS[part])
+        except SourceError as error:
+            report(self.crawler, error)
+        else:
+            add_part(fetch.parts, part, data[PARTS[part]])
+            if url := next_page(data):
+                yield self.api_request(url, self.parse_part, fetch=fetch)
+                return
+        fetch.todo.pop(0)
+        yield from self.next_part(fetch)
+
+    def on_failure(self, failure: Failure) -> Output:
+        """A failed request (declared gap, HTTP error) is counted; the bill goes on without it."""
+        self.request_failed(failure)
+        kwargs = failure.request.cb_kwargs  # type: ignore[attr-defined]
+        if "fetch" in kwargs:
+            kwargs["fetch"].todo.pop(0)
+            yield from self.next_part(kwargs["fetch"])
+        else:
+            yield from self.from_list(kwargs.get("listed"))
+
+    def from_list(self, listed: Listed | None) -> Output:
+        if listed is not None:
+            yield self.record(BillParts(bill=listed.entry), listed.source_url)
+
+    def record(self, parts: BillParts, source_url: str) -> DocumentRecord:
+        try:
+            return bill_record(
+                parts, source=self.name, source_url=source_url, fetched_at=datetime.now(UTC)
+            )
+        except (KeyError, ValueError) as exc:
+            raise LayoutChanged(self.name, source_url, f"bill not readable: {exc}") from exc

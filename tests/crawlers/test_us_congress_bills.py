@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import json
 from datetime import UTC, date, datetime
@@ -10,8 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from scrapy.http import TextResponse
+from scrapy.utils.test import get_crawler
 from sqlalchemy import func, select
 
+from crawlers.errors import LayoutChanged, ParseError
 from crawlers.spiders.us_common import (
     BillId,
     BillParts,
@@ -25,12 +29,12 @@ from crawlers.spiders.us_congress_api import (
     PARTS,
     add_part,
     bill_url,
-    body_data,
     first_run_floor,
     list_url,
     listed_on_or_after,
     next_page,
 )
+from crawlers.spiders.us_congress_bills import UsCongressBillsSpider
 from models.documents import BillEvent, Change
 from models.store import ensure_source, upsert_document
 
@@ -44,6 +48,12 @@ HR21 = "bill_117_hr_21_{}loc-sample.json"
 
 def body(name: str) -> bytes:
     return (BODIES / name).read_bytes()
+
+
+def body_data(raw: bytes, key: str) -> Any:
+    data = json.loads(raw)
+    assert key in data
+    return data
 
 
 def parts(pattern: str, subjects: bool = False) -> BillParts:
@@ -416,23 +426,32 @@ def test_instants_with_offsets_and_without_zones(value: str, expected: datetime 
     assert parse_instant(value) == expected
 
 
-def test_truncated_body_is_not_json() -> None:
+DETAIL_URL = "https://api.congress.gov/v3/bill/117/hr/1?format=json"
+
+
+def load(raw: bytes, key: str = "bill") -> Any:
+    return spider().load(TextResponse(url=DETAIL_URL, body=raw), key)
+
+
+def test_truncated_body_is_a_parse_error_naming_source_and_url() -> None:
     raw = body(HR1.format(""))
-    with pytest.raises(ValueError, match=r"Expecting|Unterminated"):
-        body_data(raw[: len(raw) // 2], "bill")
+    with pytest.raises(ParseError) as caught:
+        load(raw[: len(raw) // 2])
+    assert (caught.value.source, caught.value.url) == (SLUG, DETAIL_URL)
+    assert caught.value.cause.startswith("body is not JSON")
 
 
 def test_html_where_json_was_expected() -> None:
     page = b"<html><body><h1>API rate limit exceeded</h1></body></html>"
-    with pytest.raises(ValueError, match="Expecting value"):
-        body_data(page, "bill")
+    with pytest.raises(ParseError, match="body is not JSON"):
+        load(page)
 
 
 def test_layout_change_names_the_missing_key() -> None:
     data = json.loads(body(HR1.format("actions_")))
     data["items"] = data.pop("actions")
-    with pytest.raises(KeyError, match="no 'actions' in the body"):
-        body_data(json.dumps(data).encode(), "actions")
+    with pytest.raises(LayoutChanged, match="missing key\\(s\\): actions"):
+        load(json.dumps(data).encode(), "actions")
 
 
 def test_missing_optional_fields_leave_them_empty() -> None:
@@ -569,3 +588,42 @@ def test_parts_pages_accumulate() -> None:
 )
 def test_action_wording_categories(text: str, chamber: str, origin: str, category: str) -> None:
     assert action_category(text, chamber, origin) == category
+
+
+def spider(**kwargs: Any) -> UsCongressBillsSpider:
+    crawler = get_crawler(UsCongressBillsSpider, {"CONGRESS_API_KEY": "FW-TEST-KEY"})
+    created: UsCongressBillsSpider = crawler._create_spider(**kwargs)
+    return created
+
+
+async def first_requests(congress: UsCongressBillsSpider) -> list[Any]:
+    return [request async for request in congress.start()]
+
+
+def test_key_travels_in_a_header_never_in_the_url() -> None:
+    congress = spider(since="2024-01-01T00:00:00+00:00")
+    (request,) = asyncio.run(first_requests(congress))
+    assert request.url == list_url(datetime(2024, 1, 1, tzinfo=UTC))
+    assert request.headers["X-Api-Key"] == b"FW-TEST-KEY"
+    assert "FW-TEST-KEY" not in request.url
+    assert congress.settings.getfloat("DOWNLOAD_DELAY") == 3600 / 5000
+
+
+def test_bills_argument_asks_for_details_only() -> None:
+    requests = asyncio.run(first_requests(spider(bills="117/hr/1,117/hr/21")))
+    assert [r.url for r in requests] == [
+        "https://api.congress.gov/v3/bill/117/hr/1?format=json",
+        "https://api.congress.gov/v3/bill/117/hr/21?format=json",
+    ]
+
+
+def test_records_carry_the_response_they_came_from() -> None:
+    congress = spider(bills="117/hr/1")
+    url = "https://api.congress.gov/v3/bill/117/hr/1?format=json"
+    detail = TextResponse(url=url, body=body(HR1.format("")))
+    fetch = next(iter(congress.parse_detail(detail, BillId("117", "hr", "1"), None))).cb_kwargs[
+        "fetch"
+    ]
+    fetch.todo.clear()
+    (bill,) = list(congress.next_part(fetch))
+    assert (bill.source_url, bill.reference) == (url, "H.R. 1")

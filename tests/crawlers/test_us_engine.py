@@ -1,0 +1,260 @@
+"""Both US bill sources through the real Scrapy engine on their replayed cassettes.
+
+Crawls run in a subprocess (the reactor cannot restart) against the test database, on SQLite
+and PostgreSQL. `-a bills=…` runs (a targeted refresh) go through a small runner that passes
+the spider argument; list runs use `python -m crawlers.process` as the shell does. Where a case
+needs a changed cassette it is copied into tmp_path and the change is made there, in the test.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from models import BillEvent, Change, CrawlRun, Document, DocumentVersion, Source
+from tests.conftest import ROOT
+
+CASSETTES = ROOT / "cassettes"
+CONGRESS = CASSETTES / "us-congress-bills"
+GOVINFO = CASSETTES / "us-govinfo-billstatus"
+SECRET = "FW-TEST-KEY-0123456789"
+RUNNER = """
+import sys
+from pathlib import Path
+from scrapy.crawler import CrawlerProcess
+from scrapy.utils.misc import load_object
+from crawlers.process import crawl_settings
+database_url, replay, spider, bills = sys.argv[1:5]
+process = CrawlerProcess(crawl_settings(database_url, Path(replay), None))
+process.crawl(load_object(spider), bills=bills)
+process.start()
+"""
+CONGRESS_SPIDER = "crawlers.spiders.us_congress_bills.UsCongressBillsSpider"
+GOVINFO_SPIDER = "crawlers.spiders.us_govinfo_billstatus.UsGovinfoBillstatusSpider"
+
+
+def run(command: list[str]) -> str:
+    env = {**os.environ, "CONGRESS_API_KEY": SECRET}
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=180, env=env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stderr
+
+
+def crawl(db_url: str, cassette: Path, slug: str) -> str:
+    return run(
+        [
+            sys.executable,
+            "-m",
+            "crawlers.process",
+            "--database-url",
+            db_url,
+            "--replay",
+            str(cassette),
+            slug,
+        ]
+    )
+
+
+def crawl_bills(db_url: str, cassette: Path, spider: str, bills: str) -> str:
+    return run([sys.executable, "-c", RUNNER, db_url, str(cassette), spider, bills])
+
+
+def stored(engine: Engine, slug: str) -> dict[str, Document]:
+    with Session(engine) as session:
+        query = select(Document).join(Source).where(Source.slug == slug)
+        return {doc.reference: doc for doc in session.scalars(query)}
+
+
+def events(engine: Engine, reference: str) -> list[BillEvent]:
+    with Session(engine) as session:
+        query = (
+            select(BillEvent)
+            .join(Document)
+            .where(Document.reference == reference)
+            .order_by(BillEvent.sequence)
+        )
+        return list(session.scalars(query))
+
+
+def last_run(engine: Engine, slug: str) -> CrawlRun:
+    with Session(engine) as session:
+        query = select(CrawlRun).join(Source).where(Source.slug == slug).order_by(CrawlRun.id)
+        return list(session.scalars(query))[-1]
+
+
+def totals(engine: Engine) -> tuple[int, ...]:
+    with Session(engine) as session:
+        return tuple(
+            session.scalar(select(func.count()).select_from(model)) or 0
+            for model in (Document, BillEvent, DocumentVersion, Change)
+        )
+
+
+def set_watermark(engine: Engine, slug: str, value: str) -> None:
+    with Session(engine) as session:
+        session.scalars(select(Source).where(Source.slug == slug)).one().watermark = value
+        session.commit()
+
+
+def test_list_run_stores_listed_bills_and_degrades_on_gaps(db_url: str, engine: Engine) -> None:
+    log = crawl(db_url, CONGRESS, "us-congress-bills")
+    bills = stored(engine, "us-congress-bills")
+    assert sorted(bills) == ["H.R. 2215", "S. 2135", "S. 2136", "S. 2137", "S. 2138"]
+    salem = bills["H.R. 2215"]
+    assert salem.current_stage == "Passed Senate without amendment by Voice Vote."
+    assert (salem.session, salem.chamber, salem.stage_category) == ("119", "House", "passed_both")
+    run_row = last_run(engine, "us-congress-bills")
+    assert (run_row.error_count, run_row.replay_misses, run_row.documents_new) == (0, 0, 5)
+    assert run_row.stats["replay/gap"] == 6  # five details and the next list page
+    assert SECRET not in log
+
+
+def test_replaying_twice_adds_nothing(db_url: str, engine: Engine) -> None:
+    crawl(db_url, CONGRESS, "us-congress-bills")
+    before = totals(engine)
+    set_watermark(engine, "us-congress-bills", "")  # same first-run request again
+    crawl(db_url, CONGRESS, "us-congress-bills")
+    assert totals(engine) == before
+
+
+def test_watermark_is_sent_with_a_literal_plus(db_url: str, engine: Engine) -> None:
+    """The cassette holds the incremental URL with `+`; a `%2B` request would be a miss."""
+    crawl(db_url, GOVINFO, "us-govinfo-billstatus")  # creates every Source row
+    set_watermark(engine, "us-congress-bills", "2024-01-01T00:00:00+00:00")
+    crawl(db_url, CONGRESS, "us-congress-bills")
+    bills = stored(engine, "us-congress-bills")
+    assert sorted(bills) == ["H.R. 2275", "H.R. 3777", "H.R. 4391", "H.R. 4457", "S. 1589"]
+    assert bills["S. 1589"].current_stage == "Became Public Law No. 87-445"
+    assert bills["S. 1589"].stage_category == "assent"
+    run_row = last_run(engine, "us-congress-bills")
+    assert (run_row.error_count, run_row.replay_misses) == (0, 0)
+
+
+def test_targeted_run_reads_every_part(db_url: str, engine: Engine) -> None:
+    log = crawl_bills(db_url, CONGRESS, CONGRESS_SPIDER, "117/hr/1,117/hr/21")
+    bills = stored(engine, "us-congress-bills")
+    hr1, hr21 = bills["H.R. 1"], bills["H.R. 21"]
+    assert hr1.title == "For the People Act of 2021"
+    assert hr1.sponsor == "Rep. Sarbanes, John P. [D-MD-3]"
+    assert (hr1.current_stage, hr1.stage_category) == ("Received in the Senate.", "other_chamber")
+    assert hr1.summary.startswith("For the People Act of 2021\n")
+    assert len(hr1.extra["texts"]) == 9
+    assert len(hr1.extra["subjects"]) == 19  # page 1; page 2 is a declared gap
+    assert [e.description for e in events(engine, "H.R. 1")][-1] == "Received in the Senate."
+    assert len(events(engine, "H.R. 1")) == 20
+    assert len(events(engine, "H.R. 21")) == 10
+    assert hr21.title == "FedRAMP Authorization Act"
+    run_row = last_run(engine, "us-congress-bills")
+    assert (run_row.error_count, run_row.replay_misses, run_row.stats["replay/gap"]) == (0, 0, 3)
+    assert SECRET not in log
+    assert all(SECRET not in doc.url + json.dumps(doc.extra) for doc in bills.values())
+
+
+def broken_cassette(tmp_path: Path, body: str, change: Any) -> Path:
+    """A copy of the real cassette with one body changed by `change(bytes) -> bytes`."""
+    copy = tmp_path / "cassette"
+    shutil.copytree(CONGRESS, copy)
+    path = copy / "bodies" / body
+    path.write_bytes(change(path.read_bytes()))
+    return copy
+
+
+def test_truncated_actions_keep_what_was_stored(
+    db_url: str, engine: Engine, tmp_path: Path
+) -> None:
+    crawl_bills(db_url, CONGRESS, CONGRESS_SPIDER, "117/hr/1")
+    before = [e.description for e in events(engine, "H.R. 1")]
+    cassette = broken_cassette(
+        tmp_path, "bill_117_hr_1_actions_nock-2025-06-20.json", lambda raw: raw[: len(raw) // 2]
+    )
+    crawl_bills(db_url, str(cassette), CONGRESS_SPIDER, "117/hr/1")
+    run_row = last_run(engine, "us-congress-bills")
+    assert run_row.error_count == 1
+    assert run_row.errors[0].startswith(
+        "ParseError: us-congress-bills "
+        "https://api.congress.gov/v3/bill/117/hr/1/actions?format=json&limit=250: "
+        "body is not JSON"
+    )
+    assert [e.description for e in events(engine, "H.R. 1")] == before
+    assert stored(engine, "us-congress-bills")["H.R. 1"].summary  # the other parts still came
+
+
+def test_detail_layout_change_falls_back_to_nothing_and_says_why(
+    db_url: str, engine: Engine, tmp_path: Path
+) -> None:
+    def rename(raw: bytes) -> bytes:
+        data = json.loads(raw)
+        data["measure"] = data.pop("bill")
+        return json.dumps(data).encode()
+
+    cassette = broken_cassette(tmp_path, "bill_117_hr_1_nock-2025-06-20.json", rename)
+    crawl_bills(db_url, str(cassette), CONGRESS_SPIDER, "117/hr/1")
+    run_row = last_run(engine, "us-congress-bills")
+    assert run_row.errors == [
+        "LayoutChanged: us-congress-bills https://api.congress.gov/v3/bill/117/hr/1?format=json: "
+        "missing key(s): bill"
+    ]
+    assert stored(engine, "us-congress-bills") == {}
+
+
+def test_rate_limit_reserve_stops_the_run_as_an_error(
+    db_url: str, engine: Engine, tmp_path: Path
+) -> None:
+    copy = tmp_path / "cassette"
+    shutil.copytree(CONGRESS, copy)
+    index = copy / "index.jsonl"
+    lines = [json.loads(line) for line in index.read_text().splitlines()]
+    for line in lines:  # the real headers, with the hour's requests nearly used up
+        if line.get("url", "").endswith("/117/hr/1?format=json"):
+            line["headers"]["x-ratelimit-remaining"] = "3"
+    index.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    crawl_bills(db_url, str(copy), CONGRESS_SPIDER, "117/hr/1")
+    run_row = last_run(engine, "us-congress-bills")
+    assert run_row.errors == [
+        "SourceError: us-congress-bills https://api.congress.gov/v3/bill/117/hr/1?format=json: "
+        "rate limit: 3 of 5000 requests left this hour; stopping"
+    ]
+    assert run_row.requests == 1
+    assert stored(engine, "us-congress-bills") == {}
+
+
+def test_govinfo_index_run_declares_its_gaps(db_url: str, engine: Engine) -> None:
+    crawl(db_url, GOVINFO, "us-govinfo-billstatus")
+    run_row = last_run(engine, "us-govinfo-billstatus")
+    assert (run_row.error_count, run_row.replay_misses) == (0, 0)
+    assert run_row.stats["replay/gap"] == 13  # the first-run window's per-type sitemaps
+    assert stored(engine, "us-govinfo-billstatus") == {}
+
+
+def test_govinfo_files_through_the_engine(db_url: str, engine: Engine) -> None:
+    crawl_bills(db_url, GOVINFO, GOVINFO_SPIDER, "117/hr/6658,117/s/35,117/sconres/7,114/s/1300")
+    bills = stored(engine, "us-govinfo-billstatus")
+    assert sorted(bills) == ["H.R. 6658", "S. 1300", "S. 35", "S.Con.Res. 7"]
+    assert bills["S. 1300"].status == "Public Law 114-70"
+    assert len(events(engine, "H.R. 6658")) == 3
+    assert len(events(engine, "S. 1300")) == 24
+    run_row = last_run(engine, "us-govinfo-billstatus")
+    assert (run_row.error_count, run_row.replay_misses, run_row.documents_new) == (0, 0, 4)
+
+
+def test_govinfo_html_page_is_a_layout_error(db_url: str, engine: Engine, tmp_path: Path) -> None:
+    copy = tmp_path / "cassette"
+    shutil.copytree(GOVINFO, copy)
+    (copy / "bodies" / "v3_BILLSTATUS-117s35.xml").write_bytes(
+        b"<html><head><title>Page Not Found</title></head><body></body></html>"
+    )
+    crawl_bills(db_url, str(copy), GOVINFO_SPIDER, "117/s/35")
+    run_row = last_run(engine, "us-govinfo-billstatus")
+    assert run_row.errors == [
+        "LayoutChanged: us-govinfo-billstatus "
+        "https://www.govinfo.gov/bulkdata/BILLSTATUS/117/s/BILLSTATUS-117s35.xml: "
+        "expected <billStatus><bill>, found <html>"
+    ]
