@@ -1,0 +1,95 @@
+"""The crawler's small parts: stage map, cassette URLs and loading, Retry-After, errors."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from pathlib import Path
+
+import pytest
+from scrapy import Request
+from scrapy.http import Response
+
+from crawlers.errors import ParseError
+from crawlers.middlewares.replay import RecordMiddleware, canonical, load_exchanges
+from crawlers.middlewares.retry_after import RetryAfterMiddleware, retry_after_seconds
+from crawlers.spiders.uk_bills import list_url
+from crawlers.stages import STAGES, uk_stage_category
+from tests.crawlers.replay_crawl import CASSETTES
+
+REAL_STAGES = CASSETTES / "uk-bills" / "bodies" / "bill-2818_stages_snommoc.json"
+
+
+@pytest.mark.parametrize(
+    ("said", "category"),
+    [
+        (("1st reading", "1R"), "first_reading"),
+        (("2nd reading", ""), "second_reading"),
+        (("", "2R"), "second_reading"),
+        (("Committee stage", "CS"), "committee"),
+        (("Report stage", "RS"), "report"),
+        (("3rd reading", "3R"), "third_reading"),
+        (("Consideration of amendments", "CoA"), "other_chamber"),
+        (("Royal Assent", "RA"), "assent"),
+        (("Carry-over motion", ""), ""),
+    ],
+)
+def test_uk_stages_map_to_the_common_vocabulary(said: tuple[str, str], category: str) -> None:
+    assert uk_stage_category(*said) == category
+    assert category == "" or category in STAGES
+
+
+def test_the_real_stage_descriptions_are_all_known() -> None:
+    stages = json.loads(REAL_STAGES.read_bytes())["items"]
+    assert [uk_stage_category(s["description"], s["abbreviation"]) for s in stages] == [
+        "first_reading",
+        "second_reading",
+    ]
+
+
+def test_canonical_urls_drop_api_keys_and_ignore_parameter_order() -> None:
+    with_key = "https://api.example.gov/v1/bill?b=2&api_key=SECRET&a=1"
+    assert canonical(with_key) == canonical("https://api.example.gov/v1/bill?a=1&b=2")
+    assert "SECRET" not in canonical(with_key)
+
+
+def test_a_parent_folder_merges_every_cassette_in_it() -> None:
+    merged = load_exchanges(CASSETTES)
+    assert canonical(list_url(0)) in merged
+    assert load_exchanges(CASSETTES / "uk-bills").keys() <= merged.keys()
+    assert merged[canonical(list_url(20))].gap.startswith("not recorded")
+
+
+def test_recording_keeps_the_body_and_drops_secrets(tmp_path: Path) -> None:
+    body = REAL_STAGES.read_bytes()
+    request = Request("https://bills-api.parliament.uk/api/v1/Bills/2818/Stages?api_key=SECRET")
+    headers = {"Content-Type": "application/json", "Set-Cookie": "session=1"}
+    response = Response(request.url, body=body, headers=headers, request=request)
+    RecordMiddleware(tmp_path).process_response(request, response)
+    (line,) = [json.loads(text) for text in (tmp_path / "index.jsonl").read_text().splitlines()]
+    assert "SECRET" not in json.dumps(line)
+    assert "set-cookie" not in line["headers"]
+    assert (tmp_path / line["body"]).read_bytes() == body
+
+
+def test_retry_after_accepts_seconds_and_http_dates() -> None:
+    now = datetime(2026, 1, 1, tzinfo=UTC).timestamp()
+    assert retry_after_seconds("120", now) == 120.0
+    assert retry_after_seconds(format_datetime(datetime(2026, 1, 1, 0, 1, tzinfo=UTC)), now) == 60.0
+    assert retry_after_seconds("soon", now) is None
+
+
+def test_retry_after_holds_back_only_that_domain_and_is_capped() -> None:
+    middleware = RetryAfterMiddleware(cap_s=30.0)
+    request = Request("https://bills-api.parliament.uk/api/v1/Bills")
+    throttled = Response(request.url, status=429, headers={"Retry-After": "3600"}, request=request)
+    middleware.process_response(request, throttled)
+    wait = middleware.not_before["bills-api.parliament.uk"] - datetime.now(UTC).timestamp()
+    assert 25.0 < wait <= 30.0
+    assert "www.gov.uk" not in middleware.not_before
+
+
+def test_a_source_error_names_source_url_and_cause() -> None:
+    error = ParseError("uk-bills", "https://bills-api.parliament.uk/api/v1/Bills", "not JSON")
+    assert str(error) == "uk-bills https://bills-api.parliament.uk/api/v1/Bills: not JSON"
