@@ -73,25 +73,34 @@ class _Bucket:
     updated: float
 
 
+@dataclass(frozen=True)
+class Limit:
+    rate: float  # tokens added per second
+    burst: int  # bucket size: requests allowed at once
+
+
+# Sign-ups send email: few and slow. Token links: enough for a person editing subscriptions.
+DEFAULT_LIMITS = {"subscribe": Limit(rate=0.1, burst=5), "token": Limit(rate=1.0, burst=30)}
+
+
 @dataclass
 class RateLimiter:
-    """In-process token buckets per (area, client address): `rate` per second, `burst` at once."""
+    """In-process token buckets per (area, client address)."""
 
-    rate: float = 0.2
-    burst: int = 5
+    limits: dict[str, Limit] = field(default_factory=lambda: dict(DEFAULT_LIMITS))
     clock: Callable[[], float] = time.monotonic
     _buckets: dict[tuple[str, str], _Bucket] = field(default_factory=dict)
 
     def allow(self, area: str, client: str) -> float:
         """0 when allowed (and a token taken), else the seconds to wait."""
-        now = self.clock()
-        bucket = self._buckets.setdefault((area, client), _Bucket(self.burst, now))
-        bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.updated) * self.rate)
+        limit, now = self.limits[area], self.clock()
+        bucket = self._buckets.setdefault((area, client), _Bucket(limit.burst, now))
+        bucket.tokens = min(limit.burst, bucket.tokens + (now - bucket.updated) * limit.rate)
         bucket.updated = now
         if bucket.tokens >= 1:
             bucket.tokens -= 1
             return 0.0
-        return (1 - bucket.tokens) / self.rate
+        return (1 - bucket.tokens) / limit.rate
 
 
 def rate_limited(area: str) -> Callable[[Request], None]:

@@ -51,9 +51,7 @@ def web_config(db_url: str, outbox: Path, admin_password: str = ADMIN_PASSWORD) 
 
 
 def store(session: Session, record: DocumentRecord, kind: str) -> Document:
-    source = ensure_source(
-        session, slug=record.source, jurisdiction=record.jurisdiction, kind=kind
-    )
+    source = ensure_source(session, slug=record.source, jurisdiction=record.jurisdiction, kind=kind)
     document = upsert_document(session, source, record, NOW).document
     session.flush()
     if document.kind == "statement":

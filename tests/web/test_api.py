@@ -13,7 +13,8 @@ def test_documents_list_filters_and_pages(client: TestClient, corpus: Corpus) ->
     assert listing["total"] == 2
     assert [d["jurisdiction"] for d in listing["documents"]] == ["ca", "uk"]  # newest first
     page = client.get("/api/documents", params={"limit": 3, "offset": 3}).json()
-    assert page["total"] == 9 and len(page["documents"]) == 3
+    assert page["total"] == 9
+    assert len(page["documents"]) == 3
     assert client.get("/api/documents", params={"jurisdiction": "fr"}).status_code == 422
 
 
@@ -49,7 +50,8 @@ def test_sources_and_query_check(client: TestClient, corpus: Corpus) -> None:
     assert {"uk-bills", "ca-legisinfo-bills"} <= slugs
     assert client.get("/api/query-check", params={"q": '"online safety"'}).json()["ok"]
     check = client.get("/api/query-check", params={"q": "online AND"}).json()
-    assert check["ok"] is False and check["position"] == len("online AND")
+    assert check["ok"] is False
+    assert check["position"] == len("online AND")
     assert check["pretty"].splitlines()[1].index("^") == check["position"] + 2
 
 

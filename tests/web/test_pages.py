@@ -34,8 +34,10 @@ def test_bill_page_shows_titles_sponsor_stage_timeline_and_follow(
     assert "S-209" in page.cssselect("h1")[0].text_content()
     assert page.cssselect(".title-alt")[0].text_content().startswith("Loi sur la protection")
     assert "Julie Miville-Dechêne" in page.text_content()
-    assert page.get_element_by_id("current-stage").text_content().startswith(
-        "At second reading in the House of Commons"
+    assert (
+        page.get_element_by_id("current-stage")
+        .text_content()
+        .startswith("At second reading in the House of Commons")
     )
     chambers = [h3.text_content() for h3 in page.cssselect("#timeline h3")]
     assert chambers == ["Senate", "House of Commons"]
@@ -79,7 +81,8 @@ def test_compare_shows_stages_side_by_side_and_an_svg_chart(
     assert any("CA S-209" in h for h in headers)
     assert any("UK" in h for h in headers)
     rows = {tr[0].text_content(): tr for tr in page.cssselect("table.compare tbody tr")}
-    assert "First reading" in rows and "1st reading" in rows
+    assert "First reading" in rows
+    assert "1st reading" in rows
     svg = page.cssselect("svg.chart")[0]
     assert len(svg.cssselect("circle")) == len(corpus.ca.events) + len(corpus.uk.events)
 
@@ -88,7 +91,8 @@ def test_compare_filters_by_topic(client: TestClient, corpus: Corpus) -> None:
     assert corpus.ca.topics, "S-209 is tagged by models/topics.toml"
     page = _tree(client, f"/compare?topic={corpus.ca.topics[0]}")
     headers = " ".join(th.text_content() for th in page.cssselect("table.compare thead th"))
-    assert "S-209" in headers and "UK" not in headers
+    assert "S-209" in headers
+    assert "UK" not in headers
 
 
 def test_every_page_sends_the_security_headers(client: TestClient, corpus: Corpus) -> None:

@@ -1,0 +1,198 @@
+"""Subscribe (double opt-in), confirm, manage, one-click unsubscribe, Atom feeds."""
+
+from __future__ import annotations
+
+import email
+import re
+from pathlib import Path
+
+import feedparser
+from fastapi.testclient import TestClient
+from lxml import html
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from alerts.match import match_changes
+from alerts.tokens import Purpose, make_token
+from models import Delivery, Subscriber, Subscription
+from tests.web.conftest import NOW, SECRET, Corpus
+
+CONFIRM_LINK = re.compile(r"http://localhost:8000(/confirm/\S+)")
+
+
+def csrf(client: TestClient, path: str = "/subscribe") -> str:
+    page = html.fromstring(client.get(path).text)
+    token: str = page.cssselect("input[name=csrf_token]")[0].get("value")
+    return token
+
+
+def sign_up(client: TestClient, **fields: str | list[str]) -> str:
+    response = client.post("/subscribe", data={"csrf_token": csrf(client), **fields})
+    assert response.status_code == 200, response.text
+    return response.text
+
+
+def confirm_path(outbox: Path) -> str:
+    (message_file,) = sorted(outbox.glob("*.eml"))
+    message = email.message_from_bytes(message_file.read_bytes())
+    body = message.get_payload(decode=True).decode()  # type: ignore[union-attr]
+    found = CONFIRM_LINK.search(body)
+    assert found, body
+    return found.group(1)
+
+
+def confirm(client: TestClient, outbox: Path) -> str:
+    """Open the emailed link, press Confirm; returns the manage page path."""
+    path = confirm_path(outbox)
+    page = html.fromstring(client.get(path).text)
+    token = page.cssselect("input[name=csrf_token]")[0].get("value")
+    answer = client.post(path, data={"csrf_token": token}, follow_redirects=False)
+    assert answer.status_code == 303
+    return answer.headers["location"]
+
+
+def test_sign_up_sends_one_confirm_email_and_waits(
+    client: TestClient, outbox: Path, session: Session, corpus: Corpus
+) -> None:
+    sign_up(
+        client,
+        email="Reader@Example.org",
+        query='"online access" OR pornography',
+        jurisdiction=["ca"],
+        frequency="daily",
+    )
+    subscription = session.scalars(select(Subscription)).one()
+    assert subscription.active is False
+    assert subscription.subscriber.confirmed_at is None
+    assert subscription.jurisdictions == ["ca"]
+    assert subscription.frequency == "daily"
+    delivery = session.scalars(select(Delivery)).one()
+    assert (delivery.kind, delivery.status, delivery.provider) == ("confirmation", "sent", "file")
+    (message,) = outbox.glob("*.eml")
+    assert email.message_from_bytes(message.read_bytes())["To"] == "reader@example.org"
+
+
+def test_confirm_manage_edit_pause_delete_unsubscribe(
+    client: TestClient, outbox: Path, session: Session, corpus: Corpus
+) -> None:
+    sign_up(client, email="reader@example.org", query="pornography")
+    path = confirm_path(outbox)
+    client.get(path)
+    assert session.scalars(select(Subscription)).one().active is False  # a GET confirms nothing
+    manage = confirm(client, outbox)
+    session.expire_all()
+    subscription = session.scalars(select(Subscription)).one()
+    assert subscription.active
+    assert subscription.subscriber.confirmed_at is not None
+
+    page = html.fromstring(client.get(manage).text)
+    form = page.cssselect(f"#subscription-{subscription.id} form")[0]
+    action, token = form.get("action"), form.cssselect("input[name=csrf_token]")[0].get("value")
+    edit = {
+        "csrf_token": token,
+        "query": "grooming OR sextortion",
+        "frequency": "weekly",
+        "type": ["bill"],
+    }
+    assert client.post(action, data={**edit, "action": "save"}).status_code == 200
+    session.expire_all()
+    assert (subscription.query, subscription.frequency, subscription.doc_types) == (
+        "grooming OR sextortion",
+        "weekly",
+        ["bill"],
+    )
+    bad = client.post(action, data={**edit, "query": "(grooming", "action": "save"})
+    assert bad.status_code == 400
+    client.post(action, data={**edit, "action": "pause"})
+    session.expire_all()
+    assert subscription.active is False
+    client.post(action, data={**edit, "action": "resume"})
+    session.expire_all()
+    assert subscription.active is True
+
+    unsubscribe = html.fromstring(client.get(manage).text).get_element_by_id("unsubscribe-link")
+    client.get(unsubscribe.get("href"))
+    session.expire_all()
+    assert subscription.subscriber.unsubscribed_at is None  # a GET unsubscribes nobody
+    client.post(action, data={**edit, "action": "delete"})
+    session.expire_all()
+    assert session.scalars(select(Subscription)).all() == []
+
+
+def test_one_click_post_needs_no_csrf_only_the_signed_token(
+    client: TestClient, session: Session, corpus: Corpus
+) -> None:
+    subscriber = Subscriber(email="reader@example.org")
+    session.add(subscriber)
+    session.commit()
+    token = make_token(SECRET, Purpose.UNSUBSCRIBE, subscriber.id)
+    fresh = TestClient(client.app)  # no cookie, as a mail provider's one-click POST
+    answer = fresh.post(f"/unsubscribe/{token}", data={"List-Unsubscribe": "One-Click"})
+    assert answer.status_code == 200
+    session.expire_all()
+    assert subscriber.unsubscribed_at is not None
+    manage = make_token(SECRET, Purpose.MANAGE, subscriber.id)
+    assert fresh.post(f"/unsubscribe/{manage}").status_code == 400  # wrong purpose
+    assert fresh.post("/unsubscribe/forged").status_code == 400
+
+
+def test_same_answer_whether_the_address_is_known(
+    client: TestClient, session: Session, corpus: Corpus
+) -> None:
+    known = Subscriber(email="known@example.org", confirmed_at=NOW)
+    session.add(known)
+    session.commit()
+    first = sign_up(client, email="known@example.org", query="pornography")
+    second = sign_up(client, email="stranger@example.org", query="pornography")
+    assert first == second
+    session.expire_all()
+    assert all(not sub.active for sub in session.scalars(select(Subscription)))
+
+
+def test_bad_query_and_bad_email_are_shown_on_the_form(client: TestClient, corpus: Corpus) -> None:
+    response = client.post(
+        "/subscribe",
+        data={"csrf_token": csrf(client), "email": "a@example.org", "query": 'x AND "y'},
+    )
+    assert response.status_code == 400
+    assert "^" in html.fromstring(response.text).cssselect("pre.caret")[0].text_content()
+    response = client.post(
+        "/subscribe", data={"csrf_token": csrf(client), "email": "not-an-address", "query": "x"}
+    )
+    assert response.status_code == 400
+    assert "not a valid email address" in response.text
+
+
+def test_follow_this_bill(
+    client: TestClient, outbox: Path, session: Session, corpus: Corpus
+) -> None:
+    token = csrf(client, f"/bills/{corpus.ca.id}")
+    client.post(
+        "/subscribe",
+        data={"csrf_token": token, "email": "f@example.org", "follow_id": str(corpus.ca.id)},
+    )
+    confirm(client, outbox)
+    subscription = session.scalars(select(Subscription)).one()
+    assert subscription.followed_document_id == corpus.ca.id
+    assert subscription.active
+
+
+def test_atom_feed_lists_the_subscriptions_alerts(
+    client: TestClient, outbox: Path, session: Session, corpus: Corpus
+) -> None:
+    sign_up(client, email="reader@example.org", query="pornography")
+    manage = confirm(client, outbox)
+    session.expire_all()
+    match_changes(session, NOW)
+    session.commit()
+    feed_link = html.fromstring(client.get(manage).text).cssselect('a[href$=".atom"]')[0]
+    answer = client.get(feed_link.get("href"))
+    assert answer.headers["content-type"].startswith("application/atom+xml")
+    feed = feedparser.parse(answer.content)
+    assert not feed.bozo
+    # S-209 arrived, then reached a new stage: two alerts, newest first.
+    title = "S-209: Protecting Young Persons from Exposure to Pornography Act"
+    assert [entry.title for entry in feed.entries] == [title, title]
+    assert feed.entries[0].id != feed.entries[1].id
+    assert all(e.link.endswith(f"/documents/{corpus.ca.id}") for e in feed.entries)
+    assert client.get("/feeds/forged.atom").status_code == 404
