@@ -10,7 +10,8 @@ from typing import Protocol
 @dataclass(frozen=True)
 class SendResult:
     provider: str  # "file" | "smtp" | "sendgrid"
-    provider_message_id: str  # what the provider calls this message (file name, Message-ID, X-Message-Id)
+    # What the provider calls this message: file name, Message-ID, X-Message-Id.
+    provider_message_id: str
 
 
 class DeliveryError(Exception):
