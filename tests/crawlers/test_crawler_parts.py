@@ -9,12 +9,15 @@ from pathlib import Path
 
 import pytest
 from scrapy import Request
+from scrapy.exceptions import DropItem
 from scrapy.http import Response
+from scrapy.utils.test import get_crawler
 
-from crawlers.errors import ParseError
+from crawlers.errors import ParseError, error_count
 from crawlers.middlewares.replay import RecordMiddleware, canonical, load_exchanges
 from crawlers.middlewares.retry_after import RetryAfterMiddleware, retry_after_seconds
-from crawlers.spiders.uk_bills import list_url
+from crawlers.pipelines import ValidatePipeline
+from crawlers.spiders.uk_bills import UkBillsSpider, bill_record, list_url
 from crawlers.stages import STAGES, uk_stage_category
 from tests.crawlers.replay_crawl import CASSETTES
 
@@ -93,3 +96,19 @@ def test_retry_after_holds_back_only_that_domain_and_is_capped() -> None:
 def test_a_source_error_names_source_url_and_cause() -> None:
     error = ParseError("uk-bills", "https://bills-api.parliament.uk/api/v1/Bills", "not JSON")
     assert str(error) == "uk-bills https://bills-api.parliament.uk/api/v1/Bills: not JSON"
+
+
+def test_validation_drops_a_record_without_a_title_and_counts_the_error() -> None:
+    bills = json.loads(
+        (CASSETTES / "uk-bills" / "bodies" / "bills_page1_snommoc.json").read_bytes()
+    )
+    record = bill_record(bills["items"][0], None, None, source_url=list_url(0))
+    record.title = " "
+    crawler = get_crawler(UkBillsSpider)
+    crawler.spider = UkBillsSpider()
+    crawler.stats.open_spider()
+    with pytest.raises(
+        DropItem, match=r"uk-bills https://bills-api\S+: required field\(s\) empty: title"
+    ):
+        ValidatePipeline(crawler).process_item(record)
+    assert error_count(crawler) == 1
