@@ -163,6 +163,12 @@ class RecordMiddleware:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         (folder / "bodies").mkdir(parents=True, exist_ok=True)
+        provenance = folder / "PROVENANCE.md"
+        if not provenance.exists():
+            started = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            provenance.write_text(
+                f"# {folder.name}\n\nRecorded live from {started} by FiveWatch.\n"
+            )
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:

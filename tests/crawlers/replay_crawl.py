@@ -23,8 +23,10 @@ from tests.conftest import ROOT
 CASSETTES = ROOT / "cassettes"
 
 
-def crawl(db_url: str, cassette: Path, *slugs: str) -> str:
+def crawl(db_url: str, cassette: Path, *slugs: str, record: Path | None = None) -> str:
     command = [sys.executable, "-m", "crawlers.process", "--database-url", db_url]
+    if record is not None:
+        command += ["--record", str(record)]
     done = subprocess.run(
         [*command, "--replay", str(cassette), *slugs],
         cwd=ROOT,

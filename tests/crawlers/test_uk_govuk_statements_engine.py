@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import Engine, select
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from crawlers.spiders.uk_govuk_statements import search_url
 from models import Document
-from tests.crawlers.replay_crawl import CASSETTES, crawl, last_run, row_counts
+from tests.crawlers.replay_crawl import CASSETTES, crawl, index_lines, last_run, row_counts
 
 SLUG = "uk-govuk-statements"
 
@@ -48,3 +49,16 @@ def test_the_search_url_uses_the_documented_parameters() -> None:
     assert query["order"] == ["-public_timestamp"]
     assert query["filter_public_timestamp"] == ["from:2024-03-01"]
     assert "filter_public_timestamp" not in parse_qs(urlsplit(search_url(None)).query)
+
+
+def test_recording_writes_a_cassette_that_replays_the_same(
+    engine: Engine, db_url: str, tmp_path: Path
+) -> None:
+    # The recorder sees the replayed responses exactly as it would see live ones.
+    crawl(db_url, CASSETTES, SLUG, record=tmp_path)
+    recorded = tmp_path / SLUG
+    (line,) = index_lines(recorded)
+    assert line["url"] == search_url(None)
+    original = CASSETTES / SLUG / index_lines(CASSETTES / SLUG)[0]["body"]
+    assert (recorded / line["body"]).read_bytes() == original.read_bytes()
+    assert (recorded / "PROVENANCE.md").is_file()
