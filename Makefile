@@ -4,12 +4,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint pytest bench clean
+.PHONY: demo test lint pytest bench bench-search clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	test -x /usr/bin/chromium || { apt-get update -q && apt-get install -y -q chromium chromium-driver; }
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -25,6 +26,9 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+
+bench-search: $(STAMP)
+	$(BIN)/python -m bench.search
 
 clean:
 	rm -rf var/demo outbox .pytest_cache .mypy_cache .ruff_cache

@@ -11,6 +11,7 @@ from fivewatch.cli.analysts import history_command, search_command
 from fivewatch.cli.crawl import crawl, sources
 from fivewatch.cli.db import db
 from fivewatch.cli.demo import demo
+from fivewatch.cli.serve import serve
 
 
 @click.group()
@@ -22,8 +23,19 @@ def cli(verbose: int) -> None:
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
 
 
-for command in (db, crawl, sources, subscribe_command, follow_command, match_command,
-                send_command, search_command, history_command, demo):
+for command in (
+    db,
+    crawl,
+    sources,
+    subscribe_command,
+    follow_command,
+    match_command,
+    send_command,
+    search_command,
+    history_command,
+    demo,
+    serve,
+):
     cli.add_command(command)
 
 

@@ -19,7 +19,15 @@ STATIC = Path(__file__).with_name("static")
 
 
 def create_app(config: Config, *, mailer: MailBackend | None = None) -> FastAPI:
-    """The web app on `config.database_url`; confirmation emails go through `mailer`."""
+    """The web app on `config.database_url`; confirmation emails go through `mailer`.
+
+    Raises ValueError without a secret key: every email link is signed with it.
+    """
+    if not config.secret_key:
+        raise ValueError(
+            "FIVEWATCH_SECRET_KEY is not set: the web app signs its confirm, manage and "
+            "unsubscribe links with it"
+        )
     app = FastAPI(
         title="FiveWatch",
         summary="Bills and ministerial statements on online child protection, Five Eyes",

@@ -10,6 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
+from pydantic import BeforeValidator
 from starlette.responses import Response
 
 from alerts.query import QuerySyntaxError
@@ -32,14 +33,22 @@ EXPORT_COLUMNS = (
 )
 
 
+def _blank_is_none(value: object) -> object:
+    return value or None
+
+
+# A browser sends an empty date input as "since=": that means no bound, not a bad date.
+OptionalDate = Annotated[date | None, BeforeValidator(_blank_is_none), Query()]
+
+
 def search_filters(
     q: Annotated[str, Query(max_length=2000)] = "",
     jurisdiction: Annotated[list[Jurisdiction] | None, Query()] = None,
     type: Annotated[list[DocType] | None, Query()] = None,
     stage: Annotated[str, Query(max_length=32)] = "",
     topic: Annotated[str, Query(max_length=64)] = "",
-    since: date | None = None,
-    until: date | None = None,
+    since: OptionalDate = None,
+    until: OptionalDate = None,
 ) -> Filters:
     return Filters(
         q=q,

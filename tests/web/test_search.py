@@ -103,3 +103,9 @@ def test_exports_hold_the_full_result(client: TestClient, corpus: Corpus) -> Non
     assert data["hits"][0]["document"]["reference"] == "S-209"
     assert data["hits"][0]["matched_terms"] == ["pornography"]
     assert client.get("/search/export.csv", params={"q": "("}).status_code == 400
+
+
+def test_empty_date_fields_mean_no_bound(client: TestClient, corpus: Corpus) -> None:
+    page = _page(client, "q=pornography&since=&until=")
+    assert len(_titles(page)) == 1
+    assert client.get("/search?since=not-a-date").status_code == 422

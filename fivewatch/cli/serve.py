@@ -1,0 +1,25 @@
+"""`fivewatch serve`: the web app under uvicorn."""
+
+from __future__ import annotations
+
+import click
+import uvicorn
+
+from fivewatch.cli.alerts import mail_backend
+from fivewatch.cli.common import database_option, load_config
+from fivewatch.errors import FiveWatchError
+from fivewatch.web import create_app
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int)
+@database_option
+def serve(host: str, port: int, database_url: str | None) -> None:
+    """Serve the web app and its JSON API (FIVEWATCH_BASE_URL should point at it)."""
+    config = load_config(database_url)
+    try:
+        app = create_app(config, mailer=mail_backend(config))
+    except ValueError as error:
+        raise FiveWatchError(str(error)) from error
+    uvicorn.run(app, host=host, port=port, proxy_headers=False)
