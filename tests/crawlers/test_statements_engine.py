@@ -7,8 +7,6 @@ is built in tmp_path from the real one, and the change is stated next to it.
 
 from __future__ import annotations
 
-import json
-import shutil
 import subprocess
 import sys
 import threading
@@ -18,28 +16,25 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from crawlers.spiders.ca_gc_news import FEEDS
-from models import Change, CrawlRun, Document, DocumentVersion, Source
+from models import Document, Source
 from models.links import TRANSLATION, linked
 from tests.conftest import ROOT
+from tests.crawlers.replay_crawl import (
+    CASSETTES,
+    copy_cassette,
+    crawl,
+    edit_index,
+    last_run,
+    row_counts,
+    stored_documents,
+)
 from tests.crawlers.test_feed_base import CANADA
 
-CASSETTES = ROOT / "cassettes"
 BEEHIVE_URL = "https://www.beehive.govt.nz/rss.xml"
-
-
-def crawl(db_url: str, cassette: Path | None, *slugs: str, extra: list[str] | None = None) -> str:
-    command = [sys.executable, "-m", "crawlers.process", "--database-url", db_url]
-    if cassette is not None:
-        command += ["--replay", str(cassette)]
-    done = subprocess.run(
-        [*command, *(extra or []), *slugs], cwd=ROOT, capture_output=True, text=True, timeout=180
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return done.stderr
 
 
 def documents(engine: Engine, slug: str) -> list[Document]:
@@ -48,56 +43,18 @@ def documents(engine: Engine, slug: str) -> list[Document]:
         return list(session.scalars(query))
 
 
-def counts(engine: Engine) -> tuple[int, int, int]:
-    with Session(engine) as session:
-        return (
-            session.scalar(select(func.count(Document.id))) or 0,
-            session.scalar(select(func.count(DocumentVersion.id))) or 0,
-            session.scalar(select(func.count(Change.id))) or 0,
-        )
-
-
-def last_run(engine: Engine, slug: str) -> CrawlRun:
-    with Session(engine) as session:
-        query = (
-            select(CrawlRun).join(Source).where(Source.slug == slug).order_by(CrawlRun.id.desc())
-        )
-        run = session.scalars(query).first()
-        assert run is not None
-        return run
-
-
-def copy_cassette(tmp_path: Path, slug: str) -> Path:
-    target = tmp_path / "cassettes" / slug
-    shutil.copytree(CASSETTES / slug, target)
-    return target
-
-
-def index_lines(cassette: Path) -> list[dict[str, Any]]:
-    text = (cassette / "index.jsonl").read_text(encoding="utf-8")
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
-
-
-def write_index(cassette: Path, lines: list[dict[str, Any]]) -> None:
-    text = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines)
-    (cassette / "index.jsonl").write_text(text, encoding="utf-8")
-
-
 def serve_body(cassette: Path, url: str, body: bytes, name: str) -> None:
     """Turn the index line of `url` (a gap or a body) into a 200 with `body`."""
     (cassette / "bodies" / name).write_bytes(body)
-    lines = [line for line in index_lines(cassette) if line["url"] != url]
-    lines.append(
-        {
-            "method": "GET",
-            "url": url,
-            "status": 200,
-            "headers": {},
-            "body": f"bodies/{name}",
-            "recorded_at": "2018-10-29T00:00:00Z",
-        }
-    )
-    write_index(cassette, lines)
+    served = {
+        "method": "GET",
+        "url": url,
+        "status": 200,
+        "headers": {},
+        "body": f"bodies/{name}",
+        "recorded_at": "2018-10-29T00:00:00Z",
+    }
+    edit_index(cassette, lambda lines: [*(line for line in lines if line["url"] != url), served])
 
 
 def test_canada_items_through_the_engine(engine: Engine, db_url: str) -> None:
@@ -148,9 +105,9 @@ def test_live_only_sources_replay_to_declared_gaps(engine: Engine, db_url: str, 
 
 def test_second_replay_adds_nothing(engine: Engine, db_url: str) -> None:
     crawl(db_url, CASSETTES / "ca-gc-news", "ca-gc-news")
-    before = counts(engine)
+    before = row_counts(engine)
     crawl(db_url, CASSETTES / "ca-gc-news", "ca-gc-news")
-    assert counts(engine) == before
+    assert row_counts(engine) == before
 
 
 def test_english_and_french_items_of_one_release_are_linked(
@@ -174,7 +131,7 @@ def test_html_page_as_feed_is_an_error_and_keeps_what_is_stored(
     engine: Engine, db_url: str, tmp_path: Path
 ) -> None:
     crawl(db_url, CASSETTES / "ca-gc-news", "ca-gc-news")
-    before = counts(engine)
+    before = row_counts(engine), stored_documents(engine)
     cassette = copy_cassette(tmp_path, "ca-gc-news")
     # DERIVED: an HTML page (the real body wrapped in a document) where the feed should be.
     page = b"<!DOCTYPE html><html><body>" + CANADA + b"</body></html>"
@@ -183,7 +140,7 @@ def test_html_page_as_feed_is_an_error_and_keeps_what_is_stored(
     run = last_run(engine, "ca-gc-news")
     assert run.error_count >= 1
     assert any("ca-gc-news" in e and FEEDS[0] in e and "HTML page" in e for e in run.errors)
-    assert counts(engine) == before
+    assert (row_counts(engine), stored_documents(engine)) == before
 
 
 class FeedServer(BaseHTTPRequestHandler):
@@ -230,8 +187,8 @@ def test_unchanged_feed_answers_304_and_stores_nothing_new(
     engine: Engine, db_url: str, feed_server: str
 ) -> None:
     crawl_local(db_url, feed_server)
-    first = counts(engine)
-    assert first[0] == 44
+    first = row_counts(engine)
+    assert first["documents"] == 44
     with Session(engine) as session:
         source = session.scalars(select(Source).where(Source.slug == "ca-gc-news")).one()
         assert source.http_state[feed_server]["etag"] == FeedServer.etag
@@ -240,7 +197,7 @@ def test_unchanged_feed_answers_304_and_stores_nothing_new(
     (second,) = FeedServer.received[received:]
     assert second["If-None-Match"] == FeedServer.etag
     assert second["If-Modified-Since"] == FeedServer.last_modified
-    assert counts(engine) == first
+    assert row_counts(engine) == first
     run = last_run(engine, "ca-gc-news")
     assert (run.error_count, run.status) == (0, "ok")  # unchanged, not an "empty" source
     assert run.stats["source/entries_seen"] == 44
