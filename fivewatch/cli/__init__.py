@@ -12,6 +12,7 @@ from fivewatch.cli.crawl import crawl, sources
 from fivewatch.cli.db import db
 from fivewatch.cli.demo import demo
 from fivewatch.cli.serve import serve
+from fivewatch.cli.serve import serve
 
 
 @click.group()
