@@ -12,7 +12,6 @@ from fivewatch.cli.crawl import crawl, sources
 from fivewatch.cli.db import db
 from fivewatch.cli.demo import demo
 from fivewatch.cli.serve import serve
-from fivewatch.cli.serve import serve
 
 
 @click.group()
@@ -24,19 +23,8 @@ def cli(verbose: int) -> None:
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
 
 
-for command in (
-    db,
-    crawl,
-    sources,
-    subscribe_command,
-    follow_command,
-    match_command,
-    send_command,
-    search_command,
-    history_command,
-    demo,
-    serve,
-):
+for command in (db, crawl, sources, subscribe_command, follow_command, match_command,
+                send_command, search_command, history_command, demo, serve):
     cli.add_command(command)
 
 
