@@ -3,8 +3,9 @@
 FeedSpider adds it behind the store pipeline (which commits every item), so the statement is
 in the database when we see it. Per item: `models.links.link_statement` (bills it names, its
 other-language edition, its Five Country Ministerial canonical copy). At open: the Source's
-`http_state` goes to the spider, unless the runner passed one. At close, when the run logged no
-error: the validators of the feeds that answered 200 are merged into `Source.http_state`.
+`http_state` goes to the spider, unless the runner passed one. At close, when the run counted no
+source error: the validators of the feeds that answered 200 are merged into `Source.http_state`
+(after a failed run the feed must be fetched in full again, or failed items would never return).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from scrapy.crawler import Crawler
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from crawlers.errors import error_count
 from models.db import make_engine
 from models.documents import Document
 from models.links import link_statement
@@ -69,7 +71,7 @@ class StatementLinksPipeline:
     def close_spider(self) -> None:
         if self.engine is None:
             return
-        if not self.crawler.stats.get_value("log_count/ERROR"):
+        if error_count(self.crawler) == 0:
             self._save_http_state()
         self.engine.dispose()
 

@@ -13,11 +13,15 @@ import pytest
 from scrapy import Request
 from scrapy.http import TextResponse
 from scrapy.utils.test import get_crawler
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from twisted.python.failure import Failure
 
 from crawlers.base.feed import conditional_headers, parse_http_state
+from crawlers.base.feed_links import StatementLinksPipeline
 from crawlers.errors import LayoutChanged, ParseError
 from crawlers.middlewares.replay import ReplayGap
+from crawlers.pipelines import source_row
 from crawlers.spiders.au_media_releases import AuMediaReleasesSpider
 from crawlers.spiders.ca_gc_news import FEEDS, CaGcNewsSpider
 from crawlers.spiders.nz_beehive import NzBeehiveSpider
@@ -29,6 +33,7 @@ from crawlers.spiders.uk_written_statements import (
     statement_url,
 )
 from crawlers.spiders.us_exec_statements import UsExecStatementsSpider
+from models import Source
 from models.records import DocumentRecord
 from tests.crawlers.test_feed_base import BEEHIVE, CANADA, FDA
 
@@ -223,3 +228,24 @@ def test_written_statements_spider_reports_bodies_it_cannot_read() -> None:
         spider.body(response(url, BEEHIVE), "results")
     with pytest.raises(LayoutChanged, match="no 'results'"):
         spider.body(response(url, b"[]"), "results")
+
+
+@pytest.mark.parametrize(("errors", "saved"), [(0, True), (1, False)])
+def test_validators_are_saved_only_after_a_clean_run(
+    engine, db_url: str, errors: int, saved: bool
+) -> None:
+    crawler = get_crawler(NzBeehiveSpider, {"FIVEWATCH_DATABASE_URL": db_url})
+    crawler.spider = NzBeehiveSpider.from_crawler(crawler)
+    crawler.stats.open_spider()
+    with Session(engine) as session:
+        source_row(session, NzBeehiveSpider)
+        session.commit()
+    pipeline = StatementLinksPipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    assert crawler.spider.http_state == {}
+    crawler.spider.new_http_state = {BEEHIVE_URL: {"etag": '"v2"', "entries": "1"}}
+    crawler.stats.set_value("source/errors", errors)
+    pipeline.close_spider()
+    with Session(engine) as session:
+        source = session.scalars(select(Source).where(Source.slug == "nz-beehive")).one()
+        assert (source.http_state == {BEEHIVE_URL: {"etag": '"v2"', "entries": "1"}}) is saved
