@@ -16,6 +16,7 @@ from scrapy.utils.test import get_crawler
 from sqlalchemy import func, select
 
 from crawlers.errors import LayoutChanged, ParseError
+from crawlers.spiders.us_bill_vocab import ACTION_CATEGORIES, PASSAGE
 from crawlers.spiders.us_common import (
     BillId,
     BillParts,
@@ -35,6 +36,7 @@ from crawlers.spiders.us_congress_api import (
     next_page,
 )
 from crawlers.spiders.us_congress_bills import UsCongressBillsSpider
+from crawlers.stages import STAGES
 from models.documents import BillEvent, Change
 from models.store import ensure_source, upsert_document
 
@@ -627,3 +629,8 @@ def test_records_carry_the_response_they_came_from() -> None:
     fetch.todo.clear()
     (bill,) = list(congress.next_part(fetch))
     assert (bill.source_url, bill.reference) == (url, "H.R. 1")
+
+
+def test_every_category_is_in_the_common_vocabulary() -> None:
+    used = {category for _, category in ACTION_CATEGORIES} - {PASSAGE}
+    assert used | {"third_reading", "passed_both"} <= set(STAGES)

@@ -9,22 +9,33 @@ needs a changed cassette it is copied into tmp_path and the change is made there
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+import pytest
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from models import BillEvent, Change, CrawlRun, Document, DocumentVersion, Source
+from models import BillEvent, Document, Source
 from tests.conftest import ROOT
+from tests.crawlers.replay_crawl import (
+    CASSETTES,
+    copy_cassette,
+    crawl,
+    edit_body,
+    edit_index,
+    edit_json,
+    last_run,
+    row_counts,
+)
 
-CASSETTES = ROOT / "cassettes"
 CONGRESS = CASSETTES / "us-congress-bills"
 GOVINFO = CASSETTES / "us-govinfo-billstatus"
+DETAIL_URL = "https://api.congress.gov/v3/bill/117/hr/1?format=json"
+ACTIONS_URL = "https://api.congress.gov/v3/bill/117/hr/1/actions?format=json&limit=250"
+S35_URL = "https://www.govinfo.gov/bulkdata/BILLSTATUS/117/s/BILLSTATUS-117s35.xml"
 SECRET = "FW-TEST-KEY-0123456789"
 RUNNER = """
 import sys
@@ -41,30 +52,18 @@ CONGRESS_SPIDER = "crawlers.spiders.us_congress_bills.UsCongressBillsSpider"
 GOVINFO_SPIDER = "crawlers.spiders.us_govinfo_billstatus.UsGovinfoBillstatusSpider"
 
 
-def run(command: list[str]) -> str:
-    env = {**os.environ, "CONGRESS_API_KEY": SECRET}
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=180, env=env)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return done.stderr
-
-
-def crawl(db_url: str, cassette: Path, slug: str) -> str:
-    return run(
-        [
-            sys.executable,
-            "-m",
-            "crawlers.process",
-            "--database-url",
-            db_url,
-            "--replay",
-            str(cassette),
-            slug,
-        ]
-    )
+@pytest.fixture(autouse=True)
+def congress_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A key the crawl subprocesses inherit, to show it never reaches a log or a row."""
+    monkeypatch.setenv("CONGRESS_API_KEY", SECRET)
 
 
 def crawl_bills(db_url: str, cassette: Path, spider: str, bills: str) -> str:
-    return run([sys.executable, "-c", RUNNER, db_url, str(cassette), spider, bills])
+    """A targeted refresh (`-a bills=…`), which `python -m crawlers.process` cannot pass."""
+    command = [sys.executable, "-c", RUNNER, db_url, str(cassette), spider, bills]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stderr
 
 
 def stored(engine: Engine, slug: str) -> dict[str, Document]:
@@ -82,20 +81,6 @@ def events(engine: Engine, reference: str) -> list[BillEvent]:
             .order_by(BillEvent.sequence)
         )
         return list(session.scalars(query))
-
-
-def last_run(engine: Engine, slug: str) -> CrawlRun:
-    with Session(engine) as session:
-        query = select(CrawlRun).join(Source).where(Source.slug == slug).order_by(CrawlRun.id)
-        return list(session.scalars(query))[-1]
-
-
-def totals(engine: Engine) -> tuple[int, ...]:
-    with Session(engine) as session:
-        return tuple(
-            session.scalar(select(func.count()).select_from(model)) or 0
-            for model in (Document, BillEvent, DocumentVersion, Change)
-        )
 
 
 def set_watermark(engine: Engine, slug: str, value: str) -> None:
@@ -119,10 +104,10 @@ def test_list_run_stores_listed_bills_and_degrades_on_gaps(db_url: str, engine: 
 
 def test_replaying_twice_adds_nothing(db_url: str, engine: Engine) -> None:
     crawl(db_url, CONGRESS, "us-congress-bills")
-    before = totals(engine)
+    before = row_counts(engine)
     set_watermark(engine, "us-congress-bills", "")  # same first-run request again
     crawl(db_url, CONGRESS, "us-congress-bills")
-    assert totals(engine) == before
+    assert row_counts(engine) == before
 
 
 def test_watermark_is_sent_with_a_literal_plus(db_url: str, engine: Engine) -> None:
@@ -158,24 +143,14 @@ def test_targeted_run_reads_every_part(db_url: str, engine: Engine) -> None:
     assert all(SECRET not in doc.url + json.dumps(doc.extra) for doc in bills.values())
 
 
-def broken_cassette(tmp_path: Path, body: str, change: Any) -> Path:
-    """A copy of the real cassette with one body changed by `change(bytes) -> bytes`."""
-    copy = tmp_path / "cassette"
-    shutil.copytree(CONGRESS, copy)
-    path = copy / "bodies" / body
-    path.write_bytes(change(path.read_bytes()))
-    return copy
-
-
 def test_truncated_actions_keep_what_was_stored(
     db_url: str, engine: Engine, tmp_path: Path
 ) -> None:
     crawl_bills(db_url, CONGRESS, CONGRESS_SPIDER, "117/hr/1")
     before = [e.description for e in events(engine, "H.R. 1")]
-    cassette = broken_cassette(
-        tmp_path, "bill_117_hr_1_actions_nock-2025-06-20.json", lambda raw: raw[: len(raw) // 2]
-    )
-    crawl_bills(db_url, str(cassette), CONGRESS_SPIDER, "117/hr/1")
+    cassette = copy_cassette(tmp_path, "us-congress-bills")
+    edit_body(cassette, ACTIONS_URL, lambda raw: raw[: len(raw) // 2])
+    crawl_bills(db_url, cassette, CONGRESS_SPIDER, "117/hr/1")
     run_row = last_run(engine, "us-congress-bills")
     assert run_row.error_count == 1
     assert run_row.errors[0].startswith(
@@ -190,13 +165,9 @@ def test_truncated_actions_keep_what_was_stored(
 def test_detail_layout_change_falls_back_to_nothing_and_says_why(
     db_url: str, engine: Engine, tmp_path: Path
 ) -> None:
-    def rename(raw: bytes) -> bytes:
-        data = json.loads(raw)
-        data["measure"] = data.pop("bill")
-        return json.dumps(data).encode()
-
-    cassette = broken_cassette(tmp_path, "bill_117_hr_1_nock-2025-06-20.json", rename)
-    crawl_bills(db_url, str(cassette), CONGRESS_SPIDER, "117/hr/1")
+    cassette = copy_cassette(tmp_path, "us-congress-bills")
+    edit_body(cassette, DETAIL_URL, edit_json(lambda data: {"measure": data["bill"]}))
+    crawl_bills(db_url, cassette, CONGRESS_SPIDER, "117/hr/1")
     run_row = last_run(engine, "us-congress-bills")
     assert run_row.errors == [
         "LayoutChanged: us-congress-bills https://api.congress.gov/v3/bill/117/hr/1?format=json: "
@@ -208,15 +179,15 @@ def test_detail_layout_change_falls_back_to_nothing_and_says_why(
 def test_rate_limit_reserve_stops_the_run_as_an_error(
     db_url: str, engine: Engine, tmp_path: Path
 ) -> None:
-    copy = tmp_path / "cassette"
-    shutil.copytree(CONGRESS, copy)
-    index = copy / "index.jsonl"
-    lines = [json.loads(line) for line in index.read_text().splitlines()]
-    for line in lines:  # the real headers, with the hour's requests nearly used up
-        if line.get("url", "").endswith("/117/hr/1?format=json"):
-            line["headers"]["x-ratelimit-remaining"] = "3"
-    index.write_text("".join(json.dumps(line) + "\n" for line in lines))
-    crawl_bills(db_url, str(copy), CONGRESS_SPIDER, "117/hr/1")
+    def nearly_used_up(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        for line in lines:  # the real headers, with the hour's requests nearly used up
+            if line["url"] == DETAIL_URL:
+                line["headers"]["x-ratelimit-remaining"] = "3"
+        return lines
+
+    cassette = copy_cassette(tmp_path, "us-congress-bills")
+    edit_index(cassette, nearly_used_up)
+    crawl_bills(db_url, cassette, CONGRESS_SPIDER, "117/hr/1")
     run_row = last_run(engine, "us-congress-bills")
     assert run_row.errors == [
         "SourceError: us-congress-bills https://api.congress.gov/v3/bill/117/hr/1?format=json: "
@@ -246,12 +217,10 @@ def test_govinfo_files_through_the_engine(db_url: str, engine: Engine) -> None:
 
 
 def test_govinfo_html_page_is_a_layout_error(db_url: str, engine: Engine, tmp_path: Path) -> None:
-    copy = tmp_path / "cassette"
-    shutil.copytree(GOVINFO, copy)
-    (copy / "bodies" / "v3_BILLSTATUS-117s35.xml").write_bytes(
-        b"<html><head><title>Page Not Found</title></head><body></body></html>"
-    )
-    crawl_bills(db_url, str(copy), GOVINFO_SPIDER, "117/s/35")
+    cassette = copy_cassette(tmp_path, "us-govinfo-billstatus")
+    html = b"<html><head><title>Page Not Found</title></head><body></body></html>"
+    edit_body(cassette, S35_URL, lambda _: html)
+    crawl_bills(db_url, cassette, GOVINFO_SPIDER, "117/s/35")
     run_row = last_run(engine, "us-govinfo-billstatus")
     assert run_row.errors == [
         "LayoutChanged: us-govinfo-billstatus "
