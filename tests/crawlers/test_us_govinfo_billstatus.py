@@ -19,6 +19,7 @@ from crawlers.spiders.us_billstatus_xml import (
     sitemap_entries,
 )
 from crawlers.spiders.us_common import BillId, bill_record
+from tests.crawlers.test_us_congress_bills import event_rows
 
 BODIES = Path(__file__).resolve().parents[2] / "cassettes" / "us-govinfo-billstatus" / "bodies"
 SLUG = "us-govinfo-billstatus"
@@ -50,20 +51,6 @@ def record(raw: bytes) -> Any:
 )
 def any_bill(request: pytest.FixtureRequest) -> Any:
     return record(body(request.param))
-
-
-def rows(events: list[Any]) -> list[tuple[str, str, str, str]]:
-    return [
-        (
-            e.occurred_at.strftime("%Y-%m-%dT%H:%M:%S")
-            if e.occurred_at
-            else e.occurred_on.isoformat(),
-            e.chamber,
-            e.stage_category,
-            e.description,
-        )
-        for e in events
-    ]
 
 
 EXPECTED = {  # file: (reference, title, sponsor, introduced, updated (UTC), current stage, category)
@@ -131,7 +118,7 @@ def test_same_shape_as_congress_gov(any_bill: Any) -> None:
 
 def test_hr6658_every_action() -> None:
     bill = record(body("v3_BILLSTATUS-117hr6658.xml"))
-    assert rows(bill.events) == [
+    assert event_rows(bill.events) == [
         ("2022-02-09", "House", "introduced", "Introduced in House"),
         ("2022-02-09", "House", "introduced", "Introduced in House"),
         ("2022-02-09", "House", "committee", "Referred to the House Committee on Ways and Means."),
@@ -153,7 +140,7 @@ def test_hr6658_every_action() -> None:
 
 def test_s35_moves_to_the_house_with_washington_times() -> None:
     bill = record(body("v3_BILLSTATUS-117s35.xml"))
-    assert rows(bill.events)[-3:] == [
+    assert event_rows(bill.events)[-3:] == [
         ("2021-02-16", "Senate", "other_chamber", "Message on Senate action sent to the House."),
         ("2021-02-18T17:33:13", "House", "other_chamber", "Received in the House."),
         ("2021-02-18T17:34:00", "House", "other_chamber", "Held at the desk."),
@@ -177,11 +164,11 @@ def test_legacy_s1300_law_and_history() -> None:
         "Visas and passports",
     ]
     assert len(bill.events) == 24  # 25 items, one with empty text skipped
-    assert rows(bill.events)[:2] == [
+    assert event_rows(bill.events)[:2] == [
         ("2015-05-12", "Senate", "introduced", "Introduced in Senate"),
         ("2015-05-12", "", "", "Sponsor introductory remarks on measure. (CR S2798)"),
     ]
-    assert rows(bill.events)[14:] == [
+    assert event_rows(bill.events)[14:] == [
         (
             "2015-10-06T21:31:00",
             "House",
