@@ -71,6 +71,8 @@ def changed_since(bill: ListedBill, since: datetime | None) -> bool:
     """Fetch the detail? Always without a watermark or a listed activity time."""
     if since is None or bill.activity is None:
         return True
+    if since.tzinfo is None:  # a watermark written without a zone is UTC
+        since = since.replace(tzinfo=UTC)
     return bill.activity >= since - WATERMARK_SLACK
 
 

@@ -18,7 +18,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -115,27 +115,47 @@ def sitting_events(stage: Data, chamber: str, prefix: str) -> list[EventRecord]:
     return events
 
 
+def _meeting(item: Data) -> tuple[Any, str, str]:
+    """(day, key, description) of a committee meeting on the bill."""
+    committee, number = text(item.get("CommitteeAcronym")), text(item.get("Number"))
+    description = f"Committee meeting {number}: {text(item.get('CommitteeNameEn'))}"
+    return item.get("Date"), f"meeting/{committee}/{number}", description
+
+
+def _decision(item: Data) -> tuple[Any, str, str]:
+    """(day, key, description) of a recorded decision (a vote on a motion about the bill)."""
+    method = text(item.get("DecisionMethodNameEn"))
+    description = (
+        f"{text(item.get('DecisionMotionTitleEn'))}: {text(item.get('DecisionResultNameEn'))}"
+    )
+    description += f" ({method})" if method else ""
+    return (
+        item.get("DecisionSittingDate"),
+        f"decision/{text(item.get('DecisionProceduralEventId'))}",
+        description,
+    )
+
+
 def meeting_events(stage: Data, chamber: str, prefix: str) -> list[EventRecord]:
-    events = []
-    for item in items(stage.get("CommitteeMeetings")):
-        committee, number = text(item.get("CommitteeAcronym")), text(item.get("Number"))
-        description = f"Committee meeting {number}: {text(item.get('CommitteeNameEn'))}"
-        key = f"{prefix}/meeting/{committee}/{number}"
-        events.append(_event(item.get("Date"), stage, chamber, key, description))
-    return events
+    return _described(stage, "CommitteeMeetings", _meeting, chamber, prefix)
 
 
 def decision_events(stage: Data, chamber: str, prefix: str) -> list[EventRecord]:
-    events = []
-    for item in items(stage.get("Decisions")):
-        result = text(item.get("DecisionResultNameEn"))
-        method = text(item.get("DecisionMethodNameEn"))
-        description = f"{text(item.get('DecisionMotionTitleEn'))}: {result}" + (
-            f" ({method})" if method else ""
-        )
-        key = f"{prefix}/decision/{text(item.get('DecisionProceduralEventId'))}"
-        events.append(_event(item.get("DecisionSittingDate"), stage, chamber, key, description))
-    return events
+    return _described(stage, "Decisions", _decision, chamber, prefix)
+
+
+def _described(
+    stage: Data,
+    key: str,
+    describe: Callable[[Data], tuple[Any, str, str]],
+    chamber: str,
+    prefix: str,
+) -> list[EventRecord]:
+    described = (describe(item) for item in items(stage.get(key)))
+    return [
+        _event(day, stage, chamber, f"{prefix}/{suffix}", description)
+        for day, suffix, description in described
+    ]
 
 
 def _stages(bill: Data) -> Iterable[tuple[str, str, Data]]:

@@ -282,6 +282,8 @@ def test_changed_since_uses_the_watermark_with_slack() -> None:
     assert changed_since(bill, at + WATERMARK_SLACK)
     assert not changed_since(bill, at + WATERMARK_SLACK + WATERMARK_SLACK)
     assert changed_since(ListedBill("45-1", "S-1", None), at)
+    naive = (at + WATERMARK_SLACK * 2).replace(tzinfo=None)
+    assert not changed_since(bill, naive)  # read as UTC, not refused
 
 
 # --- times ------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ it is copied to tmp_path and the change, derived from the real body, is stated t
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -16,6 +17,7 @@ from tests.crawlers.replay_crawl import (
     copy_cassette,
     crawl,
     edit_body,
+    edit_json,
     last_run,
     row_counts,
     stored_documents,
@@ -83,3 +85,25 @@ def test_list_answered_with_html_keeps_what_is_stored(
         f"ParseError: {SLUG} {list_url('45-1')}: HTML page where JSON was expected"
     ]
     assert (row_counts(engine), stored_documents(engine)) == before
+
+
+def test_a_new_stage_event_adds_one_event_and_one_change(
+    engine: Engine, db_url: str, tmp_path: Path
+) -> None:
+    crawl(db_url, CASSETTE, SLUG)
+    before = row_counts(engine)
+    cassette = copy_cassette(tmp_path, SLUG)
+
+    def house_second_reading(bill: dict[str, Any]) -> dict[str, Any]:
+        """S-209 passes second reading in the House: the Senate's own event, moved and dated."""
+        senate = bill["BillStages"]["SenateBillStages"][1]["SignificantEvents"][0]
+        moved = {**senate, "EventDateTime": "2026-05-20T15:00:00"}
+        bill["BillStages"]["HouseBillStages"][1]["SignificantEvents"].append(moved)
+        return bill
+
+    edit_body(cassette, S209_JSON, edit_json(house_second_reading))
+    crawl(db_url, cassette, SLUG)
+    after = row_counts(engine)
+    assert after["events"] == before["events"] + 1
+    assert after["changes"] == before["changes"] + 1
+    assert (after["documents"], after["versions"]) == (before["documents"], before["versions"])
