@@ -123,7 +123,12 @@ class UsCongressBillsSpider(SourceSpider):
         self.floor = self.floor or first_run_floor(entries)
         fresh = [entry for entry in entries if listed_on_or_after(entry, self.floor)]
         for entry in fresh:
-            yield self.detail_request(bill_id(entry), Listed(entry, response.url))
+            try:
+                bid = bill_id(entry)
+            except KeyError as exc:  # one unreadable entry: the rest of the page still counts
+                self.fail(response.url, f"list entry: {exc.args[0]}", LayoutChanged)
+                continue
+            yield self.detail_request(bid, Listed(entry, response.url))
         url = next_page(data)
         if url and len(fresh) == len(entries):
             yield self.api_request(url, self.parse_list)

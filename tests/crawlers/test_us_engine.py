@@ -34,6 +34,7 @@ from tests.crawlers.replay_crawl import (
 CONGRESS = CASSETTES / "us-congress-bills"
 GOVINFO = CASSETTES / "us-govinfo-billstatus"
 DETAIL_URL = "https://api.congress.gov/v3/bill/117/hr/1?format=json"
+LIST_URL = "https://api.congress.gov/v3/bill?format=json&sort=updateDate+desc&offset=0&limit=250"
 ACTIONS_URL = "https://api.congress.gov/v3/bill/117/hr/1/actions?format=json&limit=250"
 S35_URL = "https://www.govinfo.gov/bulkdata/BILLSTATUS/117/s/BILLSTATUS-117s35.xml"
 SECRET = "FW-TEST-KEY-0123456789"
@@ -226,4 +227,26 @@ def test_govinfo_html_page_is_a_layout_error(db_url: str, engine: Engine, tmp_pa
         "LayoutChanged: us-govinfo-billstatus "
         "https://www.govinfo.gov/bulkdata/BILLSTATUS/117/s/BILLSTATUS-117s35.xml: "
         "expected <billStatus><bill>, found <html>"
+    ]
+
+
+def test_unreadable_list_entry_is_skipped_with_an_error(
+    db_url: str, engine: Engine, tmp_path: Path
+) -> None:
+    def drop_first_number(data: dict[str, Any]) -> dict[str, Any]:
+        del data["bills"][0]["number"]
+        return data
+
+    cassette = copy_cassette(tmp_path, "us-congress-bills")
+    edit_body(cassette, LIST_URL, edit_json(drop_first_number))
+    crawl(db_url, cassette, "us-congress-bills")
+    assert sorted(stored(engine, "us-congress-bills")) == [
+        "S. 2135",
+        "S. 2136",
+        "S. 2137",
+        "S. 2138",
+    ]
+    assert last_run(engine, "us-congress-bills").errors == [
+        f"LayoutChanged: us-congress-bills {LIST_URL}: list entry: "
+        "bill type/number/congress missing or unknown: 'hr' ''"
     ]
