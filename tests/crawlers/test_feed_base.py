@@ -14,6 +14,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crawlers.base.feed_entries import (
     FeedUnreadable,
@@ -228,3 +230,22 @@ def test_safe_html_and_text_directly() -> None:
     assert safe_html(dirty) == '<p>A<br>B</p><a rel="noopener noreferrer">c</a>'
     assert html_text(dirty) == "A\nB\nc"
     assert safe_html("  ") == ""
+
+
+REAL_SUMMARY = first_record(CANADA).summary
+HANDLER = st.from_regex(r"on[a-z]{2,12}", fullmatch=True)
+TAG = st.sampled_from(["p", "a", "img", "div", "span", "svg", "iframe", "body", "math"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(tag=TAG, handler=HANDLER, scheme=st.sampled_from(["javascript", "JaVaScRiPt", "vbscript"]))
+def test_no_handler_or_script_url_survives_in_real_summary(tag: str, handler: str, scheme: str):
+    summary = REAL_SUMMARY
+    hostile = (
+        f'<{tag} {handler}="steal()" href="{scheme}:steal()" src="{scheme}:steal()">{summary}'
+        f"</{tag}><script>steal()</script>"
+    )
+    cleaned = safe_html(hostile)
+    assert "steal" not in cleaned
+    assert f"{handler}=" not in cleaned
+    assert summary[:40] in html_text(hostile)
