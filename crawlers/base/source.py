@@ -8,7 +8,7 @@ Source.watermark; None on a first run. Spiders never touch the database.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 import scrapy
 from scrapy.spidermiddlewares.httperror import HttpError as ScrapyHttpError
@@ -21,6 +21,7 @@ ENTRIES_SEEN_STAT = "source/entries_seen"
 
 
 class SourceSpider(scrapy.Spider):
+    allowed_domains: ClassVar[list[str]] = []  # every source declares its hosts (offsite filter)
     jurisdiction: str = ""
     kind: str = "bills"  # "bills" | "statements"
     title: str = ""  # human name of the source; the slug (name) when empty
