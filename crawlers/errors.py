@@ -27,10 +27,6 @@ class LayoutChanged(SourceError):
     """The body was readable but not of the shape we know (key or field missing)."""
 
 
-class EmptySource(SourceError):
-    """A source that used to yield items yielded none."""
-
-
 class HttpError(SourceError):
     """The source answered with an error status or page."""
 
