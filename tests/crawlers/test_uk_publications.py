@@ -74,7 +74,7 @@ def test_layout_changes_raise_naming_what_is_missing(body: dict[str, Any]) -> No
     with pytest.raises(ValueError, match="no publications list"):
         parse_publications({"items": body["publications"]})
     with pytest.raises(ValueError, match="no publications list"):
-        parse_publications(body["publications"])  # type: ignore[arg-type]
+        parse_publications(body["publications"])
     del body["publications"][3]["title"]
     with pytest.raises(ValueError, match="publication without a title"):
         parse_publications(body)
