@@ -69,10 +69,13 @@ class UsGovinfoBillstatusSpider(SourceSpider):
             yield Request(loc, callback=callback, errback=self.on_failure)
 
     def parse_bill(self, response: Response) -> Iterator[DocumentRecord]:
-        parts = self.read(response, parse_billstatus)
         self.saw(1)
-        yield bill_record(
-            parts, source=self.name, source_url=response.url, fetched_at=datetime.now(UTC)
+        yield self.read(response, lambda body: self.record(body, response.url))
+
+    def record(self, body: bytes, source_url: str) -> DocumentRecord:
+        parts = parse_billstatus(body)
+        return bill_record(
+            parts, source=self.name, source_url=source_url, fetched_at=datetime.now(UTC)
         )
 
     def read(self, response: Response, parse: Callable[[bytes], T]) -> T:

@@ -10,7 +10,10 @@ from typing import Any
 
 import pytest
 from lxml import etree
+from scrapy.http import XmlResponse
+from scrapy.utils.test import get_crawler
 
+from crawlers.errors import LayoutChanged
 from crawlers.spiders.us_billstatus_xml import (
     INDEX_URL,
     billstatus_url,
@@ -19,6 +22,7 @@ from crawlers.spiders.us_billstatus_xml import (
     sitemap_entries,
 )
 from crawlers.spiders.us_common import BillId, bill_record
+from crawlers.spiders.us_govinfo_billstatus import UsGovinfoBillstatusSpider
 from tests.crawlers.test_us_congress_bills import event_rows
 
 BODIES = Path(__file__).resolve().parents[2] / "cassettes" / "us-govinfo-billstatus" / "bodies"
@@ -310,3 +314,17 @@ def test_file_urls() -> None:
     assert billstatus_url(BillId("117", "hr", "6658")) == (
         "https://www.govinfo.gov/bulkdata/BILLSTATUS/117/hr/BILLSTATUS-117hr6658.xml"
     )
+
+
+def test_spider_names_source_url_and_cause_of_an_unreadable_file() -> None:
+    url = billstatus_url(BillId("117", "hr", "6658"))
+    raw = body("v3_BILLSTATUS-117hr6658.xml").replace(b"<number>6658</number>", b"", 1)
+    spider = get_crawler(UsGovinfoBillstatusSpider)._create_spider()
+    with pytest.raises(LayoutChanged) as caught:
+        list(spider.parse_bill(XmlResponse(url=url, body=raw)))
+    assert (caught.value.source, caught.value.url) == (SLUG, url)
+    assert caught.value.cause == "bill type/number/congress missing or unknown: 'hr' ''"
+    good = next(
+        iter(spider.parse_bill(XmlResponse(url=url, body=body("v3_BILLSTATUS-117hr6658.xml"))))
+    )
+    assert (good.source_url, good.reference) == (url, "H.R. 6658")
