@@ -49,8 +49,9 @@ class ListedBill:
 
 
 def looks_like_html(body: bytes) -> bool:
-    head = body.lstrip()[:300].lower()
-    return head.startswith((b"<!doctype html", b"<html")) or b"<html" in head
+    """An HTML page (doctype, <html>, or a comment before them), never a JSON body."""
+    head = body.lstrip(b"\xef\xbb\xbf \t\r\n")[:300].lower()
+    return head.startswith(b"<") and (head.startswith(b"<!doctype html") or b"<html" in head)
 
 
 def _json(source: str, url: str, body: bytes) -> Any:

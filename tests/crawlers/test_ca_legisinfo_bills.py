@@ -29,6 +29,7 @@ from crawlers.spiders.ca_legisinfo_forms import (
     bill_from_xml,
     list_entries,
     listed_activity,
+    looks_like_html,
 )
 from crawlers.spiders.ca_legisinfo_record import bill_record, moment
 from crawlers.spiders.ca_legisinfo_vocab import CA_STAGES, stage_category
@@ -359,6 +360,14 @@ def test_html_where_json_or_xml_was_expected() -> None:
         assert f"{SLUG} {URL}: " in str(caught.value)
     with pytest.raises(ParseError, match="HTML"):
         list_entries(SLUG, list_url("45-1"), html_page_from(body(LIST)))
+
+
+def test_html_detection_spares_json_and_xml_bodies() -> None:
+    assert not looks_like_html(body(S209_JSON))
+    assert not looks_like_html(body(LIST))
+    assert not looks_like_html(body(C63_XML))
+    assert not looks_like_html(b'{"LongTitleEn": "<html> in a title"}')
+    assert looks_like_html(b"\xef\xbb\xbf\n<!-- moved -->\n<html><body></body></html>")
 
 
 def test_layout_changed_json() -> None:
