@@ -17,6 +17,7 @@ from fivewatch.web.schemas import (
     DocumentList,
     Jurisdiction,
     QueryCheck,
+    RowId,
     SearchOut,
     SourceOut,
     detail_of,
@@ -63,12 +64,12 @@ def list_documents(
 
 
 @router.get("/documents/{document_id}", responses=NOT_FOUND)
-def get_document(session: SessionDep, document_id: int) -> DocumentDetail:
+def get_document(session: SessionDep, document_id: RowId) -> DocumentDetail:
     return detail_of(queries.document_or_404(session, document_id))
 
 
 @router.get("/bills/{document_id}/history", responses=NOT_FOUND)
-def bill_history(session: SessionDep, document_id: int) -> BillHistory:
+def bill_history(session: SessionDep, document_id: RowId) -> BillHistory:
     """Every event of a bill, in order, as its source states them."""
     bill = queries.document_or_404(session, document_id, "bill")
     events = [event_of(event) for event in queries.timeline(session, bill)]

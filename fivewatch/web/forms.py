@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import Form
 
 from alerts.query import parse
-from fivewatch.web.schemas import DocType, Jurisdiction
+from fivewatch.web.schemas import MAX_ID, DocType, Jurisdiction
 from models import Subscription
 
 Frequency = Literal["immediate", "daily", "weekly"]
@@ -42,7 +42,7 @@ def subscription_form(
     jurisdiction: Annotated[list[Jurisdiction] | None, Form()] = None,
     type: Annotated[list[DocType] | None, Form()] = None,
     frequency: Annotated[Frequency, Form()] = "immediate",
-    follow_id: Annotated[int | None, Form()] = None,
+    follow_id: Annotated[int | None, Form(ge=1, le=MAX_ID)] = None,
 ) -> SubscriptionForm:
     return SubscriptionForm(
         email=email,

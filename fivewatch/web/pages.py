@@ -8,6 +8,7 @@ from starlette.responses import Response
 
 from fivewatch.web import queries
 from fivewatch.web.chart import progress_chart, stage_table
+from fivewatch.web.schemas import RowId
 from fivewatch.web.state import SessionDep, render
 from models.taxonomy import load_topics
 
@@ -24,7 +25,7 @@ def home(request: Request, session: SessionDep) -> Response:
 
 
 @router.get("/documents/{document_id}")
-def document_page(request: Request, session: SessionDep, document_id: int) -> Response:
+def document_page(request: Request, session: SessionDep, document_id: RowId) -> Response:
     """The page our emails link to: a bill's page or a statement's, by its kind."""
     document = queries.document_or_404(session, document_id)
     if document.kind == "bill":
@@ -33,7 +34,7 @@ def document_page(request: Request, session: SessionDep, document_id: int) -> Re
 
 
 @router.get("/bills/{document_id}")
-def bill_page(request: Request, session: SessionDep, document_id: int) -> Response:
+def bill_page(request: Request, session: SessionDep, document_id: RowId) -> Response:
     bill = queries.document_or_404(session, document_id, "bill")
     context = {
         "bill": bill,
@@ -45,7 +46,7 @@ def bill_page(request: Request, session: SessionDep, document_id: int) -> Respon
 
 
 @router.get("/statements/{document_id}")
-def statement_page(request: Request, session: SessionDep, document_id: int) -> Response:
+def statement_page(request: Request, session: SessionDep, document_id: RowId) -> Response:
     statement = queries.document_or_404(session, document_id, "statement")
     context = {"statement": statement, "bills": queries.mentioned_bills(session, statement)}
     return render(request, "statement.html", context)

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
+from fastapi import Path
 from pydantic import BaseModel
 
 from alerts.search import SearchHit
 from models import BillEvent, Document, Source
 
+# Ids are 32-bit integers on PostgreSQL: a larger one is refused (422), never sent to it.
+MAX_ID = 2**31 - 1
+RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
 Jurisdiction = Literal["us", "uk", "ca", "au", "nz"]
 DocType = Literal["bill", "statement"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 from itsdangerous import BadSignature, URLSafeSerializer
 from starlette.responses import Response
@@ -20,6 +20,7 @@ from alerts.tokens import Purpose, TokenError, make_token, read_token
 from fivewatch.web import queries
 from fivewatch.web.forms import SubscriptionForm, subscription_form
 from fivewatch.web.mail import confirmation_message, send_confirmation
+from fivewatch.web.schemas import MAX_ID, RowId
 from fivewatch.web.security import rate_limited, require_csrf
 from fivewatch.web.state import SessionDep, StateDep, WebState, render
 from models import Subscriber, Subscription, utcnow
@@ -64,7 +65,11 @@ def _read_feed_token(state: WebState, token: str) -> int:
 
 
 @router.get("/subscribe")
-def subscribe_page(request: Request, session: SessionDep, follow_id: int | None = None) -> Response:
+def subscribe_page(
+    request: Request,
+    session: SessionDep,
+    follow_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+) -> Response:
     bill = queries.document_or_404(session, follow_id) if follow_id else None
     form = SubscriptionForm(follow_id=follow_id)
     return render(
@@ -174,7 +179,7 @@ def manage_submit(
     session: SessionDep,
     state: StateDep,
     token: str,
-    subscription_id: int,
+    subscription_id: RowId,
     action: Annotated[str, Form(pattern="^(save|pause|resume|delete)$")],
     form: Annotated[SubscriptionForm, Depends(subscription_form)],
 ) -> Response:
