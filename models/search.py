@@ -92,21 +92,24 @@ def _clean_key(key: str) -> str:
 def _sqlite_ids(keys: list[str]) -> Select[Any]:
     terms = " OR ".join(key if key.endswith("*") else f'"{key}"' for key in keys)
     fts = table(FTS_TABLE, column("rowid"))
-    return select(fts.c.rowid).where(text(f"{FTS_TABLE} MATCH :terms").bindparams(terms=terms))
+    return select(fts.c.rowid.label("id")).where(
+        text(f"{FTS_TABLE} MATCH :terms").bindparams(terms=terms)
+    )
 
 
 def _pg_ids(keys: list[str]) -> Select[Any]:
     terms = " | ".join(f"{key[:-1]}:*" if key.endswith("*") else key for key in keys)
     vector: ColumnElement[Any] = literal_column(pg_document_vector())
     query = func.to_tsquery(literal_column("'simple'::regconfig"), terms)
-    return select(Document.id).where(vector.op("@@")(query))
+    return select(Document.id.label("id")).where(vector.op("@@")(query))
 
 
 def documents_containing_any(session: Session, keys: Collection[str]) -> Select[Any]:
-    """A SELECT of the ids of documents containing at least one index key (`word`, `pre*`).
+    """A SELECT of the ids (column `id`) of documents containing at least one index key.
 
-    Use it as `Document.id.in_(...)`. Keys are folded (models.text.fold) as
-    alerts.query's `required_terms` gives them; an empty collection selects nothing.
+    Keys are `word` or `prefix*`, folded (models.text.fold) as alerts.query's
+    `required_terms` gives them; an empty collection selects nothing. Use it as
+    `Document.id.in_(...)`, or see `newest_containing_any` for a page without the full set.
     """
     cleaned = sorted({clean for key in keys if (clean := _clean_key(key))})
     if not cleaned:
@@ -117,3 +120,18 @@ def documents_containing_any(session: Session, keys: Collection[str]) -> Select[
     if dialect == "postgresql":
         return _pg_ids(cleaned)
     raise ValueError(f"full-text search supports sqlite and postgresql, not {dialect}")
+
+
+def newest_containing_any(
+    session: Session, keys: Collection[str], limit: int, before_id: int | None = None
+) -> list[int]:
+    """The highest `limit` ids (newest stored first) containing a key, below `before_id`.
+
+    Walks the index in id order and stops at `limit`, so a common word costs no more than a
+    rare one: page through candidates with it, then evaluate the query on those documents.
+    """
+    ids = documents_containing_any(session, keys).subquery()
+    statement = select(ids.c.id).order_by(ids.c.id.desc()).limit(limit)
+    if before_id is not None:
+        statement = statement.where(ids.c.id < before_id)
+    return list(session.scalars(statement))

@@ -10,7 +10,12 @@ from sqlalchemy.orm import Session
 
 from models import Document
 from models.records import DocumentRecord
-from models.search import ddl_statements, documents_containing_any, is_search_object
+from models.search import (
+    ddl_statements,
+    documents_containing_any,
+    is_search_object,
+    newest_containing_any,
+)
 from models.store import ensure_source, upsert_document
 from tests.alerts.realbills import ca_bill_s209, uk_bill_2818
 
@@ -67,3 +72,13 @@ def test_search_objects_are_recognised_and_dialects_checked() -> None:
     assert not is_search_object("documents")
     with pytest.raises(ValueError, match="mysql"):
         ddl_statements("mysql")
+
+
+def test_newest_containing_any_pages_by_id(session: Session) -> None:
+    uk = _store(session, uk_bill_2818())
+    ca = _store(session, ca_bill_s209())
+    both = ("rates", "pornography")
+    assert newest_containing_any(session, both, 10) == [ca.id, uk.id]
+    assert newest_containing_any(session, both, 1) == [ca.id]
+    assert newest_containing_any(session, both, 10, before_id=ca.id) == [uk.id]
+    assert newest_containing_any(session, (), 10) == []
