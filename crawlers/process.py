@@ -23,9 +23,12 @@ from models.db import make_engine
 from models.sources import CrawlRun, Source
 
 
-def crawl_settings(database_url: str, replay_dir: Path | None, record_dir: Path | None) -> Settings:
+def crawl_settings(
+    database_url: str, replay_dir: Path | None, record_dir: Path | None, log_level: str = "INFO"
+) -> Settings:
     settings = Settings()
     settings.setmodule(crawler_settings, priority="project")
+    settings.set("LOG_LEVEL", log_level, priority="cmdline")
     settings.set("FIVEWATCH_DATABASE_URL", database_url, priority="cmdline")
     if record_dir is not None:
         settings.set("FIVEWATCH_RECORD_DIR", str(record_dir), priority="cmdline")
@@ -63,9 +66,14 @@ def run_crawl(
     database_url: str,
     replay_dir: Path | None = None,
     record_dir: Path | None = None,
+    log_level: str = "INFO",
+    own_logging: bool = True,
 ) -> list[int]:
-    """Run the chosen sources (all when None) and return the ids of their CrawlRuns."""
-    settings = crawl_settings(database_url, replay_dir, record_dir)
+    """Run the chosen sources (all when None) and return the ids of their CrawlRuns.
+
+    `own_logging=False` leaves logging to the caller (the CLI configures it once for all).
+    """
+    settings = crawl_settings(database_url, replay_dir, record_dir, log_level)
     classes = spider_classes(settings)
     chosen = selected(classes, slugs)
     engine = make_engine(database_url)
@@ -74,7 +82,8 @@ def run_crawl(
         session.commit()
         watermarks = {s.slug: s.watermark for s in session.scalars(select(Source))}
         last_run = session.scalar(select(CrawlRun.id).order_by(CrawlRun.id.desc())) or 0
-    process = CrawlerProcess(settings, install_root_handler=True)
+    settings.set("LOG_INSTALL_ROOT_HANDLER", own_logging, priority="cmdline")
+    process = CrawlerProcess(settings)
     for spider_class in chosen:
         process.crawl(spider_class, since=watermarks.get(spider_class.name))
     process.start()

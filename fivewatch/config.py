@@ -32,22 +32,49 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("database_url", "FIVEWATCH_DATABASE_URL", DEFAULT_DATABASE_URL,
-            "SQLAlchemy URL: SQLite file by default, postgresql://… in production"),
+    Setting(
+        "database_url",
+        "FIVEWATCH_DATABASE_URL",
+        DEFAULT_DATABASE_URL,
+        "SQLAlchemy URL: SQLite file by default, postgresql://… in production",
+    ),
     Setting("mail_backend", "FIVEWATCH_MAIL_BACKEND", "file", "file | smtp | sendgrid"),
     Setting("outbox_dir", "FIVEWATCH_OUTBOX_DIR", "outbox", "where the file backend writes .eml"),
     Setting("sendgrid_api_key", "SENDGRID_API_KEY", "", "SendGrid Web API v3 key", secret=True),
-    Setting("smtp_url", "FIVEWATCH_SMTP_URL", "smtp://localhost:25",
-            "smtp://user:pass@host:587 (STARTTLS) or smtps://host:465", secret=True),
-    Setting("mail_from", "FIVEWATCH_MAIL_FROM", "FiveWatch <alerts@fivewatch.invalid>",
-            "From: address of every email"),
-    Setting("base_url", "FIVEWATCH_BASE_URL", "http://localhost:8000",
-            "public URL of the web app, used in email links"),
-    Setting("secret_key", "FIVEWATCH_SECRET_KEY", "", "signs confirm/manage/unsubscribe tokens",
-            secret=True),
+    Setting(
+        "smtp_url",
+        "FIVEWATCH_SMTP_URL",
+        "smtp://localhost:25",
+        "smtp://user:pass@host:587 (STARTTLS) or smtps://host:465",
+        secret=True,
+    ),
+    Setting(
+        "mail_from",
+        "FIVEWATCH_MAIL_FROM",
+        "FiveWatch <alerts@fivewatch.invalid>",
+        "From: address of every email",
+    ),
+    Setting(
+        "base_url",
+        "FIVEWATCH_BASE_URL",
+        "http://localhost:8000",
+        "public URL of the web app, used in email links",
+    ),
+    Setting(
+        "secret_key",
+        "FIVEWATCH_SECRET_KEY",
+        "",
+        "signs confirm/manage/unsubscribe tokens",
+        secret=True,
+    ),
     Setting("admin_email", "FIVEWATCH_ADMIN_EMAIL", "", "receives source-health alerts"),
-    Setting("congress_api_key", "CONGRESS_API_KEY", "DEMO_KEY", "api.data.gov key for Congress.gov",
-            secret=True),
+    Setting(
+        "congress_api_key",
+        "CONGRESS_API_KEY",
+        "DEMO_KEY",
+        "api.data.gov key for Congress.gov",
+        secret=True,
+    ),
 )
 
 
@@ -75,7 +102,13 @@ class Config:
 
     def with_overrides(self, **overrides: str | None) -> Config:
         known = {f.name for f in fields(self)}
-        return replace(self, **{k: v for k, v in overrides.items() if v is not None and k in known})
+        secret = {setting.name for setting in SETTINGS if setting.secret}
+        values = {
+            name: Secret(value) if name in secret else value
+            for name, value in overrides.items()
+            if value is not None and name in known
+        }
+        return replace(self, **values)  # type: ignore[arg-type]  # names checked against fields
 
     @property
     def outbox_path(self) -> Path:

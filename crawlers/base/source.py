@@ -53,7 +53,8 @@ class SourceSpider(scrapy.Spider):
         url = failure.request.url  # type: ignore[attr-defined]
         error = failure.value
         if isinstance(error, ReplayGap):
-            self.logger.warning("%s %s: %s", self.name, url, error)
+            # Expected and counted (stat replay/gap, in the CrawlRun): one INFO line each.
+            self.logger.info("%s %s: %s", self.name, url, error)
             return True
         if isinstance(error, ReplayMiss):
             return False  # the replay middleware has counted it already

@@ -21,10 +21,24 @@ def cli(verbose: int) -> None:
     """FiveWatch: bills and ministerial statements on online child protection, with alerts."""
     level = {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    for handler in logging.root.handlers:
+        # Scrapy sets its own loggers to DEBUG: filter at the handler so -v governs everything.
+        handler.setLevel(level)
 
 
-for command in (db, crawl, sources, subscribe_command, follow_command, match_command,
-                send_command, search_command, history_command, demo, serve):
+for command in (
+    db,
+    crawl,
+    sources,
+    subscribe_command,
+    follow_command,
+    match_command,
+    send_command,
+    search_command,
+    history_command,
+    demo,
+    serve,
+):
     cli.add_command(command)
 
 

@@ -23,17 +23,31 @@ from fivewatch.errors import FiveWatchError, NotFound
 from models import Document
 
 SEARCH_COLUMNS = (
-    "jurisdiction", "type", "reference", "title", "stage", "date", "source", "url", "snippet",
+    "jurisdiction",
+    "type",
+    "reference",
+    "title",
+    "stage",
+    "date",
+    "source",
+    "url",
+    "snippet",
 )
 HISTORY_COLUMNS = ("date", "chamber", "stage", "category", "description")
 
 
 def document_row(document: Document) -> dict[str, Any]:
     return {
-        "id": document.id, "jurisdiction": document.jurisdiction, "type": document.kind,
-        "reference": document.reference, "title": document.title,
-        "stage": document.current_stage, "status": document.status,
-        "date": document.published_on, "source": document.source.slug, "url": document.url,
+        "id": document.id,
+        "jurisdiction": document.jurisdiction,
+        "type": document.kind,
+        "reference": document.reference,
+        "title": document.title,
+        "stage": document.current_stage,
+        "status": document.status,
+        "date": document.published_on,
+        "source": document.source.slug,
+        "url": document.url,
         "topics": document.topics,
     }
 
@@ -46,13 +60,26 @@ def document_row(document: Document) -> dict[str, Any]:
 @click.option("--offset", default=0, type=click.IntRange(0))
 @database_option
 @format_option
-def search_command(query: str, jurisdiction: tuple[str, ...], doc_types: tuple[str, ...],
-                   limit: int, offset: int, database_url: str | None, fmt: str) -> None:
+def search_command(
+    query: str,
+    jurisdiction: tuple[str, ...],
+    doc_types: tuple[str, ...],
+    limit: int,
+    offset: int,
+    database_url: str | None,
+    fmt: str,
+) -> None:
     """Search documents with the alert query language."""
     with session_scope(load_config(database_url)) as session:
         try:
-            page = search(session, query, jurisdictions=jurisdiction, doc_types=doc_types,
-                          limit=limit, offset=offset)
+            page = search(
+                session,
+                query,
+                jurisdictions=jurisdiction,
+                doc_types=doc_types,
+                limit=limit,
+                offset=offset,
+            )
         except QuerySyntaxError as error:
             raise FiveWatchError(f"invalid query:\n{error.pretty()}") from error
         rows = [document_row(hit.document) | {"snippet": hit.snippet} for hit in page.hits]
@@ -62,8 +89,11 @@ def search_command(query: str, jurisdiction: tuple[str, ...], doc_types: tuple[s
 def event_rows(document: Document) -> list[dict[str, Any]]:
     return [
         {
-            "date": event.occurred_on, "chamber": event.chamber, "stage": event.stage,
-            "category": event.stage_category, "description": event.description,
+            "date": event.occurred_on,
+            "chamber": event.chamber,
+            "stage": event.stage,
+            "category": event.stage_category,
+            "description": event.description,
         }
         for event in document.events
     ]
@@ -84,9 +114,10 @@ def resolve_one(session: Session, reference: str, jurisdiction: str | None) -> D
 @click.option("--jurisdiction", "-j", type=click.Choice(JURISDICTIONS), default=None)
 @database_option
 @format_option
-def history_command(reference: str, jurisdiction: str | None, database_url: str | None,
-                    fmt: str) -> None:
-    """A bill's whole history, stage by stage, in order (REFERENCE: C-63, S.1748, HL Bill 12, id)."""
+def history_command(
+    reference: str, jurisdiction: str | None, database_url: str | None, fmt: str
+) -> None:
+    """A bill's whole history, stage by stage (REFERENCE: C-63, S.1748, HL Bill 12, an id)."""
     with session_scope(load_config(database_url)) as session:
         document = resolve_one(session, reference, jurisdiction)
         rows = event_rows(document)

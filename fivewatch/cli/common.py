@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -24,7 +25,7 @@ console = Console(stderr=True)  # progress and summaries; data goes to stdout
 
 
 def database_option(func: F) -> F:
-    """`--database-url` on every command (DESIGN §7): flag, then FIVEWATCH_DATABASE_URL, then SQLite."""
+    """`--database-url` on every command: flag, then FIVEWATCH_DATABASE_URL, then SQLite."""
     return click.option(
         "--database-url",
         envvar="FIVEWATCH_DATABASE_URL",
@@ -35,7 +36,11 @@ def database_option(func: F) -> F:
 
 def format_option(func: F) -> F:
     return click.option(
-        "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+        "--format",
+        "fmt",
+        type=click.Choice(FORMATS),
+        default="table",
+        show_default=True,
         help="table for people, json or csv for scripts.",
     )(func)
 
@@ -43,6 +48,11 @@ def format_option(func: F) -> F:
 def safe_url(url: str) -> str:
     """A database URL fit for printing: the password hidden."""
     return make_url(url).render_as_string(hide_password=True)
+
+
+def log_level() -> str:
+    """The level `fivewatch -v` chose, handed to Scrapy so one switch governs all output."""
+    return logging.getLevelName(logging.getLogger().getEffectiveLevel())
 
 
 def load_config(database_url: str | None) -> Config:

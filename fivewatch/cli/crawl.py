@@ -9,21 +9,29 @@ import click
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from crawlers.process import run_crawl
+from crawlers.process import run_crawl, sync_sources
 from fivewatch.cli.common import (
     console,
     database_option,
     emit,
     format_option,
     load_config,
+    log_level,
     session_scope,
 )
 from models import CrawlRun, Document, Source
 
 RUN_COLUMNS = ("source", "status", "items", "new_documents", "new_events", "errors", "seconds")
 SOURCE_COLUMNS = (
-    "slug", "jurisdiction", "kind", "verified", "health", "reason", "documents",
-    "last_run", "last_success",
+    "slug",
+    "jurisdiction",
+    "kind",
+    "verified",
+    "health",
+    "reason",
+    "documents",
+    "last_run",
+    "last_success",
 )
 
 
@@ -31,9 +39,13 @@ def run_rows(session: Session, run_ids: list[int]) -> list[dict[str, Any]]:
     runs = session.scalars(select(CrawlRun).where(CrawlRun.id.in_(run_ids)).order_by(CrawlRun.id))
     return [
         {
-            "source": run.source.slug, "status": run.status, "items": run.items_scraped,
-            "new_documents": run.documents_new, "new_events": run.events_new,
-            "errors": run.error_count, "seconds": round(run.duration_s, 2),
+            "source": run.source.slug,
+            "status": run.status,
+            "items": run.items_scraped,
+            "new_documents": run.documents_new,
+            "new_events": run.events_new,
+            "errors": run.error_count,
+            "seconds": round(run.duration_s, 2),
         }
         for run in runs
     ]
@@ -41,21 +53,41 @@ def run_rows(session: Session, run_ids: list[int]) -> list[dict[str, Any]]:
 
 @click.command()
 @click.argument("sources", nargs=-1)
-@click.option("--replay", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="Serve responses from a recorded cassette folder instead of the network.")
-@click.option("--record", type=click.Path(file_okay=False, path_type=Path),
-              help="Record live responses into a cassette folder.")
+@click.option(
+    "--replay",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Serve responses from a recorded cassette folder instead of the network.",
+)
+@click.option(
+    "--record",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Record live responses into a cassette folder.",
+)
 @database_option
 @format_option
-def crawl(sources: tuple[str, ...], replay: Path | None, record: Path | None,
-          database_url: str | None, fmt: str) -> None:
+def crawl(
+    sources: tuple[str, ...],
+    replay: Path | None,
+    record: Path | None,
+    database_url: str | None,
+    fmt: str,
+) -> None:
     """Crawl SOURCES (slugs; all when none), live or from a cassette."""
     if replay and record:
         raise click.UsageError("--replay and --record are exclusive")
     config = load_config(database_url)
     with console.status("Crawling…"):
-        run_ids = run_crawl(list(sources) or None, database_url=config.database_url,
-                            replay_dir=replay, record_dir=record)
+        try:
+            run_ids = run_crawl(
+                list(sources) or None,
+                database_url=config.database_url,
+                replay_dir=replay,
+                record_dir=record,
+                log_level=log_level(),
+                own_logging=False,
+            )
+        except ValueError as error:  # an unknown source slug
+            raise click.UsageError(str(error)) from error
     with session_scope(config) as session:
         rows = run_rows(session, run_ids)
     emit(rows, RUN_COLUMNS, fmt, title="Crawl runs")
@@ -69,11 +101,15 @@ def source_rows(session: Session) -> list[dict[str, Any]]:
     )
     return [
         {
-            "slug": source.slug, "jurisdiction": source.jurisdiction, "kind": source.kind,
+            "slug": source.slug,
+            "jurisdiction": source.jurisdiction,
+            "kind": source.kind,
             "verified": "yes" if source.verified else "unverified: no recorded body",
-            "health": source.health, "reason": source.health_reason,
+            "health": source.health,
+            "reason": source.health_reason,
             "documents": counts.get(source.id, 0),
-            "last_run": source.last_run_at, "last_success": source.last_success_at,
+            "last_run": source.last_run_at,
+            "last_success": source.last_success_at,
         }
         for source in session.scalars(select(Source).order_by(Source.jurisdiction, Source.slug))
     ]
@@ -85,4 +121,5 @@ def source_rows(session: Session) -> list[dict[str, Any]]:
 def sources(database_url: str | None, fmt: str) -> None:
     """Every source with its health: verdict, reason, documents, last run and success."""
     with session_scope(load_config(database_url)) as session:
+        sync_sources(session)  # sources never crawled yet are listed too
         emit(source_rows(session), SOURCE_COLUMNS, fmt, title="Sources")

@@ -16,7 +16,8 @@ from alerts.deliver import queue_deliveries, send_pending
 from alerts.match import match_changes
 from alerts.subscriptions import find_documents, follow, subscribe
 from crawlers.process import run_crawl
-from fivewatch.cli.common import console, emit, session_factory, session_scope
+from fivewatch.cli.common import console, emit, log_level, session_factory, session_scope
+from fivewatch.cli.crawl import RUN_COLUMNS, run_rows
 from fivewatch.config import Config
 from models import Alert, Delivery, Document, Source, utcnow
 from models.db import make_engine, upgrade
@@ -29,9 +30,15 @@ def add_sample_subscriptions(session: Session, path: Path = SAMPLE_SUBSCRIPTIONS
     """The demo's subscribers are confirmed directly: they stand for people who opted in."""
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     for entry in data.get("subscription", []):
-        subscribe(session, email=entry["email"], query=entry["query"], name=entry["name"],
-                  jurisdictions=entry.get("jurisdictions", ()), doc_types=entry.get("types", ()),
-                  confirmed=True)
+        subscribe(
+            session,
+            email=entry["email"],
+            query=entry["query"],
+            name=entry["name"],
+            jurisdictions=entry.get("jurisdictions", ()),
+            doc_types=entry.get("types", ()),
+            confirmed=True,
+        )
     for entry in data.get("follow", []):
         for document in find_documents(session, entry["reference"], entry.get("jurisdiction"))[:1]:
             follow(session, email=entry["email"], document=document, confirmed=True)
@@ -62,27 +69,53 @@ def fresh_workspace(directory: Path) -> Config:
 
 
 @click.command("demo")
-@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("var/demo"), show_default=True, help="Where the demo writes.")
-@click.option("--cassette", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              default=PROJECT_ROOT / "cassettes", show_default=True,
-              help="Recorded responses to replay.")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("var/demo"),
+    show_default=True,
+    help="Where the demo writes.",
+)
+@click.option(
+    "--cassette",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=PROJECT_ROOT / "cassettes",
+    show_default=True,
+    help="Recorded responses to replay.",
+)
 def demo(directory: Path, cassette: Path) -> None:
     """Replay the recorded sources into a fresh SQLite file, match sample subscriptions, email."""
     config = fresh_workspace(directory.resolve())
     upgrade(make_engine(config.database_url))
     console.rule("1. Crawl (replaying recorded responses)")
-    run_crawl(None, database_url=config.database_url, replay_dir=cassette)
+    run_ids = run_crawl(
+        None,
+        database_url=config.database_url,
+        replay_dir=cassette,
+        log_level=log_level(),
+        own_logging=False,
+    )
     with session_scope(config) as session:
+        emit(run_rows(session, run_ids), RUN_COLUMNS, "table", title="Crawl runs (replay)")
         console.rule("2. Sample subscriptions, matching")
         subscriptions = add_sample_subscriptions(session)
         matched = match_changes(session, utcnow())
         queued = queue_deliveries(session, utcnow())
-    sent = send_pending(session_factory(config), FileBackend(config.outbox_path), now=utcnow(),
-                        mail_from=config.mail_from, base_url=config.base_url)
+    sent = send_pending(
+        session_factory(config),
+        FileBackend(config.outbox_path),
+        now=utcnow(),
+        mail_from=config.mail_from,
+        base_url=config.base_url,
+    )
     with session_scope(config) as session:
-        emit(documents_per_source(session), ("source", "jurisdiction", "type", "documents"),
-             "table", title="Documents stored per source")
+        emit(
+            documents_per_source(session),
+            ("source", "jurisdiction", "type", "documents"),
+            "table",
+            title="Documents stored per source",
+        )
         alerts = session.scalar(select(func.count(Alert.id)))
         emails = session.scalar(select(func.count(Delivery.id)).where(Delivery.status == "sent"))
     console.rule("3. Result")
@@ -90,5 +123,6 @@ def demo(directory: Path, cassette: Path) -> None:
         f"{subscriptions} sample subscriptions; {matched.changes_seen} changes matched into "
         f"{alerts} alerts; {queued} emails queued, {emails} sent ({sent}).\n"
         f"Database: {directory / 'fivewatch.db'}\n"
-        f"[bold]Emails written to {config.outbox_path}[/bold] — open any .eml file in a mail client."
+        f"[bold]Emails written to {config.outbox_path}[/bold]"
+        " — open any .eml file in a mail client."
     )
