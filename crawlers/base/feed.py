@@ -20,6 +20,7 @@ carry only a summary, `body_selector` (the release body on the entry's page). Be
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -190,8 +191,12 @@ class FeedSpider(SourceSpider):
         """The page is extra: a gap is a warning, other failures count; the item stays."""
         request = failure.request  # type: ignore[attr-defined]
         self.crawler.stats.inc_value("feed/page_failed")
-        self.request_failed(failure)
-        self.logger.warning(
-            "%s %s: release page not read; kept the feed summary", self.name, request.url
+        was_gap = self.count_failure(failure)
+        # A declared gap is expected (counted in the run's stats); anything else deserves a warning.
+        self.logger.log(
+            logging.INFO if was_gap else logging.WARNING,
+            "%s %s: release page not read; kept the feed summary",
+            self.name,
+            request.url,
         )
         yield request.cb_kwargs["record"]

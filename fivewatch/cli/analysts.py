@@ -21,6 +21,7 @@ from fivewatch.cli.common import (
 )
 from fivewatch.errors import FiveWatchError, NotFound
 from models import Document
+from models.links import statements_mentioning
 
 SEARCH_COLUMNS = (
     "jurisdiction",
@@ -34,6 +35,7 @@ SEARCH_COLUMNS = (
     "snippet",
 )
 HISTORY_COLUMNS = ("date", "chamber", "stage", "category", "description")
+STATEMENT_COLUMNS = ("date", "jurisdiction", "sponsor", "title", "url")
 
 
 def document_row(document: Document) -> dict[str, Any]:
@@ -86,6 +88,16 @@ def search_command(
     emit(rows, SEARCH_COLUMNS, fmt, title=f"{page.total} documents match {query}")
 
 
+def statement_row(statement: Document) -> dict[str, Any]:
+    return {
+        "date": statement.published_on,
+        "jurisdiction": statement.jurisdiction,
+        "sponsor": statement.sponsor,
+        "title": statement.title,
+        "url": statement.url,
+    }
+
+
 def event_rows(document: Document) -> list[dict[str, Any]]:
     return [
         {
@@ -121,9 +133,12 @@ def history_command(
     with session_scope(load_config(database_url)) as session:
         document = resolve_one(session, reference, jurisdiction)
         rows = event_rows(document)
+        statements = [statement_row(s) for s in statements_mentioning(session, document)]
         if fmt == "json":
-            emit([document_row(document) | {"events": rows}], (), fmt)
+            emit([document_row(document) | {"events": rows, "statements": statements}], (), fmt)
             return
         header = f"{document.reference or document.external_id} — {document.title}"
         console.print(f"[bold]{header}[/bold]\nnow: {document.current_stage} ({document.chamber})")
     emit(rows, HISTORY_COLUMNS, fmt, title=header)
+    if statements and fmt == "table":
+        emit(statements, STATEMENT_COLUMNS, fmt, title="Statements that name this bill")
