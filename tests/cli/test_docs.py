@@ -33,3 +33,11 @@ def test_cli_flag_overrides_environment() -> None:
     config = Config.from_env({"FIVEWATCH_DATABASE_URL": "sqlite:///a.db"})
     assert config.with_overrides(database_url="sqlite:///b.db").database_url == "sqlite:///b.db"
     assert config.with_overrides(database_url=None).database_url == "sqlite:///a.db"
+
+
+def test_every_registered_source_is_in_the_readme_with_its_status() -> None:
+    from crawlers.registry import spider_classes
+
+    for spider in spider_classes():
+        row = next(line for line in README.splitlines() if line.startswith(f"| `{spider.name}` |"))
+        assert ("| recorded |" in row) == spider.verified, row

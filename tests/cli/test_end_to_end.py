@@ -143,3 +143,29 @@ def test_a_bad_query_is_refused_with_its_position(subscribed: str, tmp_path: Pat
     assert result.returncode != 0
     assert "^" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def statement_naming_c63(tmp_path: Path) -> Path:
+    """The real Canada news feed with its first entry's summary naming Bill C-63 (derived here)."""
+    cassette = tmp_path / "named" / "ca-gc-news"
+    shutil.copytree(CASSETTES / "ca-gc-news", cassette)
+    first = json.loads((cassette / "index.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    body = cassette / first["body"]
+    text = body.read_text(encoding="utf-8")
+    start = text.index("<summary", text.index("<entry"))
+    start = text.index(">", start) + 1
+    body.write_text(text[:start] + "On Bill C-63, the Online Harms Act: " + text[start:], "utf-8")
+    return cassette.parent
+
+
+def test_a_statement_naming_a_bill_appears_on_its_history(db_url: str, tmp_path: Path) -> None:
+    fivewatch("crawl", "--replay", str(CASSETTES), "ca-legisinfo-bills", db_url=db_url, cwd=tmp_path)
+    fivewatch("crawl", "--replay", str(statement_naming_c63(tmp_path)), "ca-gc-news",
+              db_url=db_url, cwd=tmp_path)
+    out = fivewatch("history", "C-63", "--format", "json", db_url=db_url, cwd=tmp_path).stdout
+    [bill] = json.loads(out)
+    assert bill["reference"] == "C-63"
+    assert len(bill["statements"]) == 1
+    assert bill["statements"][0]["jurisdiction"] == "ca"
+    table = fivewatch("history", "C-63", db_url=db_url, cwd=tmp_path).stdout
+    assert "Statements that name this bill" in table
