@@ -12,10 +12,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import select
 from starlette.responses import Response
 
 from alerts.query import QuerySyntaxError
-from alerts.subscriptions import FREQUENCIES, follow, subscribe
+from alerts.subscriptions import FREQUENCIES, follow, normalise_email, subscribe
 from alerts.tokens import Purpose, TokenError, make_token, read_token
 from fivewatch.web import queries
 from fivewatch.web.forms import SubscriptionForm, subscription_form
@@ -77,10 +78,25 @@ def subscribe_page(
     )
 
 
+def _follow(session: SessionDep, form: SubscriptionForm, follow_id: int) -> Subscription:
+    """Follow a bill; a new (or paused) follow waits for its confirm link like any sign-up."""
+    document = queries.document_or_404(session, follow_id)
+    was_active = session.scalar(
+        select(Subscription.active)
+        .join(Subscriber)
+        .where(
+            Subscriber.email == normalise_email(form.email),
+            Subscription.followed_document_id == document.id,
+        )
+    )
+    subscription = follow(session, email=form.email, document=document)
+    subscription.active = bool(was_active)
+    return subscription
+
+
 def _create(session: SessionDep, form: SubscriptionForm) -> Subscription:
     if form.follow_id:
-        document = queries.document_or_404(session, form.follow_id)
-        return follow(session, email=form.email, document=document)
+        return _follow(session, form, form.follow_id)
     subscription = subscribe(
         session,
         email=form.email,

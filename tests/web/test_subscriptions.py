@@ -171,7 +171,9 @@ def test_follow_this_bill(
         "/subscribe",
         data={"csrf_token": token, "email": "f@example.org", "follow_id": str(corpus.ca.id)},
     )
+    assert session.scalars(select(Subscription)).one().active is False
     confirm(client, outbox)
+    session.expire_all()
     subscription = session.scalars(select(Subscription)).one()
     assert subscription.followed_document_id == corpus.ca.id
     assert subscription.active
