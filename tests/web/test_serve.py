@@ -1,0 +1,26 @@
+"""`fivewatch serve`: registered, and refusing to start without a secret key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from fivewatch.cli import cli
+from fivewatch.config import Config
+from fivewatch.web import create_app
+
+
+def test_serve_refuses_to_start_without_a_secret_key(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    result = CliRunner().invoke(
+        cli, ["serve", "--database-url", url], env={"FIVEWATCH_SECRET_KEY": ""}
+    )
+    assert result.exit_code == 1
+    assert "FIVEWATCH_SECRET_KEY is not set" in result.output
+
+
+def test_create_app_needs_a_secret_key() -> None:
+    with pytest.raises(ValueError, match="signs its confirm"):
+        create_app(Config.from_env({}))
