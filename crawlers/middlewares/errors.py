@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any, Self
 
 from scrapy.crawler import Crawler
+from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError as ScrapyHttpError
 
@@ -20,7 +21,11 @@ class SourceErrorMiddleware:
     def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler)
 
-    def process_spider_exception(self, response: Response, exception: Exception) -> Iterable[Any]:
+    def process_spider_exception(
+        self, response: Response, exception: Exception
+    ) -> Iterable[Any] | None:
+        if isinstance(exception, CloseSpider):
+            return None  # a deliberate stop, not a broken page: Scrapy closes the spider
         report(self.crawler, self._as_source_error(response, exception))
         return []
 

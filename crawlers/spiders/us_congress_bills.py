@@ -25,9 +25,9 @@ from typing import Any, ClassVar, Self
 
 from scrapy import Request
 from scrapy.crawler import Crawler
+from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
-from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
 
 from crawlers.base.json_api import json_object
@@ -113,8 +113,7 @@ class UsCongressBillsSpider(SourceSpider):
         limit = (response.headers.get("x-ratelimit-limit") or b"?").decode()
         cause = f"rate limit: {int(remaining)} of {limit} requests left this hour; stopping"
         self.fail(response.url, cause)
-        # Not CloseSpider: the error middleware would count it as a failed page and go on.
-        deferred_from_coro(self.crawler.engine.close_spider_async(reason="ratelimit_reserve"))
+        raise CloseSpider("ratelimit_reserve")
 
     def parse_list(self, response: Response) -> Iterator[Request]:
         data = self.load(response, "bills")
