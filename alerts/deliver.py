@@ -1,23 +1,24 @@
-"""The outbox (DESIGN §5): alerts -> one Delivery per subscriber -> claimed, sent, recorded.
+"""The outbox (DESIGN §5): alerts, confirmations and admin notes -> Delivery rows -> sent.
 
 Each delivery is claimed and committed before it is sent, and its outcome is committed right
 after, so a crash loses at most the one in flight. That one stays "sending" until its lease
-runs out; the next run reports it as uncertain and sends it again (at-least-once, logged).
-Digests (daily/weekly) are a later issue: alerts of those subscriptions are left unqueued.
+runs out; a lost provider answer is stored as "uncertain". Both are resent on the next run
+with a warning that names them (at-least-once, never silent). Digests follow alerts.schedule.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 
-from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy import ColumnElement, and_, exists, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from alerts.admin import ADMIN, render_admin
 from alerts.backends.base import (
     MailBackend,
     PermanentFailure,
@@ -25,7 +26,9 @@ from alerts.backends.base import (
     TemporaryFailure,
     UncertainDelivery,
 )
-from alerts.render import render_alerts
+from alerts.links import Links
+from alerts.render import MailContext, render_alerts, render_confirmation
+from alerts.schedule import IMMEDIATE, digest_cutoff
 from alerts.subscriptions import receiving_mail
 from models import Alert, Change, Delivery, Subscriber, Subscription
 
@@ -34,9 +37,11 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=10)
 MAX_ATTEMPTS = 8
 MAX_BACKOFF = timedelta(hours=6)
+ALERTS, CONFIRMATION = "alerts", "confirmation"
+# The delivery kind of each frequency: immediate alerts, or a daily / weekly digest.
+KIND_OF = {IMMEDIATE: ALERTS, "daily": "daily", "weekly": "weekly"}
 
 SessionFactory = Callable[[], Session]
-HeadersFor = Callable[[Subscriber], Mapping[str, str]]
 
 
 @dataclass
@@ -44,41 +49,44 @@ class DeliverySummary:
     sent: int = 0
     retried: int = 0
     failed: int = 0
-    uncertain: int = 0
+    uncertain: int = 0  # the provider could not tell; resent on the next run
+    resent: int = 0  # uncertain or crashed earlier, resent now (may arrive twice)
+    cancelled: int = 0  # unsubscribed or bounced after queueing
 
     def __str__(self) -> str:
         return (
             f"{self.sent} sent, {self.retried} to retry, {self.failed} failed, "
-            f"{self.uncertain} uncertain"
+            f"{self.uncertain} uncertain (resent next run), {self.resent} resent after an "
+            f"uncertain outcome, {self.cancelled} cancelled"
         )
 
 
 def queue_deliveries(session: Session, now: datetime) -> int:
-    """One pending Delivery per subscriber for its unassigned immediate alerts; returns count."""
+    """One pending Delivery per subscriber and frequency for its due alerts; returns count."""
     rows = session.execute(
-        select(Alert.id, Subscription.subscriber_id)
+        select(
+            Alert.id, Alert.created_at, Subscriber.id, Subscriber.timezone, Subscription.frequency
+        )
         .join(Subscription, Alert.subscription_id == Subscription.id)
         .join(Subscriber, Subscription.subscriber_id == Subscriber.id)
-        .where(
-            Alert.delivery_id.is_(None),
-            Subscription.frequency == "immediate",
-            Subscription.active.is_(True),
-            receiving_mail(),
-        )
+        .where(Alert.delivery_id.is_(None), Subscription.active.is_(True), receiving_mail())
         .order_by(Alert.id)
         .with_for_update(skip_locked=True, of=Alert)
     )
-    per_subscriber: dict[int, list[int]] = defaultdict(list)
-    for alert_id, subscriber_id in rows:
-        per_subscriber[subscriber_id].append(alert_id)
+    due: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for alert_id, created_at, subscriber_id, zone, frequency in rows:
+        if created_at <= digest_cutoff(frequency, zone, now):
+            due[subscriber_id, KIND_OF.get(frequency, ALERTS)].append(alert_id)
     return sum(
-        _queue_one(session, subscriber_id, alert_ids, now)
-        for subscriber_id, alert_ids in per_subscriber.items()
+        _queue_one(session, subscriber_id, kind, alert_ids, now)
+        for (subscriber_id, kind), alert_ids in due.items()
     )
 
 
-def _queue_one(session: Session, subscriber_id: int, alert_ids: list[int], now: datetime) -> int:
-    delivery = Delivery(subscriber_id=subscriber_id, status="pending", created_at=now)
+def _queue_one(
+    session: Session, subscriber_id: int, kind: str, alert_ids: list[int], now: datetime
+) -> int:
+    delivery = Delivery(subscriber_id=subscriber_id, kind=kind, status="pending", created_at=now)
     session.add(delivery)
     session.flush()
     assigned = session.execute(
@@ -92,28 +100,81 @@ def _queue_one(session: Session, subscriber_id: int, alert_ids: list[int], now: 
     return 1
 
 
+def queue_confirmations(session: Session, now: datetime) -> int:
+    """One confirmation email per unconfirmed subscriber that has none yet (double opt-in)."""
+    already = exists().where(Delivery.subscriber_id == Subscriber.id, Delivery.kind == CONFIRMATION)
+    waiting = session.scalars(
+        select(Subscriber.id).where(
+            Subscriber.confirmed_at.is_(None),
+            Subscriber.unsubscribed_at.is_(None),
+            Subscriber.bounced_at.is_(None),
+            Subscriber.subscriptions.any(),
+            ~already,
+        )
+    ).all()
+    for subscriber_id in waiting:
+        session.add(Delivery(subscriber_id=subscriber_id, kind=CONFIRMATION, created_at=now))
+    session.flush()
+    return len(waiting)
+
+
 def send_pending(
     session_factory: SessionFactory,
     backend: MailBackend,
     *,
     now: datetime,
     mail_from: str,
-    base_url: str,
+    links: Links,
     dry_run: bool = False,
-    headers_for: HeadersFor | None = None,
 ) -> DeliverySummary:
     """Send due deliveries one at a time; a dry run renders and hands them over unchanged."""
     summary = DeliverySummary()
-    sender = _Sender(session_factory, backend, now, mail_from, base_url, headers_for)
+    sender = _Sender(session_factory, backend, now, MailContext(mail_from, links, now))
     if dry_run:
         for due_id in sender.due_ids():
             sender.dry_run(due_id)
         return summary
-    summary.uncertain = sender.release_stale_claims()
+    summary.resent = sender.resolve_uncertain()
     while (delivery_id := sender.claim_next()) is not None:
         outcome = sender.send(delivery_id)
         setattr(summary, outcome, getattr(summary, outcome) + 1)
     return summary
+
+
+def pending_confirmations(session: Session) -> int:
+    """Confirmation emails waiting to go out (they need a secret key to be signed)."""
+    statement = select(Delivery.id).where(
+        Delivery.kind == CONFIRMATION, Delivery.status.in_(("pending", "uncertain"))
+    )
+    return len(session.scalars(statement).all())
+
+
+def render_delivery(session: Session, delivery: Delivery, context: MailContext) -> EmailMessage:
+    """The email a delivery stands for, by its kind."""
+    subscriber = delivery.subscriber
+    if delivery.kind == ADMIN:
+        return render_admin(session, subscriber.email, context)
+    if delivery.kind == CONFIRMATION:
+        return render_confirmation(subscriber, _awaiting(session, subscriber), context)
+    alerts = sorted(delivery.alerts, key=lambda alert: alert.id)
+    digest = "" if delivery.kind == ALERTS else delivery.kind
+    return render_alerts(
+        alerts, subscriber=subscriber, context=context, delivery_id=delivery.id, digest=digest
+    )
+
+
+def _awaiting(session: Session, subscriber: Subscriber) -> list[Subscription]:
+    statement = select(Subscription).where(Subscription.subscriber_id == subscriber.id)
+    return list(session.scalars(statement.order_by(Subscription.id)))
+
+
+def _stopped(subscriber: Subscriber) -> str:
+    """Why mail to this subscriber must stop now, or "" when it may go."""
+    if subscriber.bounced_at is not None:
+        return "address bounced"
+    if subscriber.unsubscribed_at is not None:
+        return "subscriber unsubscribed"
+    return ""
 
 
 @dataclass
@@ -121,9 +182,7 @@ class _Sender:
     session_factory: SessionFactory
     backend: MailBackend
     now: datetime
-    mail_from: str
-    base_url: str
-    headers_for: HeadersFor | None
+    context: MailContext
     # Claimed in this run already: a retry waits for the next run, even with Retry-After: 0.
     tried: set[int] = field(default_factory=set)
 
@@ -135,25 +194,33 @@ class _Sender:
             statement = select(Delivery.id).where(Delivery.status == "pending", self._due())
             return list(session.scalars(statement.order_by(Delivery.id)))
 
-    def release_stale_claims(self) -> int:
-        """Deliveries left "sending" past their lease: a run crashed mid-send. Resend them."""
+    def resolve_uncertain(self) -> int:
+        """Uncertain answers, and claims left "sending" past their lease by a crashed run:
+        resend them (at-least-once), each with a warning that names it."""
+        lost = and_(Delivery.status == "sending", Delivery.next_attempt_at <= self.now)
         with self.session_factory() as session, session.begin():
-            stale = list(
+            unresolved = list(
                 session.scalars(
                     select(Delivery)
-                    .where(Delivery.status == "sending", Delivery.next_attempt_at <= self.now)
+                    .where(or_(Delivery.status == "uncertain", lost))
                     .with_for_update(skip_locked=True)
                 )
             )
-            for delivery in stale:
+            for delivery in unresolved:
+                why = (
+                    "a run stopped while sending"
+                    if delivery.status == "sending"
+                    else ("the provider's answer was lost")
+                )
                 log.warning(
-                    "delivery %d: outcome unknown (a run stopped while sending); "
-                    "sending again, so it may arrive twice",
+                    "delivery %d: outcome unknown (%s); sending again, so it may arrive twice",
                     delivery.id,
+                    why,
                 )
                 delivery.status = "pending"
-                delivery.last_error = "uncertain: a run stopped while sending; resent"
-            return len(stale)
+                delivery.next_attempt_at = None
+                delivery.last_error = f"uncertain: {why}; resent"
+            return len(unresolved)
 
     def claim_next(self) -> int | None:
         """Mark one due delivery "sending" (attempts+1, with a lease) and commit the claim."""
@@ -183,12 +250,18 @@ class _Sender:
     def send(self, delivery_id: int) -> str:
         """Render, send with no transaction open, then record the outcome; returns its kind."""
         with self.session_factory() as session:
+            delivery = self._load(session, delivery_id)
+            if delivery.kind != ADMIN and (reason := _stopped(delivery.subscriber)):
+                return self._record(delivery_id, "", lambda d: self._cancel(d, reason))
             try:
-                message = self._render(self._load(session, delivery_id))
+                message = render_delivery(session, delivery, self.context)
             except Exception as error:  # a rendering bug must not leave it "sending" forever
                 log.exception("delivery %d: could not render", delivery_id)
                 reason = f"could not render: {error!r}"
                 return self._record(delivery_id, "", lambda d: self._fail(d, reason))
+        return self._hand_over(delivery_id, message)
+
+    def _hand_over(self, delivery_id: int, message: EmailMessage) -> str:
         subject = str(message["Subject"])
         try:
             result = self.backend.send(message, delivery_id=delivery_id)
@@ -196,9 +269,8 @@ class _Sender:
             retry = (str(error), error.retry_after)
             return self._record(delivery_id, subject, lambda d: self._retry(d, *retry))
         except UncertainDelivery as error:
-            log.warning("delivery %d: %s; will send again (at-least-once)", delivery_id, error)
-            reason = f"uncertain: {error}"
-            return self._record(delivery_id, subject, lambda d: self._retry(d, reason, None))
+            reason = str(error)
+            return self._record(delivery_id, subject, lambda d: self._uncertain(d, reason))
         except PermanentFailure as error:
             reason = str(error)
             return self._record(delivery_id, subject, lambda d: self._fail(d, reason))
@@ -221,8 +293,8 @@ class _Sender:
 
     def dry_run(self, delivery_id: int) -> None:
         with self.session_factory() as session:
-            delivery = self._load(session, delivery_id)
-            self.backend.send(self._render(delivery), delivery_id=delivery_id, dry_run=True)
+            message = render_delivery(session, self._load(session, delivery_id), self.context)
+            self.backend.send(message, delivery_id=delivery_id, dry_run=True)
 
     def _load(self, session: Session, delivery_id: int) -> Delivery:
         statement = (
@@ -236,19 +308,6 @@ class _Sender:
             )
         )
         return session.scalars(statement).one()
-
-    def _render(self, delivery: Delivery) -> EmailMessage:
-        alerts = sorted(delivery.alerts, key=lambda alert: alert.id)
-        headers = self.headers_for(delivery.subscriber) if self.headers_for else None
-        return render_alerts(
-            alerts,
-            to=delivery.subscriber.email,
-            mail_from=self.mail_from,
-            base_url=self.base_url,
-            now=self.now,
-            delivery_id=delivery.id,
-            extra_headers=headers,
-        )
 
     def _retry(self, delivery: Delivery, error: str, retry_after: float | None) -> str:
         if delivery.attempts >= MAX_ATTEMPTS:
@@ -265,6 +324,21 @@ class _Sender:
             error,
         )
         return "retried"
+
+    def _uncertain(self, delivery: Delivery, error: str) -> str:
+        """The request went out and no answer came back: the next run resends it."""
+        delivery.status = "uncertain"
+        delivery.next_attempt_at = None
+        delivery.last_error = f"uncertain: {error}"
+        log.warning("delivery %d: %s; will send again (at-least-once)", delivery.id, error)
+        return "uncertain"
+
+    def _cancel(self, delivery: Delivery, reason: str) -> str:
+        delivery.status = "cancelled"
+        delivery.next_attempt_at = None
+        delivery.last_error = reason
+        log.info("delivery %d: not sent: %s", delivery.id, reason)
+        return "cancelled"
 
     def _fail(self, delivery: Delivery, error: str) -> str:
         delivery.status = "failed"

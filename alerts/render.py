@@ -1,4 +1,8 @@
-"""One email per delivery: HTML with inline styles plus a plain-text part, from the same data."""
+"""One email per delivery: HTML with inline styles plus a plain-text part, from the same data.
+
+One template folder per email (STYLE §8): alerts/ (immediate and digests), confirm/ (double
+opt-in). Links are signed per purpose by alerts.links.
+"""
 
 from __future__ import annotations
 
@@ -14,9 +18,9 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from alerts.headers import SUBSCRIPTION_IDS_HEADER
-from models import Alert
+from alerts.links import Links
+from models import Alert, Subscriber, Subscription
 
-TEMPLATE_DIR = "alerts"
 JURISDICTION_NAMES = {
     "us": "United States",
     "uk": "United Kingdom",
@@ -24,7 +28,10 @@ JURISDICTION_NAMES = {
     "au": "Australia",
     "nz": "New Zealand",
 }
+DOC_TYPE_NAMES = {"bill": "Bills", "statement": "Statements"}
 SUBJECT_TITLE_CHARS = 60
+SUBJECT_GROUPS = 3
+CHANGE_NAMES = {"new_document": "new", "new_event": "new stage", "new_version": "new version"}
 _MARKED = re.compile(r"\[\[(.+?)\]\]")
 
 _env = Environment(
@@ -34,6 +41,15 @@ _env = Environment(
     lstrip_blocks=True,
     keep_trailing_newline=True,
 )
+
+
+@dataclass(frozen=True)
+class MailContext:
+    """What every email of one run shares."""
+
+    mail_from: str
+    links: Links
+    now: datetime
 
 
 @dataclass(frozen=True)
@@ -49,6 +65,7 @@ class EmailItem:
     reason: str
     url: str
     fivewatch_url: str
+    change: str
 
 
 def highlight_html(snippet: str) -> Markup:
@@ -62,7 +79,7 @@ def highlight_text(snippet: str) -> str:
     return _MARKED.sub(r"*\1*", snippet)
 
 
-def email_item(alert: Alert, base_url: str) -> EmailItem:
+def email_item(alert: Alert, links: Links) -> EmailItem:
     document = alert.change.document
     when = document.published_on.isoformat() if document.published_on else ""
     return EmailItem(
@@ -76,59 +93,129 @@ def email_item(alert: Alert, base_url: str) -> EmailItem:
         snippet_html=highlight_html(alert.snippet),
         reason=alert.reason,
         url=document.url,
-        fivewatch_url=f"{base_url.rstrip('/')}/documents/{document.id}",
+        fivewatch_url=links.document(document.id),
+        change=CHANGE_NAMES.get(alert.change.kind, alert.change.kind.replace("_", " ")),
     )
 
 
 def grouped(items: Sequence[EmailItem]) -> list[tuple[str, list[EmailItem]]]:
-    """Items per jurisdiction, in the order jurisdictions first appear."""
-    groups: dict[str, list[EmailItem]] = {}
+    """Items per jurisdiction and type, in the order each group first appears."""
+    groups: dict[tuple[str, str], list[EmailItem]] = {}
     for item in items:
-        groups.setdefault(item.jurisdiction, []).append(item)
-    return [(JURISDICTION_NAMES.get(code, code.upper()), group) for code, group in groups.items()]
+        groups.setdefault((item.jurisdiction, item.kind), []).append(item)
+    return [(_group_name(*key), group) for key, group in groups.items()]
 
 
-def subject_line(items: Sequence[EmailItem]) -> str:
-    """`FiveWatch: 3 new alerts — UK Online Safety Bill …`."""
-    count = len(items)
+def _group_name(jurisdiction: str, kind: str) -> str:
+    place = JURISDICTION_NAMES.get(jurisdiction, jurisdiction.upper())
+    return f"{place} — {DOC_TYPE_NAMES.get(kind, kind.capitalize())}"
+
+
+def subject_line(items: Sequence[EmailItem], digest: str = "") -> str:
+    """What is inside: the first item for immediate alerts, counts per group for a digest."""
+    return _digest_subject(items, digest) if digest else _alert_subject(items)
+
+
+def _alert_subject(items: Sequence[EmailItem]) -> str:
+    """`FiveWatch: UK bill, new stage — Online Safety Bill (+2 more)`."""
     first = items[0]
-    title = first.title
-    if len(title) > SUBJECT_TITLE_CHARS:
-        title = title[:SUBJECT_TITLE_CHARS].rstrip() + "…"
-    more = " …" if count > 1 else ""
-    noun = "alert" if count == 1 else "alerts"
-    return f"FiveWatch: {count} new {noun} — {first.jurisdiction.upper()} {title}{more}"
+    title = _shortened(first.title)
+    more = f" (+{len(items) - 1} more)" if len(items) > 1 else ""
+    return f"FiveWatch: {first.jurisdiction.upper()} {first.kind}, {first.change} — {title}{more}"
+
+
+def _digest_subject(items: Sequence[EmailItem], digest: str) -> str:
+    """`FiveWatch daily digest: 12 alerts — 7 UK bills, 3 CA statements, 2 US bills`."""
+    counts: dict[str, int] = {}
+    for item in items:
+        label = f"{item.jurisdiction.upper()} {item.kind}"
+        counts[label] = counts.get(label, 0) + 1
+    parts = [f"{count} {label}{'s' if count != 1 else ''}" for label, count in counts.items()]
+    shown = ", ".join(parts[:SUBJECT_GROUPS]) + (", …" if len(parts) > SUBJECT_GROUPS else "")
+    noun = "alert" if len(items) == 1 else "alerts"
+    return f"FiveWatch {digest} digest: {len(items)} {noun} — {shown}"
+
+
+def _shortened(title: str) -> str:
+    if len(title) <= SUBJECT_TITLE_CHARS:
+        return title
+    return title[:SUBJECT_TITLE_CHARS].rstrip() + "…"
 
 
 def render_alerts(
     alerts: Sequence[Alert],
     *,
-    to: str,
-    mail_from: str,
-    base_url: str,
-    now: datetime,
+    subscriber: Subscriber,
+    context: MailContext,
     delivery_id: int,
-    extra_headers: Mapping[str, str] | None = None,
+    digest: str = "",
 ) -> EmailMessage:
-    """The email for one delivery; `extra_headers` (List-Unsubscribe, …) are added as given."""
-    items = [email_item(alert, base_url) for alert in alerts]
-    context = {"groups": grouped(items), "count": len(items), "base_url": base_url}
-    message = EmailMessage()
-    message["From"] = mail_from
-    message["To"] = to
-    message["Subject"] = (
-        _env.get_template(f"{TEMPLATE_DIR}/subject.txt").render(subject=subject_line(items)).strip()
-    )
-    message["Date"] = format_datetime(now)
-    message["Message-ID"] = make_msgid(f"delivery-{delivery_id}", _domain(mail_from))
+    """The email for one delivery: immediate alerts, or a `daily` / `weekly` digest."""
+    items = [email_item(alert, context.links) for alert in alerts]
+    footer = _footer_links(subscriber, context.links)
+    values = {
+        "groups": grouped(items),
+        "count": len(items),
+        "digest": digest,
+        "subject": subject_line(items, digest),
+        **footer,
+    }
+    message = _message("alerts", values, subscriber.email, context, f"delivery-{delivery_id}")
     subscription_ids = sorted({alert.subscription_id for alert in alerts})
     message[SUBSCRIPTION_IDS_HEADER] = ",".join(map(str, subscription_ids))
-    for name, value in (extra_headers or {}).items():
-        message[name] = value
-    message.set_content(_env.get_template(f"{TEMPLATE_DIR}/body.txt").render(context))
-    message.add_alternative(
-        _env.get_template(f"{TEMPLATE_DIR}/body.html").render(context), subtype="html"
-    )
+    if context.links.secret_key:
+        for name, value in context.links.unsubscribe_headers(subscriber.id).items():
+            message[name] = value
+    return message
+
+
+def _footer_links(subscriber: Subscriber, links: Links) -> dict[str, str]:
+    """Manage and unsubscribe links, signed; without a secret key only the site itself."""
+    if not links.secret_key:
+        return {"manage_url": links.root, "unsubscribe_url": ""}
+    return {
+        "manage_url": links.manage(subscriber.id),
+        "unsubscribe_url": links.unsubscribe(subscriber.id),
+    }
+
+
+def render_confirmation(
+    subscriber: Subscriber, subscriptions: Sequence[Subscription], context: MailContext
+) -> EmailMessage:
+    """Double opt-in: one confirm link per subscription; nothing else is sent before one is used."""
+    pending = [
+        {"what": _described(subscription), "url": context.links.confirm(subscription.id)}
+        for subscription in subscriptions
+    ]
+    values = {"pending": pending, "count": len(pending)}
+    return _message("confirm", values, subscriber.email, context, f"confirm-{subscriber.id}")
+
+
+def _described(subscription: Subscription) -> str:
+    what = subscription.name or subscription.query or "a followed bill"
+    return f"{what} ({subscription.frequency})"
+
+
+def _message(
+    folder: str, values: Mapping[str, object], to: str, context: MailContext, id_hint: str
+) -> EmailMessage:
+    """Subject, plain text and HTML from one template folder and one set of values."""
+    message = text_message(folder, values, to, context, id_hint)
+    message.add_alternative(_env.get_template(f"{folder}/body.html").render(values), subtype="html")
+    return message
+
+
+def text_message(
+    folder: str, values: Mapping[str, object], to: str, context: MailContext, id_hint: str
+) -> EmailMessage:
+    """Headers and the plain-text part from `folder`/subject.txt and body.txt."""
+    message = EmailMessage()
+    message["From"] = context.mail_from
+    message["To"] = to
+    message["Subject"] = _env.get_template(f"{folder}/subject.txt").render(values).strip()
+    message["Date"] = format_datetime(context.now)
+    message["Message-ID"] = make_msgid(id_hint, _domain(context.mail_from))
+    message.set_content(_env.get_template(f"{folder}/body.txt").render(values))
     return message
 
 

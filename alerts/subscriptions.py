@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from alerts.query import parse
 from alerts.query.parser import DOC_TYPES, JURISDICTIONS
+from alerts.tokens import Purpose, read_token
 from models import Document, Subscriber, Subscription, utcnow
 from models.text import reference_key
 
@@ -142,3 +143,33 @@ def find_documents(
             f"{', '.join(places)}; choose a jurisdiction"
         )
     return found
+
+
+def confirm_by_token(session: Session, secret_key: str, token: str, now: datetime) -> Subscription:
+    """What a click on the emailed confirm link does: the subscription on, the address confirmed.
+
+    Raises TokenError (expired, forged, made for another link) or LookupError (deleted since).
+    """
+    subscription = session.get(Subscription, read_token(secret_key, Purpose.CONFIRM, token))
+    if subscription is None:
+        raise LookupError("this confirm link is for a subscription that no longer exists")
+    subscription.active = True
+    subscriber = subscription.subscriber
+    subscriber.confirmed_at = subscriber.confirmed_at or now
+    subscriber.unsubscribed_at = None
+    return subscription
+
+
+def unsubscribe_address(
+    session: Session, email: str, now: datetime, *, bounced: bool = False
+) -> Subscriber:
+    """Stop all mail to `email` at once: queued deliveries are cancelled when their turn comes."""
+    address = normalise_email(email)
+    subscriber = session.scalars(select(Subscriber).where(Subscriber.email == address)).first()
+    if subscriber is None:
+        raise LookupError(f"no subscriber with the address {address}")
+    if bounced:
+        subscriber.bounced_at = subscriber.bounced_at or now
+    else:
+        subscriber.unsubscribed_at = subscriber.unsubscribed_at or now
+    return subscriber

@@ -22,15 +22,23 @@ from alerts.backends.base import (
     UncertainDelivery,
 )
 from alerts.backends.file import FileBackend
-from alerts.deliver import LEASE, DeliverySummary, queue_deliveries, send_pending
-from alerts.headers import unsubscribe_headers
+from alerts.deliver import (
+    LEASE,
+    DeliverySummary,
+    queue_confirmations,
+    queue_deliveries,
+    send_pending,
+)
+from alerts.links import Links
 from alerts.match import match_changes
-from alerts.subscriptions import subscribe
-from models import Alert, Delivery, Subscriber
+from alerts.subscriptions import confirm_by_token, subscribe, unsubscribe_address
+from alerts.tokens import Purpose, read_token
+from models import Delivery, Subscriber
 from tests.alerts.conftest import NOW, Store
 from tests.alerts.realbills import ca_bill_s209, uk_bill_2818
 
 BASE_URL = "https://fivewatch.example.org"
+LINKS = Links(BASE_URL, "test-secret")
 
 
 @dataclass
@@ -44,7 +52,7 @@ class RecordingBackend:
     name: str = "recording"
 
     def send(self, message: EmailMessage, *, delivery_id: int, dry_run: bool = False) -> SendResult:
-        assert message["Subject"].startswith("FiveWatch: ")
+        assert message["Subject"].startswith(("FiveWatch", "Confirm your FiveWatch"))
         time.sleep(self.pause)
         if self.failures:
             raise self.failures.pop(0)
@@ -83,7 +91,7 @@ def run(
         backend,
         now=NOW + at,
         mail_from="alerts@fw.example",
-        base_url=BASE_URL,
+        links=LINKS,
         dry_run=dry_run,
     )
 
@@ -105,14 +113,6 @@ def test_queue_groups_alerts_per_subscriber_once(session: Session, queued: list[
     assert queue_deliveries(session, NOW) == 0
 
 
-def test_digest_subscriptions_are_left_unqueued(session: Session, store: Store) -> None:
-    subscribe(session, email="d@example.org", query="bill", frequency="daily", confirmed=True)
-    store(uk_bill_2818())
-    match_changes(session, NOW)
-    assert queue_deliveries(session, NOW) == 0
-    assert session.scalars(select(Alert.delivery_id)).all() == [None]
-
-
 def test_send_records_the_provider_and_never_sends_twice(
     factory: sessionmaker[Session], queued: list[int], tmp_path: Path
 ) -> None:
@@ -128,28 +128,22 @@ def test_send_records_the_provider_and_never_sends_twice(
     assert len(list(outbox.iterdir())) == 2
 
 
-def test_headers_for_adds_per_subscriber_headers(
+def test_alert_emails_carry_one_click_unsubscribe_per_subscriber(
     factory: sessionmaker[Session], queued: list[int], tmp_path: Path
 ) -> None:
-    def headers_for(subscriber: Subscriber) -> dict[str, str]:
-        return unsubscribe_headers(BASE_URL, f"token-{subscriber.email}")
-
-    send_pending(
-        factory,
-        FileBackend(tmp_path),
-        now=NOW,
-        mail_from="alerts@fw.example",
-        base_url=BASE_URL,
-        headers_for=headers_for,
-    )
+    run(factory, FileBackend(tmp_path))
     written = [
         message_from_bytes(path.read_bytes(), policy=policy.default)
         for path in sorted(tmp_path.glob("*.eml"))
     ]
-    assert sorted((m["To"], m["List-Unsubscribe"]) for m in written) == [
-        ("a@example.org", f"<{BASE_URL}/unsubscribe/token-a%40example.org>"),
-        ("b@example.org", f"<{BASE_URL}/unsubscribe/token-b%40example.org>"),
-    ]
+    with factory() as session:
+        ids = {s.email: s.id for s in session.scalars(select(Subscriber))}
+    found = {}
+    for message in written:
+        token = message["List-Unsubscribe"].removeprefix(f"<{BASE_URL}/unsubscribe/")
+        found[message["To"]] = read_token("test-secret", Purpose.UNSUBSCRIBE, token[:-1])
+        assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert found == ids
 
 
 def test_a_temporary_failure_keeps_the_alerts_for_a_retry(
@@ -195,9 +189,19 @@ def test_an_uncertain_answer_is_resent_and_logged(
     factory: sessionmaker[Session], queued: list[int], caplog: pytest.LogCaptureFixture
 ) -> None:
     backend = RecordingBackend(failures=[UncertainDelivery("connection reset after DATA")])
-    assert run(factory, backend).retried == 1
+    assert run(factory, backend).uncertain == 1
     assert "will send again (at-least-once)" in caplog.text
-    assert deliveries(factory)[0].last_error.startswith("uncertain: ")
+    uncertain = deliveries(factory)[0]
+    assert (uncertain.status, uncertain.last_error) == (
+        "uncertain",
+        "uncertain: connection reset after DATA",
+    )
+    caplog.clear()
+    again = run(factory, backend, timedelta(minutes=1))
+    assert (again.resent, again.sent) == (1, 1)
+    assert f"delivery {queued[0]}: outcome unknown (the provider's answer was lost)" in caplog.text
+    assert backend.sent == [queued[1], queued[0]]
+    assert [d.status for d in deliveries(factory)] == ["sent", "sent"]
 
 
 def test_a_crash_mid_send_is_resent_once_after_the_lease(
@@ -209,10 +213,10 @@ def test_a_crash_mid_send_is_resent_once_after_the_lease(
     assert [d.status for d in deliveries(factory)] == ["sending", "pending"]
     backend = RecordingBackend()
     early = run(factory, backend, LEASE / 2)
-    assert (early.sent, early.uncertain) == (1, 0)  # the one in flight is left alone
+    assert (early.sent, early.resent) == (1, 0)  # the one in flight is left alone
     later = run(factory, backend, LEASE * 2)
-    assert (later.sent, later.uncertain) == (1, 1)
-    assert "outcome unknown" in caplog.text
+    assert (later.sent, later.resent) == (1, 1)
+    assert "outcome unknown (a run stopped while sending)" in caplog.text
     assert sorted(backend.sent) == sorted(queued)
     assert [d.status for d in deliveries(factory)] == ["sent", "sent"]
 
@@ -250,3 +254,45 @@ def test_two_workers_never_send_a_delivery_twice(
     for worker in workers:
         worker.join()
     assert sorted(backend.sent) == sorted(queued)
+
+
+def test_unsubscribing_or_bouncing_stops_queued_mail_at_once(
+    session: Session, factory: sessionmaker[Session], queued: list[int]
+) -> None:
+    unsubscribe_address(session, "a@example.org", NOW)
+    unsubscribe_address(session, "b@example.org", NOW, bounced=True)
+    session.commit()
+    backend = RecordingBackend()
+    assert run(factory, backend).cancelled == 2
+    assert backend.sent == []
+    assert [(d.status, d.last_error) for d in deliveries(factory)] == [
+        ("cancelled", "subscriber unsubscribed"),
+        ("cancelled", "address bounced"),
+    ]
+
+
+def test_double_opt_in_sends_the_confirmation_and_nothing_else_before_it(
+    session: Session, factory: sessionmaker[Session], store: Store, tmp_path: Path
+) -> None:
+    subscription = subscribe(session, email="new@example.org", query="bill")
+    store(ca_bill_s209())
+    match_changes(session, NOW)
+    assert (queue_confirmations(session, NOW), queue_deliveries(session, NOW)) == (1, 0)
+    assert queue_confirmations(session, NOW) == 0  # one confirmation per address
+    session.commit()
+    assert run(factory, FileBackend(tmp_path)).sent == 1
+    [confirmation] = [
+        message_from_bytes(path.read_bytes(), policy=policy.default)
+        for path in tmp_path.glob("*.eml")
+    ]
+    assert confirmation["Subject"] == "Confirm your FiveWatch subscription: bill (immediate)"
+    link = confirmation.get_body(("plain",)).get_content().split("Confirm: ")[1].split()[0]
+    confirmed = confirm_by_token(session, "test-secret", link.rsplit("/", 1)[1], NOW)
+    assert confirmed.id == subscription.id
+    store(uk_bill_2818())
+    match_changes(session, NOW)
+    assert queue_deliveries(session, NOW) == 1
+    session.commit()
+    assert run(factory, FileBackend(tmp_path)).sent == 1
+    kinds = [(d.kind, len(d.alerts)) for d in deliveries(factory)]
+    assert kinds == [("confirmation", 0), ("alerts", 1)]

@@ -11,14 +11,24 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alerts.headers import SUBSCRIPTION_IDS_HEADER
+from alerts.links import Links, MissingSecretKey
 from alerts.match import match_changes
-from alerts.render import highlight_html, highlight_text, render_alerts
+from alerts.render import (
+    MailContext,
+    highlight_html,
+    highlight_text,
+    render_alerts,
+    render_confirmation,
+)
 from alerts.subscriptions import subscribe
-from models import Alert
+from alerts.tokens import Purpose, read_token
+from models import Alert, Subscriber
 from tests.alerts.conftest import NOW, Store
 from tests.alerts.realbills import ca_bill_s209, uk_bill_2818
 
 BASE_URL = "https://fivewatch.example.org"
+SECRET = "test-secret"
+CONTEXT = MailContext("FiveWatch <alerts@fw.example>", Links(BASE_URL, SECRET, "u@fw.example"), NOW)
 
 
 @pytest.fixture
@@ -32,15 +42,10 @@ def alerts(session: Session, store: Store) -> list[Alert]:
     return list(session.scalars(select(Alert).order_by(Alert.id)))
 
 
-def render(alerts: list[Alert], **extra: str) -> EmailMessage:
+def render(alerts: list[Alert], digest: str = "", context: MailContext = CONTEXT) -> EmailMessage:
+    subscriber = alerts[0].subscription.subscriber
     return render_alerts(
-        alerts,
-        to="a@example.org",
-        mail_from="FiveWatch <alerts@fw.example>",
-        base_url=BASE_URL,
-        now=NOW,
-        delivery_id=7,
-        extra_headers=extra,
+        alerts, subscriber=subscriber, context=context, delivery_id=7, digest=digest
     )
 
 
@@ -60,7 +65,7 @@ def test_email_has_headers_and_both_parts(alerts: list[Alert]) -> None:
     assert message["Message-ID"].startswith("<")
     assert message["Message-ID"].endswith("@fw.example>")
     assert message["Subject"] == (
-        "FiveWatch: 2 new alerts — UK Abolition of <b>Business</b> Rates Bill …"
+        "FiveWatch: UK bill, new — Abolition of <b>Business</b> Rates Bill (+1 more)"
     )
     assert message[SUBSCRIPTION_IDS_HEADER] == str(alerts[0].subscription_id)
     reparsed = message_from_bytes(message.as_bytes(), policy=policy.default)
@@ -70,8 +75,8 @@ def test_email_has_headers_and_both_parts(alerts: list[Alert]) -> None:
 def test_each_item_carries_its_facts_and_links(alerts: list[Alert]) -> None:
     text, html = parts(render(alerts))
     for body in (text, html):
-        assert "United Kingdom" in body
-        assert "Canada" in body
+        assert "United Kingdom — Bills (1)" in body
+        assert "Canada — Bills (1)" in body
         assert "S-209" in body
         assert "At second reading in the House of Commons" in body
         assert "2025-05-28" in body
@@ -91,9 +96,54 @@ def test_snippet_is_highlighted_and_html_is_escaped(alerts: list[Alert]) -> None
     assert "<table" not in html
 
 
-def test_extra_headers_are_added(alerts: list[Alert]) -> None:
-    message = render(alerts, **{"List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
+def test_a_digest_subject_counts_per_jurisdiction_and_type(alerts: list[Alert]) -> None:
+    message = render(alerts, digest="daily")
+    assert message["Subject"] == "FiveWatch daily digest: 2 alerts — 1 UK bill, 1 CA bill"
+    text, html = parts(message)
+    assert text.startswith("Your daily FiveWatch digest: 2 new alerts")
+    assert "Your daily FiveWatch digest" in html
+
+
+def test_unsubscribe_headers_and_footer_links_are_signed(alerts: list[Alert]) -> None:
+    message = render(alerts)
+    subscriber_id = alerts[0].subscription.subscriber_id
+    https, mailto = message["List-Unsubscribe"].split(", ")
+    token = https.removeprefix(f"<{BASE_URL}/unsubscribe/").removesuffix(">")
+    assert read_token(SECRET, Purpose.UNSUBSCRIBE, token) == subscriber_id
+    assert mailto == "<mailto:u@fw.example?subject=unsubscribe>"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    text, html = parts(message)
+    manage = text.split("Manage your subscriptions: ")[1].split()[0]
+    token = manage.removeprefix(f"{BASE_URL}/manage/")
+    assert read_token(SECRET, Purpose.MANAGE, token) == subscriber_id
+    assert f'href="{manage}"' in html
+    assert f"Unsubscribe: {BASE_URL}/unsubscribe/" in text
+
+
+def test_without_a_secret_key_no_unsigned_links_are_made(alerts: list[Alert]) -> None:
+    context = MailContext("alerts@fw.example", Links(BASE_URL, ""), NOW)
+    message = render(alerts, context=context)
+    assert message["List-Unsubscribe"] is None
+    text, _ = parts(message)
+    assert f"Manage your subscriptions: {BASE_URL}\n" in text
+    with pytest.raises(MissingSecretKey, match="FIVEWATCH_SECRET_KEY is not set"):
+        render_confirmation(alerts[0].subscription.subscriber, [alerts[0].subscription], context)
+
+
+def test_confirmation_has_one_signed_link_per_subscription(session: Session) -> None:
+    first = subscribe(session, email="new@example.org", query="CSAM", name="Abuse material")
+    second = subscribe(session, email="new@example.org", query="online safety", frequency="weekly")
+    subscriber = session.get_one(Subscriber, first.subscriber_id)
+    message = render_confirmation(subscriber, [first, second], CONTEXT)
+    assert message["Subject"] == (
+        "Confirm your FiveWatch subscriptions: Abuse material (immediate) (+1 more)"
+    )
+    text, html = parts(message)
+    links = [line.split("Confirm: ")[1] for line in text.splitlines() if "Confirm: " in line]
+    tokens = [link.removeprefix(f"{BASE_URL}/confirm/") for link in links]
+    assert [read_token(SECRET, Purpose.CONFIRM, t) for t in tokens] == [first.id, second.id]
+    assert all(f'href="{link}"' in html for link in links)
+    assert "online safety (weekly)" in text
 
 
 def test_highlighting_escapes_before_marking() -> None:
