@@ -56,8 +56,7 @@ class DeliverySummary:
     def __str__(self) -> str:
         return (
             f"{self.sent} sent, {self.retried} to retry, {self.failed} failed, "
-            f"{self.uncertain} uncertain (resent next run), {self.resent} resent after an "
-            f"uncertain outcome, {self.cancelled} cancelled"
+            f"{self.uncertain} uncertain, {self.resent} resent, {self.cancelled} cancelled"
         )
 
 

@@ -6,7 +6,16 @@ import logging
 
 import click
 
-from fivewatch.cli.alerts import follow_command, match_command, send_command, subscribe_command
+from fivewatch.cli.alerts import (
+    confirm_command,
+    follow_command,
+    match_command,
+    send_command,
+    subscribe_command,
+    subscribers_command,
+    subscriptions_command,
+    unsubscribe_command,
+)
 from fivewatch.cli.analysts import history_command, search_command
 from fivewatch.cli.crawl import crawl, sources
 from fivewatch.cli.db import db
@@ -38,6 +47,10 @@ for command in (
     history_command,
     demo,
     serve,
+    confirm_command,
+    unsubscribe_command,
+    subscribers_command,
+    subscriptions_command,
 ):
     cli.add_command(command)
 

@@ -1,19 +1,50 @@
-"""Subscriptions and the alert flow: `subscribe`, `follow`, `match`, `send`."""
+"""Subscriptions and the alert flow: `subscribe`, `follow`, `confirm`, `unsubscribe`,
+`subscribers`, `subscriptions`, `match`, `send`."""
 
 from __future__ import annotations
 
-import click
+from email.utils import parseaddr
+from typing import Any
 
+import click
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from alerts.admin import queue_admin_mail
 from alerts.backends.base import MailBackend
 from alerts.backends.file import FileBackend
-from alerts.deliver import queue_deliveries, send_pending
+from alerts.backends.sendgrid import SendGridBackend
+from alerts.backends.smtp import SmtpBackend
+from alerts.deliver import (
+    DeliverySummary,
+    pending_confirmations,
+    queue_confirmations,
+    queue_deliveries,
+    send_pending,
+)
+from alerts.links import Links
 from alerts.match import match_changes
 from alerts.query import QuerySyntaxError
-from alerts.subscriptions import find_documents, follow, subscribe
-from fivewatch.cli.common import console, database_option, load_config, session_factory, session_scope
+from alerts.subscriptions import (
+    confirm_by_token,
+    find_documents,
+    follow,
+    subscribe,
+    unsubscribe_address,
+)
+from alerts.tokens import TokenError
+from fivewatch.cli.common import (
+    console,
+    database_option,
+    emit,
+    format_option,
+    load_config,
+    session_factory,
+    session_scope,
+)
 from fivewatch.config import Config
 from fivewatch.errors import FiveWatchError, NotFound
-from models import utcnow
+from models import Delivery, Subscriber, Subscription, utcnow
 
 JURISDICTIONS = ("us", "uk", "ca", "au", "nz")
 TYPES = ("bill", "statement")
@@ -22,7 +53,7 @@ FREQUENCIES = ("immediate", "daily", "weekly")
 
 @click.command("subscribe")
 @click.argument("email")
-@click.option("--query", "-q", required=True, help='Alert query, e.g. \'"online safety" OR CSAM\'.')
+@click.option("--query", "-q", required=True, help="Alert query, e.g. '\"online safety\" OR CSAM'.")
 @click.option("--name", default="", help="A name for this subscription.")
 @click.option("--jurisdiction", "-j", multiple=True, type=click.Choice(JURISDICTIONS))
 @click.option("--type", "doc_types", multiple=True, type=click.Choice(TYPES))
@@ -30,15 +61,29 @@ FREQUENCIES = ("immediate", "daily", "weekly")
 @click.option("--new-documents-only", is_flag=True, help="Do not alert on stage changes.")
 @click.option("--confirmed", is_flag=True, help="Operator use: skip double opt-in.")
 @database_option
-def subscribe_command(email: str, query: str, name: str, jurisdiction: tuple[str, ...],
-                      doc_types: tuple[str, ...], frequency: str, new_documents_only: bool,
-                      confirmed: bool, database_url: str | None) -> None:
+def subscribe_command(
+    email: str,
+    query: str,
+    name: str,
+    jurisdiction: tuple[str, ...],
+    doc_types: tuple[str, ...],
+    frequency: str,
+    new_documents_only: bool,
+    confirmed: bool,
+    database_url: str | None,
+) -> None:
     """Subscribe EMAIL to alerts matching --query."""
     try:
         with session_scope(load_config(database_url)) as session:
             subscription = subscribe(
-                session, email=email, query=query, name=name, jurisdictions=jurisdiction,
-                doc_types=doc_types, frequency=frequency, include_events=not new_documents_only,
+                session,
+                email=email,
+                query=query,
+                name=name,
+                jurisdictions=jurisdiction,
+                doc_types=doc_types,
+                frequency=frequency,
+                include_events=not new_documents_only,
                 confirmed=confirmed,
             )
             session.flush()
@@ -55,8 +100,9 @@ def subscribe_command(email: str, query: str, name: str, jurisdiction: tuple[str
 @click.option("--jurisdiction", "-j", type=click.Choice(JURISDICTIONS), default=None)
 @click.option("--confirmed", is_flag=True, help="Operator use: skip double opt-in.")
 @database_option
-def follow_command(email: str, reference: str, jurisdiction: str | None, confirmed: bool,
-                   database_url: str | None) -> None:
+def follow_command(
+    email: str, reference: str, jurisdiction: str | None, confirmed: bool, database_url: str | None
+) -> None:
     """Alert EMAIL on every new stage or version of the bill REFERENCE."""
     with session_scope(load_config(database_url)) as session:
         documents = find_documents(session, reference, jurisdiction)
@@ -77,20 +123,171 @@ def match_command(database_url: str | None) -> None:
 
 
 def mail_backend(config: Config) -> MailBackend:
-    """The backend FIVEWATCH_MAIL_BACKEND names; `file` writes .eml files to the outbox."""
-    if config.mail_backend == "file":
-        return FileBackend(config.outbox_path)
-    raise FiveWatchError(f"mail backend {config.mail_backend!r} is not available")
+    """The backend FIVEWATCH_MAIL_BACKEND names: file (the default), smtp or sendgrid."""
+    try:
+        if config.mail_backend == "file":
+            return FileBackend(config.outbox_path)
+        if config.mail_backend == "smtp":
+            return SmtpBackend(config.smtp_url)
+        if config.mail_backend == "sendgrid":
+            return SendGridBackend(config.sendgrid_api_key)
+    except ValueError as error:
+        raise FiveWatchError(f"mail backend {config.mail_backend}: {error}") from error
+    raise FiveWatchError(
+        f"unknown mail backend {config.mail_backend!r} (FIVEWATCH_MAIL_BACKEND): "
+        "expected file, smtp or sendgrid"
+    )
+
+
+def mail_links(config: Config) -> Links:
+    """Signed links for emails; the List-Unsubscribe mailto is the From address."""
+    return Links(config.base_url, config.secret_key, parseaddr(config.mail_from)[1] or None)
+
+
+def queue_everything(session: Session, config: Config) -> int:
+    """Confirmations, due alerts and digests, and the admin's health note, as Delivery rows."""
+    now = utcnow()
+    return (
+        queue_confirmations(session, now)
+        + queue_deliveries(session, now)
+        + queue_admin_mail(session, config.admin_email, now)
+    )
+
+
+def deliver(config: Config, backend: MailBackend, *, dry_run: bool = False) -> DeliverySummary:
+    """Queue, then send everything due through `backend`."""
+    with session_scope(config) as session:
+        queue_everything(session, config)
+        if pending_confirmations(session) and not config.secret_key:
+            raise FiveWatchError(
+                "confirmation emails are waiting but FIVEWATCH_SECRET_KEY is not set: their "
+                "confirm links cannot be signed. Set it and run `fivewatch send` again."
+            )
+    return send_pending(
+        session_factory(config),
+        backend,
+        now=utcnow(),
+        mail_from=config.mail_from,
+        links=mail_links(config),
+        dry_run=dry_run,
+    )
 
 
 @click.command("send")
 @click.option("--dry-run", is_flag=True, help="Render and hand to the provider's sandbox only.")
 @database_option
 def send_command(dry_run: bool, database_url: str | None) -> None:
-    """Queue due alerts into emails and send them."""
+    """Queue confirmations, due alerts and digests, then send them."""
     config = load_config(database_url)
-    with session_scope(config) as session:
-        queued = queue_deliveries(session, utcnow())
-    summary = send_pending(session_factory(config), mail_backend(config), now=utcnow(),
-                           mail_from=config.mail_from, base_url=config.base_url, dry_run=dry_run)
-    console.print(f"{queued} emails queued; {summary}")
+    if not config.secret_key:
+        console.print(
+            "[yellow]FIVEWATCH_SECRET_KEY is not set: alert emails go out without "
+            "manage or one-click unsubscribe links[/yellow]"
+        )
+    summary = deliver(config, mail_backend(config), dry_run=dry_run)
+    console.print(f"Emails: {summary}")
+    if summary.uncertain or summary.resent:
+        console.print(
+            f"[yellow]{summary.uncertain} uncertain now, {summary.resent} resent: the provider "
+            "could not say whether they were sent; they may arrive twice (see the log)[/yellow]"
+        )
+
+
+@click.command("confirm")
+@click.argument("token")
+@database_option
+def confirm_command(token: str, database_url: str | None) -> None:
+    """Confirm a subscription with the TOKEN from its confirm link (what a click does)."""
+    config = load_config(database_url)
+    if not config.secret_key:
+        raise FiveWatchError("FIVEWATCH_SECRET_KEY is not set: confirm tokens cannot be checked")
+    try:
+        with session_scope(config) as session:
+            subscription = confirm_by_token(session, config.secret_key, token, utcnow())
+            console.print(
+                f"Confirmed subscription {subscription.id} for {subscription.subscriber.email}"
+            )
+    except TokenError as error:
+        raise FiveWatchError(str(error)) from error
+    except LookupError as error:
+        raise NotFound(str(error)) from error
+
+
+@click.command("unsubscribe")
+@click.argument("email")
+@click.option("--bounced", is_flag=True, help="Record a hard bounce instead of an unsubscribe.")
+@database_option
+def unsubscribe_command(email: str, bounced: bool, database_url: str | None) -> None:
+    """Stop all mail to EMAIL at once (queued emails are cancelled, not sent)."""
+    try:
+        with session_scope(load_config(database_url)) as session:
+            subscriber = unsubscribe_address(session, email, utcnow(), bounced=bounced)
+            console.print(
+                f"{subscriber.email}: {'bounced' if bounced else 'unsubscribed'}; no more mail"
+            )
+    except ValueError as error:
+        raise FiveWatchError(str(error)) from error
+    except LookupError as error:
+        raise NotFound(str(error)) from error
+
+
+SUBSCRIBER_COLUMNS = ("id", "email", "state", "timezone", "subscriptions", "emails_sent")
+SUBSCRIPTION_COLUMNS = ("id", "email", "name", "query", "follows", "frequency", "active")
+
+
+def _state(subscriber: Subscriber) -> str:
+    if subscriber.bounced_at is not None:
+        return "bounced"
+    if subscriber.unsubscribed_at is not None:
+        return "unsubscribed"
+    return "confirmed" if subscriber.confirmed_at is not None else "unconfirmed"
+
+
+def subscriber_rows(session: Session) -> list[dict[str, Any]]:
+    sent = (
+        select(Delivery.subscriber_id, func.count(Delivery.id).label("sent"))
+        .where(Delivery.status == "sent")
+        .group_by(Delivery.subscriber_id)
+        .subquery()
+    )
+    statement = (
+        select(Subscriber, func.coalesce(sent.c.sent, 0))
+        .outerjoin(sent, sent.c.subscriber_id == Subscriber.id)
+        .order_by(Subscriber.id)
+    )
+    return [
+        {"id": s.id, "email": s.email, "state": _state(s), "timezone": s.timezone,
+         "subscriptions": len(s.subscriptions), "emails_sent": count}
+        for s, count in session.execute(statement)
+    ]  # fmt: skip
+
+
+def subscription_rows(session: Session, email: str | None) -> list[dict[str, Any]]:
+    statement = select(Subscription).join(Subscriber).order_by(Subscription.id)
+    if email:
+        statement = statement.where(Subscriber.email == email.strip().lower())
+    return [
+        {"id": s.id, "email": s.subscriber.email, "name": s.name, "query": s.query,
+         "follows": s.followed_document.reference if s.followed_document else "",
+         "frequency": s.frequency, "active": s.active}
+        for s in session.scalars(statement)
+    ]  # fmt: skip
+
+
+@click.command("subscribers")
+@format_option
+@database_option
+def subscribers_command(fmt: str, database_url: str | None) -> None:
+    """List subscribers: confirmed, unconfirmed, unsubscribed or bounced, and emails sent."""
+    with session_scope(load_config(database_url)) as session:
+        emit(subscriber_rows(session), SUBSCRIBER_COLUMNS, fmt, title="Subscribers")
+
+
+@click.command("subscriptions")
+@click.argument("email", required=False)
+@format_option
+@database_option
+def subscriptions_command(email: str | None, fmt: str, database_url: str | None) -> None:
+    """List subscriptions (of EMAIL, or everyone's): query or followed bill, frequency."""
+    with session_scope(load_config(database_url)) as session:
+        emit(subscription_rows(session, email), SUBSCRIPTION_COLUMNS, fmt, title="Subscriptions")

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import tomllib
+from dataclasses import replace
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -12,22 +16,26 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from alerts.backends.file import FileBackend
-from alerts.deliver import queue_deliveries, send_pending
+from alerts.deliver import DeliverySummary
 from alerts.match import match_changes
-from alerts.subscriptions import find_documents, follow, subscribe
+from alerts.subscriptions import confirm_by_token, find_documents, follow, subscribe
 from crawlers.process import run_crawl
-from fivewatch.cli.common import console, emit, log_level, session_factory, session_scope
+from fivewatch.cli.alerts import deliver
+from fivewatch.cli.common import console, emit, log_level, session_scope
 from fivewatch.cli.crawl import RUN_COLUMNS, run_rows
-from fivewatch.config import Config
+from fivewatch.config import Config, Secret
 from models import Alert, Delivery, Document, Source, utcnow
 from models.db import make_engine, upgrade
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_SUBSCRIPTIONS = Path(__file__).resolve().parents[1] / "demo_subscriptions.toml"
+# Only when FIVEWATCH_SECRET_KEY is unset, and only here: the demo's links must be signed too.
+DEMO_ONLY_KEY = "DEMO-ONLY key (fivewatch demo; never used in production paths)"
+CONFIRM_LINK = re.compile(r"/confirm/(\S+)")
 
 
 def add_sample_subscriptions(session: Session, path: Path = SAMPLE_SUBSCRIPTIONS) -> int:
-    """The demo's subscribers are confirmed directly: they stand for people who opted in."""
+    """The demo's subscribers start unconfirmed: double opt-in, as for anyone."""
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     for entry in data.get("subscription", []):
         subscribe(
@@ -37,11 +45,10 @@ def add_sample_subscriptions(session: Session, path: Path = SAMPLE_SUBSCRIPTIONS
             name=entry["name"],
             jurisdictions=entry.get("jurisdictions", ()),
             doc_types=entry.get("types", ()),
-            confirmed=True,
         )
     for entry in data.get("follow", []):
         for document in find_documents(session, entry["reference"], entry.get("jurisdiction"))[:1]:
-            follow(session, email=entry["email"], document=document, confirmed=True)
+            follow(session, email=entry["email"], document=document)
     return len(data.get("subscription", [])) + len(data.get("follow", []))
 
 
@@ -68,6 +75,51 @@ def fresh_workspace(directory: Path) -> Config:
     )
 
 
+def with_demo_key(config: Config) -> Config:
+    if config.secret_key:
+        return config
+    console.print(f"[yellow]FIVEWATCH_SECRET_KEY is not set: signing links with a {DEMO_ONLY_KEY}")
+    return replace(config, secret_key=Secret(DEMO_ONLY_KEY))
+
+
+def outbox_messages(config: Config) -> list[EmailMessage]:
+    return [
+        message_from_bytes(path.read_bytes(), policy=policy.default)
+        for path in sorted(config.outbox_path.glob("*.eml"))
+    ]
+
+
+def click_confirm_links(config: Config) -> int:
+    """Do what each reader does: open the confirmation email and use its confirm links."""
+    tokens = [
+        token
+        for message in outbox_messages(config)
+        if str(message["Subject"]).startswith("Confirm your FiveWatch")
+        for token in CONFIRM_LINK.findall(_plain_text(message))
+    ]
+    with session_scope(config) as session:
+        for token in tokens:
+            confirm_by_token(session, config.secret_key, token, utcnow())
+    return len(tokens)
+
+
+def _plain_text(message: EmailMessage) -> str:
+    part = message.get_body(("plain",))
+    return part.get_content() if isinstance(part, EmailMessage) else ""
+
+
+def opt_in_and_alert(config: Config) -> tuple[int, int, DeliverySummary, DeliverySummary]:
+    """Subscriptions -> confirmation emails -> confirm links used -> matching -> alert emails."""
+    outbox = FileBackend(config.outbox_path)
+    with session_scope(config) as session:
+        subscriptions = add_sample_subscriptions(session)
+    confirmations = deliver(config, outbox)
+    confirmed = click_confirm_links(config)
+    with session_scope(config) as session:
+        match_changes(session, utcnow())
+    return subscriptions, confirmed, confirmations, deliver(config, outbox)
+
+
 @click.command("demo")
 @click.option(
     "--dir",
@@ -86,7 +138,7 @@ def fresh_workspace(directory: Path) -> Config:
 )
 def demo(directory: Path, cassette: Path) -> None:
     """Replay the recorded sources into a fresh SQLite file, match sample subscriptions, email."""
-    config = fresh_workspace(directory.resolve())
+    config = with_demo_key(fresh_workspace(directory.resolve()))
     upgrade(make_engine(config.database_url))
     console.rule("1. Crawl (replaying recorded responses)")
     run_ids = run_crawl(
@@ -98,17 +150,8 @@ def demo(directory: Path, cassette: Path) -> None:
     )
     with session_scope(config) as session:
         emit(run_rows(session, run_ids), RUN_COLUMNS, "table", title="Crawl runs (replay)")
-        console.rule("2. Sample subscriptions, matching")
-        subscriptions = add_sample_subscriptions(session)
-        matched = match_changes(session, utcnow())
-        queued = queue_deliveries(session, utcnow())
-    sent = send_pending(
-        session_factory(config),
-        FileBackend(config.outbox_path),
-        now=utcnow(),
-        mail_from=config.mail_from,
-        base_url=config.base_url,
-    )
+    console.rule("2. Sample subscriptions: double opt-in, matching, alert emails")
+    subscriptions, confirmed, confirmations, sent = opt_in_and_alert(config)
     with session_scope(config) as session:
         emit(
             documents_per_source(session),
@@ -120,8 +163,9 @@ def demo(directory: Path, cassette: Path) -> None:
         emails = session.scalar(select(func.count(Delivery.id)).where(Delivery.status == "sent"))
     console.rule("3. Result")
     console.print(
-        f"{subscriptions} sample subscriptions; {matched.changes_seen} changes matched into "
-        f"{alerts} alerts; {queued} emails queued, {emails} sent ({sent}).\n"
+        f"{subscriptions} sample subscriptions; confirmation emails: {confirmations}; "
+        f"{confirmed} confirm links used; {alerts} alerts; alert emails: {sent}; "
+        f"{emails} emails sent in all.\n"
         f"Database: {directory / 'fivewatch.db'}\n"
         f"[bold]Emails written to {config.outbox_path}[/bold]"
         " — open any .eml file in a mail client."
