@@ -4,13 +4,14 @@
   stops at the first page whose bills are all at or before the watermark (`since`). A whole
   page, not the first old bill: the recorded page is sorted by title, so order is not trusted.
   A first run (no watermark) reads FIRST_RUN_PAGES pages.
-- Per changed bill: /Bills/{id} (long title, sponsors) then /Bills/{id}/Stages (history). One
+- Per changed bill: /Bills/{id} (long title, sponsors), /Bills/{id}/Stages (history), then
+  /Bills/{id}/Publications (texts, explanatory notes: links in extra["publications"]). One
   event per stage sitting (a stage that has not sat has no date: not an event); the current
   stage comes from the list's currentStage. If detail or stages fail, the bill is still
   yielded from what arrived (a declared replay gap is a warning, anything else an error).
 - The bodies carry no "HL Bill 12" style number: reference stays "" (never invented); the key
   is billId. Zone-less dates are Europe/London local time, stored in UTC.
-- Licence: Open Parliament Licence v3.0. History: 2026-11: first version.
+- Licence: Open Parliament Licence v3.0. History: 2026-11: first version; publications added.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from twisted.python.failure import Failure
 from crawlers.base.json_api import json_list, json_object, newer_than, page_is_stale, parse_local
 from crawlers.base.source import SourceSpider
 from crawlers.errors import LayoutChanged, SourceError, report
+from crawlers.spiders.uk_publications import parse_publications as read_publications
 from crawlers.stages import uk_stage_category
 from models.records import BILL, DocumentRecord, EventRecord
 
@@ -86,6 +88,7 @@ def bill_record(
     stages: list[dict[str, Any]] | None,
     *,
     source_url: str,
+    publications: list[dict[str, Any]] | None = None,
 ) -> DocumentRecord:
     """The bill from its list entry, completed by its detail and stages when they arrived."""
     current = bill.get("currentStage") or {}
@@ -114,6 +117,7 @@ def bill_record(
         extra={
             "bill_type_id": bill.get("billTypeId"),
             "originating_house": bill.get("originatingHouse"),
+            "publications": publications or [],
         },
         events=events,
         source_url=source_url,
@@ -206,23 +210,57 @@ class UkBillsSpider(SourceSpider):
 
     def parse_stages(
         self, response: Response, bill: dict[str, Any], detail: dict[str, Any] | None
-    ) -> Iterator[DocumentRecord]:
+    ) -> Iterator[scrapy.Request]:
+        stages: list[dict[str, Any]] | None
         try:
-            stages: list[dict[str, Any]] | None = json_list(self.name, response, "items")
-            record = bill_record(bill, detail, stages, source_url=response.url)
+            stages = json_list(self.name, response, "items")
+            stage_events(stages)  # unreadable stages fall back to the list's current stage
         except SourceError as error:
             report(self.crawler, error)
-            record = bill_record(bill, detail, None, source_url=response.url)
+            stages = None
         except (KeyError, TypeError, ValueError) as error:
             self.fail(
                 response.url, f"stages unreadable ({type(error).__name__}: {error})", LayoutChanged
             )
-            record = bill_record(bill, detail, None, source_url=response.url)
-        yield record
+            stages = None
+        yield self.publications_request(bill, detail, stages)
 
-    def stages_failed(self, failure: Failure) -> Iterator[DocumentRecord]:
+    def stages_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
+        self.count_failure(failure)
+        kwargs = failure.request.cb_kwargs  # type: ignore[attr-defined]
+        yield self.publications_request(kwargs["bill"], kwargs["detail"], None)
+
+    def publications_request(
+        self, bill: dict[str, Any], detail: dict[str, Any] | None, stages: list[Any] | None
+    ) -> scrapy.Request:
+        return scrapy.Request(
+            f"{API}/{bill['billId']}/Publications",
+            callback=self.parse_publications,
+            errback=self.publications_failed,
+            cb_kwargs={"bill": bill, "detail": detail, "stages": stages},
+        )
+
+    def parse_publications(
+        self,
+        response: Response,
+        bill: dict[str, Any],
+        detail: dict[str, Any] | None,
+        stages: list[dict[str, Any]] | None,
+    ) -> Iterator[DocumentRecord]:
+        """Texts and explanatory notes become links on the bill; the bill never waits on them."""
+        publications: list[dict[str, Any]] | None = None
+        try:
+            publications = read_publications(json_object(self.name, response, "publications"))
+        except SourceError as error:
+            report(self.crawler, error)
+        except ValueError as error:
+            self.fail(response.url, f"publications unreadable ({error})", LayoutChanged)
+        yield bill_record(bill, detail, stages, source_url=response.url, publications=publications)
+
+    def publications_failed(self, failure: Failure) -> Iterator[DocumentRecord]:
         self.count_failure(failure)
         request = failure.request  # type: ignore[attr-defined]
+        kwargs = request.cb_kwargs
         yield bill_record(
-            request.cb_kwargs["bill"], request.cb_kwargs["detail"], None, source_url=request.url
+            kwargs["bill"], kwargs["detail"], kwargs["stages"], source_url=request.url
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from crawlers.spiders.uk_bills import API, list_url
 from models import BillEvent, Change, Document, Source
+from tests.conftest import ROOT
 from tests.crawlers.replay_crawl import (
     CASSETTES,
     copy_cassette,
@@ -75,7 +77,7 @@ def test_other_bills_are_stored_from_the_list_when_detail_is_a_declared_gap(
     crawl(db_url, CASSETTES, SLUG)
     run = last_run(engine, SLUG)
     assert (run.status, run.error_count, run.replay_misses) == ("ok", 0, 0)
-    assert run.stats["replay/gap"] == 19 * 2 + 1  # 19 details, 19 stages, list page Skip=20
+    assert run.stats["replay/gap"] == 19 * 2 + 1 + 20  # 19 details, 19 stages, Skip=20, 20 pubs
     assert row_counts(engine)["documents"] == 20
     act = document(engine, "642")  # an Act in the list: Royal Assent, sat in "Unassigned"
     assert (act.current_stage, act.stage_category, act.status, act.sponsor) == (
@@ -95,7 +97,7 @@ def test_replaying_again_adds_nothing_and_the_watermark_stops_paging(
     counts = row_counts(engine)
     crawl(db_url, CASSETTES, SLUG)
     second = last_run(engine, SLUG)
-    assert (first.requests, second.requests) == (1 + 1 + 20 * 2, 1)  # pages, details, stages
+    assert (first.requests, second.requests) == (1 + 1 + 20 * 3, 1)  # pages, details, stages, pubs
     assert second.status == "ok"
     clear_watermark(engine)
     crawl(db_url, CASSETTES, SLUG)  # every bill fetched and stored again: still nothing new
@@ -254,4 +256,46 @@ def test_the_cassette_index_is_valid_json_lines() -> None:
     text = (CASSETTES / SLUG / "index.jsonl").read_text(encoding="utf-8")
     lines = [json.loads(line) for line in text.splitlines()]
     assert lines[0]["recorded_url"] == "https://bills-api.parliament.uk/api/v1/Bills"
-    assert sum(1 for line in lines if "gap" in line) == 19 * 2 + 1
+    assert sum(1 for line in lines if "gap" in line) == 19 * 2 + 1 + 20
+
+
+def with_real_publications(
+    cassette: Path,
+) -> Callable[[list[dict[str, Any]]], list[dict[str, Any]]]:
+    """Serve the only real publications body (bill 512's) where 2818's was never recorded."""
+    real = ROOT / "tests/fixtures/real/uk-publications/bill-512_publications_snommoc.json"
+    (cassette / "bodies" / "derived-publications.json").write_bytes(real.read_bytes())
+
+    def edit(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        for line in lines:
+            if line["url"] == f"{API}/2818/Publications":
+                line.pop("gap")
+                line.update(status=200, headers={}, body="bodies/derived-publications.json")
+        return lines
+
+    return edit
+
+
+def test_publications_become_links_on_the_bill(engine: Engine, db_url: str, tmp_path: Path) -> None:
+    cassette = copy_cassette(tmp_path, SLUG)
+    edit_index(cassette, with_real_publications(cassette))
+    crawl(db_url, cassette, SLUG)
+    publications = document(engine, "2818").extra["publications"]
+    assert len(publications) == 41
+    assert publications[0] == {
+        "title": "Constitutional Reform and Governance Act 2010 c.25",
+        "type": "Act of Parliament",
+        "date": "2010-04-12",
+        "house": "Commons",
+        "links": [
+            {
+                "url": "http://www.opsi.gov.uk/acts/acts2010/pdf/ukpga_20100025_en.pdf",
+                "content_type": "application/pdf",
+            },
+            {
+                "url": "http://www.opsi.gov.uk/acts/acts2010/ukpga_20100025_en_1",
+                "content_type": "text/html",
+            },
+        ],
+    }
+    assert document(engine, "2302").extra["publications"] == []  # a declared gap: no links
