@@ -1,8 +1,7 @@
 """Matching: every new Change x every subscription -> Alert rows, idempotently (DESIGN §4, §10).
 
-Subscriptions are compiled once per run. Followed bills are found through an index by
-document id; query subscriptions keep their `required_terms`, so a term index can later pick
-candidates instead of evaluating them all.
+Subscriptions are compiled once per run: followed bills into a dict by document id, queries
+into a `Monitor` (alerts.monitor) whose term index picks the candidates worth evaluating.
 """
 
 from __future__ import annotations
@@ -17,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
+from alerts.monitor import Monitor
 from alerts.query import MatchDocument, MatchResult, Query, QuerySyntaxError, parse
 from alerts.snippet import snippet
 from alerts.subscriptions import receiving_mail
@@ -43,29 +43,27 @@ class Compiled:
     include_events: bool
     followed_document_id: int | None
 
+    def admits(self, doc: MatchDocument) -> bool:
+        """The subscription's own jurisdiction and type filters (checked before its query)."""
+        if self.jurisdictions and doc.jurisdiction not in self.jurisdictions:
+            return False
+        return not self.doc_types or doc.kind in self.doc_types
+
+    def admits_events(self, doc: MatchDocument) -> bool:
+        """For a new stage event: only subscriptions that asked for stage changes."""
+        return self.include_events and self.admits(doc)
+
 
 @dataclass
 class CompiledSubscriptions:
     followers: dict[int, list[Compiled]] = field(default_factory=lambda: defaultdict(list))
-    queries: list[Compiled] = field(default_factory=list)
-
-    def candidates(self, doc: MatchDocument) -> list[Compiled]:
-        """Query subscriptions worth evaluating: those whose required terms the text holds.
-
-        A linear pass for now; an inverted index from term to subscriptions replaces it later.
-        """
-        return [
-            item
-            for item in self.queries
-            if item.query is not None
-            and (item.query.required_terms is None or doc.has_any(item.query.required_terms))
-        ]
+    monitor: Monitor[Compiled] = field(default_factory=Monitor)
 
     def add(self, compiled: Compiled) -> None:
-        if compiled.followed_document_id is not None:
+        if compiled.query is not None:
+            self.monitor.add(compiled, compiled.query)
+        elif compiled.followed_document_id is not None:
             self.followers[compiled.followed_document_id].append(compiled)
-        else:
-            self.queries.append(compiled)
 
 
 @dataclass(frozen=True)
@@ -169,10 +167,9 @@ def _drafts(
     if change.kind != "new_document":
         for follower in compiled.followers.get(change.document_id, []):
             drafts[follower.subscription_id] = _follow_draft(change, doc)
-    for candidate in compiled.candidates(doc):
-        draft = _query_draft(candidate, change, doc)
-        if draft is not None:
-            drafts.setdefault(candidate.subscription_id, draft)
+    admits = Compiled.admits_events if change.kind == "new_event" else Compiled.admits
+    for candidate, result in compiled.monitor.matches(doc, admits):
+        drafts.setdefault(candidate.subscription_id, _query_draft(candidate, change, doc, result))
     return drafts
 
 
@@ -182,17 +179,9 @@ def _follow_draft(change: Change, doc: MatchDocument) -> Draft:
     return Draft(reason, [], snippet(doc, [], None))
 
 
-def _query_draft(candidate: Compiled, change: Change, doc: MatchDocument) -> Draft | None:
-    document = change.document
-    if candidate.jurisdictions and document.jurisdiction not in candidate.jurisdictions:
-        return None
-    if candidate.doc_types and document.kind not in candidate.doc_types:
-        return None
-    if change.kind == "new_event" and not candidate.include_events:
-        return None
-    result = candidate.query.match(doc) if candidate.query else None
-    if result is None:
-        return None
+def _query_draft(
+    candidate: Compiled, change: Change, doc: MatchDocument, result: MatchResult
+) -> Draft:
     reason = f"{_what_changed(change)}; {_why_matched(result, candidate)}"
     return Draft(reason, result.matched_terms, snippet(doc, result.hits, result.best))
 

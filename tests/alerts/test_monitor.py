@@ -1,0 +1,90 @@
+"""The Monitor: its term index picks candidates, and never changes what matches."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from alerts.monitor import Monitor
+from alerts.query import MatchDocument, parse
+from tests.alerts.test_query_match import ENGLISH, FRENCH, QUERY_TEXTS, doc, small_texts
+
+
+def monitor_of(*queries: str) -> Monitor[str]:
+    monitor: Monitor[str] = Monitor()
+    for text in queries:
+        monitor.add(text, parse(text))
+    return monitor
+
+
+def candidates(monitor: Monitor[str], document: MatchDocument) -> list[str]:
+    return [item for item, _ in monitor.candidates(document)]
+
+
+def test_only_queries_whose_required_terms_occur_are_candidates() -> None:
+    monitor = monitor_of("grooming", "verification", '"social media" csam', "securite OR csam")
+    assert candidates(monitor, ENGLISH) == ["verification", '"social media" csam']
+    assert candidates(monitor, FRENCH) == ["securite OR csam"]
+
+
+def test_prefix_keys_find_longer_words_and_only_those() -> None:
+    monitor = monitor_of("verif*", "verifications*", "pornograph*", "chi*")
+    assert candidates(monitor, ENGLISH) == ["verif*", "chi*"]
+    assert candidates(monitor, FRENCH) == ["pornograph*"]
+
+
+def test_queries_without_required_terms_are_evaluated_on_every_document() -> None:
+    monitor = monitor_of("jurisdiction:uk", "grooming OR type:bill", "grooming")
+    assert monitor.always_evaluated == 2
+    assert candidates(monitor, FRENCH) == ["jurisdiction:uk", "grooming OR type:bill"]
+    assert [item for item, _ in monitor.matches(ENGLISH)] == [
+        "jurisdiction:uk",
+        "grooming OR type:bill",
+    ]
+
+
+def test_admits_runs_before_the_query_is_evaluated() -> None:
+    monitor = monitor_of("online", "social")
+    asked: list[str] = []
+
+    def only_online(item: str, document: MatchDocument) -> bool:
+        asked.append(item)
+        return item == "online"
+
+    found = [(item, result.matched_terms) for item, result in monitor.matches(ENGLISH, only_online)]
+    assert found == [("online", ["online"])]
+    assert asked == ["online", "social"]
+
+
+def test_an_empty_monitor_matches_nothing() -> None:
+    monitor: Monitor[str] = Monitor()
+    assert (len(monitor), list(monitor.matches(ENGLISH))) == (0, [])
+
+
+METADATA = st.fixed_dictionaries(
+    {
+        "jurisdiction": st.sampled_from(["uk", "ca"]),
+        "kind": st.sampled_from(["bill", "statement"]),
+        "stage": st.sampled_from(["2nd reading", "Royal Assent"]),
+        "reference": st.sampled_from(["C-63", "S-209"]),
+    }
+)
+DOCUMENTS = st.builds(
+    lambda title, body, meta: doc(title, body, **meta), small_texts(4), small_texts(12), METADATA
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(QUERY_TEXTS, min_size=1, max_size=25), st.lists(DOCUMENTS, min_size=1, max_size=6))
+def test_the_monitor_matches_exactly_what_evaluating_every_query_matches(
+    texts: list[str], documents: list[MatchDocument]
+) -> None:
+    queries = [parse(text) for text in texts]
+    monitor: Monitor[int] = Monitor()
+    for number, query in enumerate(queries):
+        monitor.add(number, query)
+    for document in documents:
+        expected = [n for n, query in enumerate(queries) if query.match(document) is not None]
+        found = [(n, result) for n, result in monitor.matches(document)]
+        assert [n for n, _ in found] == expected
+        assert all(result == queries[n].match(document) for n, result in found)
