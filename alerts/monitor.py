@@ -2,17 +2,20 @@
 
 The Lucene Monitor / percolator idea (DESIGN §4): a document is tokenised once; its distinct
 words are looked up in an inverted index (word -> queries, and 3-letter buckets for prefix keys
-such as `child*`) to pick candidate queries; only those are evaluated. Queries with no
-derivable required terms (a filter alone can match them) are evaluated on every document.
+such as `child*`) to pick candidates. A query is indexed under its most selective group of
+required keys; a candidate must also hold a key of each of its other groups (a set look-up)
+before it is evaluated. Queries with no required keys (a filter alone can match them) are
+evaluated on every document.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Generic, TypeVar
 
 from alerts.query import MatchDocument, MatchResult, Query
+from alerts.query.ast import guessed_cost, required_groups
 from alerts.query.parser import MIN_PREFIX
 
 T = TypeVar("T")
@@ -26,8 +29,12 @@ def admit_all(item: object, doc: MatchDocument) -> bool:
 class Monitor(Generic[T]):
     """Items (subscriptions, or anything) registered with their query, looked up per document."""
 
-    def __init__(self) -> None:
+    def __init__(self, document_frequency: Mapping[str, int] | None = None) -> None:
+        """`document_frequency` (word -> documents holding it, from a sample) picks rarer keys."""
+        self._frequency = document_frequency
+        self._prefix_frequency: dict[str, int] = {}
         self._entries: list[tuple[T, Query]] = []
+        self._checks: list[tuple[frozenset[str], ...]] = []  # groups beyond the indexed one
         self._by_word: defaultdict[str, list[int]] = defaultdict(list)
         # Prefix keys bucketed by their first MIN_PREFIX letters: a word checks one bucket.
         self._by_prefix: defaultdict[str, list[tuple[str, int]]] = defaultdict(list)
@@ -44,31 +51,65 @@ class Monitor(Generic[T]):
     def add(self, item: T, query: Query) -> None:
         slot = len(self._entries)
         self._entries.append((item, query))
-        keys = query.required_terms
-        if keys is None:
+        groups = required_groups(query.root, self._cost)
+        if not groups:
+            self._checks.append(())
             self._always.append(slot)
             return
-        for key in keys:
+        indexed = min(groups, key=self._cost)
+        self._checks.append(tuple(group for group in groups if group != indexed))
+        for key in indexed:
             if key.endswith("*"):
                 prefix = key[:-1]
                 self._by_prefix[prefix[:MIN_PREFIX]].append((prefix, slot))
             else:
                 self._by_word[key].append(slot)
 
-    def candidates(self, doc: MatchDocument) -> list[tuple[T, Query]]:
-        """The entries whose required terms the document holds, in the order they were added."""
+    def _cost(self, group: frozenset[str]) -> tuple[int, tuple[int, ...]]:
+        """Documents a group's keys are expected in (when known), then the guess."""
+        if self._frequency is None:
+            return (0, guessed_cost(group))
+        return (sum(map(self._key_frequency, group)), guessed_cost(group))
+
+    def _key_frequency(self, key: str) -> int:
+        assert self._frequency is not None
+        if not key.endswith("*"):
+            return self._frequency.get(key, 0)
+        if key not in self._prefix_frequency:  # a scan of the sample once per distinct prefix
+            prefix = key[:-1]
+            words = self._frequency.items()
+            self._prefix_frequency[key] = sum(n for word, n in words if word.startswith(prefix))
+        return self._prefix_frequency[key]
+
+    def candidates(
+        self, doc: MatchDocument, admits: Admits[T] = admit_all
+    ) -> list[tuple[T, Query]]:
+        """Entries the document admits and holds a key of every required group of, in order."""
+        return [
+            self._entries[slot]
+            for slot in sorted(self._indexed_slots(doc))
+            if admits(self._entries[slot][0], doc)
+            and all(doc.has_any(group) for group in self._checks[slot])
+        ]
+
+    def _indexed_slots(self, doc: MatchDocument) -> set[int]:
         slots = set(self._always)
         for word in doc.text_index.positions:
             slots.update(self._by_word.get(word, ()))
             for prefix, slot in self._by_prefix.get(word[:MIN_PREFIX], ()):
                 if word.startswith(prefix):
                     slots.add(slot)
-        return [self._entries[slot] for slot in sorted(slots)]
+        return slots
 
     def matches(
         self, doc: MatchDocument, admits: Admits[T] = admit_all
     ) -> Iterator[tuple[T, MatchResult]]:
-        """Entries whose query matches `doc`; `admits` (cheap filters) runs before evaluation."""
-        for item, query in self.candidates(doc):
-            if admits(item, doc) and (result := query.match(doc)) is not None:
+        """Entries whose query matches `doc`; `admits` (cheap filters) runs before anything."""
+        for item, query in self.candidates(doc, admits):
+            if (result := query.match(doc)) is not None:
                 yield item, result
+
+
+def document_frequency(documents: Iterable[MatchDocument]) -> Counter[str]:
+    """How many of `documents` hold each word: the statistics a Monitor picks rare keys with."""
+    return Counter(word for doc in documents for word in doc.text_index.positions)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from alerts.query.ast import Node, is_positive, required_terms
+from alerts.query.ast import Node, is_positive, required_groups, required_terms
 from alerts.query.document import MatchDocument
 from alerts.query.errors import QuerySyntaxError
 from alerts.query.evaluate import TITLE, Hit, evaluate
@@ -62,6 +62,11 @@ class Query:
     def required_terms(self) -> frozenset[str] | None:
         """A document with none of these index keys cannot match; None if none derivable."""
         return required_terms(self.root)
+
+    @cached_property
+    def required_groups(self) -> tuple[frozenset[str], ...]:
+        """A matching document holds a key of every group (see `ast.required_groups`)."""
+        return required_groups(self.root)
 
     @property
     def indexable(self) -> bool:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 # Fields that filter on document metadata rather than search its words.
 FILTER_FIELDS = ("jurisdiction", "type", "stage", "number")
@@ -130,6 +132,50 @@ def required_terms(node: Node) -> frozenset[str] | None:
         parts = [required_terms(child) for child in node.children]
         return None if any(p is None for p in parts) else frozenset().union(*parts)  # type: ignore[arg-type]
     return None
+
+
+def guessed_cost(group: frozenset[str]) -> tuple[int, ...]:
+    """Without word statistics: fewest prefixes, fewest keys, longest words are rarest."""
+    return (_prefixes(group), len(group), -min(map(len, group)))
+
+
+GroupCost = Callable[[frozenset[str]], Any]
+
+
+def required_groups(node: Node, cost: GroupCost = guessed_cost) -> tuple[frozenset[str], ...]:
+    """Groups of index keys: a matching document holds at least one key of EVERY group.
+
+    Finer than `required_terms`: each full word of a phrase and each part of an AND is its own
+    group; an OR keeps the cheapest group of each alternative (`cost`). Empty when nothing can
+    be derived (a filter alone or a negation can match).
+    """
+    if isinstance(node, Term):
+        return _term_groups(node)
+    if isinstance(node, Near):
+        return _term_groups(node.left) + _term_groups(node.right)
+    if isinstance(node, InTitle):
+        return required_groups(node.child, cost)
+    if isinstance(node, And):
+        parts = (required_groups(child, cost) for child in node.children)
+        return tuple(dict.fromkeys(group for groups in parts for group in groups))
+    if isinstance(node, Or):
+        alternatives = [required_groups(child, cost) for child in node.children]
+        if not all(alternatives):
+            return ()
+        return (frozenset().union(*(min(groups, key=cost) for groups in alternatives)),)
+    return ()
+
+
+def _prefixes(group: frozenset[str]) -> int:
+    return sum(key.endswith("*") for key in group)
+
+
+def _term_groups(term: Term) -> tuple[frozenset[str], ...]:
+    full = term.words[:-1] if term.prefix else term.words
+    groups = [frozenset({word}) for word in dict.fromkeys(full)]
+    if term.prefix:
+        groups.append(frozenset({f"{term.words[-1]}*"}))
+    return tuple(groups)
 
 
 def _index_key(term: Term) -> str:

@@ -22,9 +22,16 @@ def candidates(monitor: Monitor[str], document: MatchDocument) -> list[str]:
 
 
 def test_only_queries_whose_required_terms_occur_are_candidates() -> None:
-    monitor = monitor_of("grooming", "verification", '"social media" csam', "securite OR csam")
-    assert candidates(monitor, ENGLISH) == ["verification", '"social media" csam']
+    monitor = monitor_of("grooming", "verification", "media", "securite OR csam")
+    assert candidates(monitor, ENGLISH) == ["verification", "media"]
     assert candidates(monitor, FRENCH) == ["securite OR csam"]
+
+
+def test_a_candidate_holds_a_key_of_every_required_group() -> None:
+    monitor = monitor_of(
+        '"social media" csam', '"social grooming"', '"social media" verif*', "media -csam"
+    )
+    assert candidates(monitor, ENGLISH) == ['"social media" verif*', "media -csam"]
 
 
 def test_prefix_keys_find_longer_words_and_only_those() -> None:
@@ -88,3 +95,13 @@ def test_the_monitor_matches_exactly_what_evaluating_every_query_matches(
         found = [(n, result) for n, result in monitor.matches(document)]
         assert [n for n, _ in found] == expected
         assert all(result == queries[n].match(document) for n, result in found)
+
+
+@settings(max_examples=300, deadline=None)
+@given(QUERY_TEXTS, DOCUMENTS)
+def test_a_matching_document_holds_a_key_of_every_required_group(
+    text: str, document: MatchDocument
+) -> None:
+    query = parse(text)
+    if query.match(document) is not None:
+        assert all(document.has_any(group) for group in query.required_groups)

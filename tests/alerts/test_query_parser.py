@@ -214,3 +214,19 @@ def test_arbitrary_text_parses_or_raises_a_positioned_error(text: str) -> None:
         assert parse(str(query)).root == query.root
     else:
         assert 0 <= position <= len(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "groups"),
+    [
+        ('"duty of care"', [{"duty"}, {"of"}, {"care"}]),
+        ('"abus pedosexuel*" online', [{"abus"}, {"pedosexuel*"}, {"online"}]),
+        ("a NEAR/3 b -c", [{"a"}, {"b"}]),
+        ('(csam OR "online safety") AND title:child*', [{"csam", "online"}, {"child*"}]),
+        ("csam OR jurisdiction:uk", []),
+    ],
+)
+def test_required_groups_each_hold_a_key_of_a_matching_document(
+    text: str, groups: list[set[str]]
+) -> None:
+    assert list(parse(text).required_groups) == [frozenset(g) for g in groups]

@@ -1,0 +1,397 @@
+"""Matching throughput: the Monitor against evaluating every query and per-subscription FTS5.
+
+Documents are the real recorded texts (titles, long titles and summaries found in the bodies
+under cassettes/ and tests/alerts/fixtures/), recombined with new ids, jurisdictions and types.
+Subscriptions are queries built from the topic taxonomy (models/topics.toml) and the texts'
+own vocabulary, some with jurisdiction or type filters. In one run it measures, per size:
+- monitor: each document tokenised once, candidates from the term index, only those evaluated;
+- naive: every query evaluated on every document (on a sample of --naive-documents);
+- fts5: the batch indexed in an in-memory SQLite FTS5 table, then one MATCH per subscription
+  whose query FTS5 can express (words, phrases, prefixes, AND/OR/NOT, NEAR, title:).
+All three must return the same (subscription, document) pairs on what they share.
+The last line printed is one JSON object (figures at --subscriptions).
+
+    python -m bench.match [--subscriptions 10000] [--documents 10000] [--sizes 1000,10000,50000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import random
+import re
+import sqlite3
+import time
+import tomllib
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from alerts.match import Compiled
+from alerts.monitor import Monitor, document_frequency
+from alerts.query import MatchDocument, parse
+from alerts.query.ast import And, Filter, InTitle, Near, Node, Not, Or, Term
+from models.text import tokens
+
+ROOT = Path(__file__).resolve().parent.parent
+BODIES = (
+    *sorted((ROOT / "cassettes").glob("*/bodies/*")),
+    *(ROOT / "tests/alerts/fixtures").glob("*.json"),
+)
+TOPICS = ROOT / "models/topics.toml"
+TEXT_KEYS = re.compile(r"title|summary|description|text$", re.IGNORECASE)
+TAGS = re.compile(r"<[^>]+>")
+SUMMARY_LENGTH = 120  # longer harvested texts serve as summaries, shorter ones as titles
+PLACES = ("us", "uk", "ca", "au", "nz")
+KINDS = ("bill", "statement")
+Pair = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Corpus:
+    titles: list[str]
+    summaries: list[str]
+    vocabulary: list[str]  # words of middling frequency: selective, yet found
+
+
+def _clean(text: str) -> str:
+    return " ".join(html.unescape(TAGS.sub(" ", text)).split())
+
+
+def _json_texts(value: Any, key: str = "") -> Iterator[str]:
+    if isinstance(value, dict):
+        for name, child in value.items():
+            yield from _json_texts(child, name)
+    elif isinstance(value, list):
+        for child in value:
+            yield from _json_texts(child, key)
+    elif isinstance(value, str) and TEXT_KEYS.search(key):
+        yield value
+
+
+def _xml_texts(body: bytes) -> Iterator[str]:
+    # recover: one recorded feed is truncated mid-entry; its whole entries still count.
+    root = etree.fromstring(body, etree.XMLParser(recover=True, resolve_entities=False))
+    for element in root.iter(tag=etree.Element):
+        tag = etree.QName(element).localname
+        if TEXT_KEYS.search(tag) and element.text:
+            yield element.text
+
+
+def harvested_texts() -> list[str]:
+    """Every title, long title and summary in the recorded bodies, cleaned, once each."""
+    found: list[str] = []
+    for path in BODIES:
+        body = path.read_bytes()
+        raw = _json_texts(json.loads(body)) if path.suffix == ".json" else _xml_texts(body)
+        found += [text for text in map(_clean, raw) if len(tokens(text)) >= 3]
+    return list(dict.fromkeys(found))
+
+
+def load_corpus() -> Corpus:
+    texts = harvested_texts()
+    frequency = Counter(word for text in texts for word in set(tokens(text)))
+    vocabulary = [
+        word
+        for word, count in sorted(frequency.items())
+        if word.isalpha() and len(word) >= 5 and 3 <= count <= len(texts) // 15
+    ]
+    return Corpus(
+        titles=[text for text in texts if len(text) <= SUMMARY_LENGTH],
+        summaries=[text for text in texts if len(text) > SUMMARY_LENGTH],
+        vocabulary=vocabulary,
+    )
+
+
+def make_documents(corpus: Corpus, count: int, rng: random.Random) -> list[MatchDocument]:
+    documents = []
+    for number in range(count):
+        title = rng.choice(corpus.titles)
+        summary = "\n".join(rng.sample(corpus.summaries, rng.randint(1, 2)))
+        documents.append(
+            MatchDocument(
+                title=title,
+                text=f"{title}\n{summary}",
+                jurisdiction=rng.choice(PLACES),
+                kind=rng.choice(KINDS),
+                reference=f"C-{number}",
+            )
+        )
+    return documents
+
+
+# --- subscriptions: queries from the taxonomy and the vocabulary -----------------------------
+
+
+def topic_terms() -> list[list[str]]:
+    topics = tomllib.loads(TOPICS.read_text(encoding="utf-8"))
+    return [[_as_query_term(term) for term in topic["terms"]] for topic in topics.values()]
+
+
+def _as_query_term(term: str) -> str:
+    return f'"{term}"' if " " in term else term
+
+
+class QueryMaker:
+    """Realistic query shapes: a topic's terms OR-ed, narrowed by a word, excluded, near..."""
+
+    def __init__(self, corpus: Corpus, rng: random.Random) -> None:
+        self.topics = topic_terms()
+        self.words = corpus.vocabulary
+        self.rng = rng
+
+    def term(self) -> str:
+        return self.rng.choice(self.rng.choice(self.topics))
+
+    def either(self) -> str:
+        topic = self.rng.choice(self.topics)
+        return "(" + " OR ".join(self.rng.sample(topic, self.rng.randint(2, 4))) + ")"
+
+    def word(self) -> str:
+        return self.rng.choice(self.words)
+
+    def prefix(self) -> str:
+        word = self.word()
+        return f"{word[: self.rng.randint(4, len(word))]}*"
+
+    def make(self) -> str:
+        shapes = (
+            lambda: self.term(),
+            lambda: self.either(),
+            lambda: f"{self.either()} AND {self.word()}",
+            lambda: f"{self.term()} -{self.word()}",
+            lambda: f"title:{self.either()}",
+            lambda: f"{self.word()} NEAR/{self.rng.randint(1, 8)} {self.word()}",
+            lambda: f"{self.word()} {self.word()}",
+            lambda: f"{self.prefix()} ({self.word()} OR {self.term()})",
+            lambda: f'{self.word()} stage:"first reading"',
+            lambda: f"{self.either()} type:statement",
+        )
+        return self.rng.choice(shapes)()
+
+
+def make_subscriptions(corpus: Corpus, count: int, rng: random.Random) -> list[Compiled]:
+    maker = QueryMaker(corpus, rng)
+    return [
+        Compiled(
+            subscription_id=number,
+            query=parse(maker.make()),
+            jurisdictions=frozenset(
+                rng.sample(PLACES, rng.randint(1, 2)) if rng.random() < 0.4 else ()
+            ),
+            doc_types=frozenset({rng.choice(KINDS)} if rng.random() < 0.2 else ()),
+            include_events=True,
+            followed_document_id=None,
+        )
+        for number in range(count)
+    ]
+
+
+# --- the three matchers ----------------------------------------------------------------------
+
+
+def fresh(documents: list[MatchDocument]) -> list[MatchDocument]:
+    """Untokenised copies, so each matcher pays for tokenising the batch itself."""
+    return [
+        MatchDocument(d.title, d.text, d.jurisdiction, d.kind, d.stage, d.reference)
+        for d in documents
+    ]
+
+
+def compile_monitor(
+    subscriptions: list[Compiled], sample: list[MatchDocument]
+) -> Monitor[Compiled]:
+    monitor: Monitor[Compiled] = Monitor(document_frequency(fresh(sample)))
+    for subscription in subscriptions:
+        assert subscription.query is not None
+        monitor.add(subscription, subscription.query)
+    return monitor
+
+
+def run_monitor(monitor: Monitor[Compiled], documents: list[MatchDocument]) -> set[Pair]:
+    return {
+        (item.subscription_id, number)
+        for number, doc in enumerate(documents)
+        for item, _ in monitor.matches(doc, Compiled.admits)
+    }
+
+
+def run_naive(subscriptions: list[Compiled], documents: list[MatchDocument]) -> set[Pair]:
+    return {
+        (item.subscription_id, number)
+        for number, doc in enumerate(documents)
+        for item in subscriptions
+        if item.admits(doc) and item.query is not None and item.query.match(doc) is not None
+    }
+
+
+def fts5_expression(node: Node) -> str | None:
+    """The query as an FTS5 MATCH expression; None where FTS5 cannot say it (filters)."""
+    if isinstance(node, Term):
+        return f'"{" ".join(node.words)}"' + ("*" if node.prefix else "")
+    if isinstance(node, Near):
+        left, right = fts5_expression(node.left), fts5_expression(node.right)
+        return f"NEAR({left} {right}, {node.distance})"
+    if isinstance(node, InTitle):
+        child = fts5_expression(node.child)
+        return None if child is None else f"title : ({child})"
+    if isinstance(node, Or):
+        parts = [fts5_expression(child) for child in node.children]
+        return None if None in parts else "(" + " OR ".join(map(str, parts)) + ")"
+    if isinstance(node, And):
+        return _fts5_and(node)
+    assert isinstance(node, Filter | Not)
+    return None
+
+
+def _fts5_and(node: And) -> str | None:
+    """FTS5's NOT is binary: `(a AND b) NOT c NOT d`."""
+    wanted = [fts5_expression(c) for c in node.children if not isinstance(c, Not)]
+    unwanted = [fts5_expression(c.child) for c in node.children if isinstance(c, Not)]
+    if not wanted or None in wanted or None in unwanted:
+        return None
+    return "(" + " AND ".join(map(str, wanted)) + ")" + "".join(f" NOT ({u})" for u in unwanted)
+
+
+def fts5_table(documents: list[MatchDocument]) -> sqlite3.Connection:
+    connection = sqlite3.connect(":memory:")
+    connection.execute(
+        "CREATE VIRTUAL TABLE batch USING fts5(title, text, jurisdiction UNINDEXED, "
+        "kind UNINDEXED, tokenize = 'unicode61 remove_diacritics 2')"
+    )
+    connection.executemany(
+        "INSERT INTO batch (rowid, title, text, jurisdiction, kind) VALUES (?, ?, ?, ?, ?)",
+        [(n, d.title, d.text, d.jurisdiction, d.kind) for n, d in enumerate(documents)],
+    )
+    return connection
+
+
+def fts5_statement(subscription: Compiled) -> str:
+    sql = "SELECT rowid FROM batch WHERE batch MATCH ?"
+    for column, values in (
+        ("jurisdiction", subscription.jurisdictions),
+        ("kind", subscription.doc_types),
+    ):
+        if values:
+            sql += f" AND {column} IN ({', '.join(repr(v) for v in sorted(values))})"
+    return sql
+
+
+def run_fts5(subscriptions: list[Compiled], documents: list[MatchDocument]) -> set[Pair]:
+    connection = fts5_table(documents)
+    pairs: set[Pair] = set()
+    for subscription in subscriptions:
+        assert subscription.query is not None
+        expression = fts5_expression(subscription.query.root)
+        if expression is not None:
+            rows = connection.execute(fts5_statement(subscription), (expression,))
+            pairs.update((subscription.subscription_id, number) for (number,) in rows)
+    return pairs
+
+
+def shared(subscriptions: list[Compiled]) -> list[Compiled]:
+    return [s for s in subscriptions if s.query and fts5_expression(s.query.root) is not None]
+
+
+# --- measuring -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figures:
+    subscriptions: int
+    monitor: float  # docs/s
+    naive: float
+    fts5: float
+    identical: bool
+    matches: int
+
+
+def timed(run: Any, subscriptions: Any, documents: list[MatchDocument]) -> tuple[float, set[Pair]]:
+    batch = fresh(documents)
+    started = time.perf_counter()
+    pairs = run(subscriptions, batch)
+    return len(documents) / (time.perf_counter() - started), pairs
+
+
+def measure(
+    subscriptions: list[Compiled],
+    documents: list[MatchDocument],
+    earlier: list[MatchDocument],
+    sample: int,
+) -> Figures:
+    monitor = compile_monitor(subscriptions, earlier)
+    monitor_rate, by_monitor = timed(run_monitor, monitor, documents)
+    naive_rate, by_naive = timed(run_naive, subscriptions, documents[:sample])
+    fts5_rate, by_fts5 = timed(run_fts5, subscriptions, documents)
+    ids = {s.subscription_id for s in shared(subscriptions)}
+    in_sample = {pair for pair in by_monitor if pair[1] < sample}
+    identical = in_sample == by_naive and {p for p in by_monitor if p[0] in ids} == by_fts5
+    return Figures(
+        len(subscriptions), monitor_rate, naive_rate, fts5_rate, identical, len(by_monitor)
+    )
+
+
+def report(figures: Figures) -> None:
+    print(
+        f"{figures.subscriptions:>7,} subscriptions: monitor {figures.monitor:>9,.0f} docs/s | "
+        f"naive {figures.naive:>7,.0f} docs/s ({figures.monitor / figures.naive:,.1f}x) | "
+        f"fts5 {figures.fts5:>7,.0f} docs/s ({figures.monitor / figures.fts5:,.1f}x) | "
+        f"{figures.matches:,} matches | identical: {figures.identical}",
+        flush=True,
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--subscriptions", type=int, default=10_000)
+    parser.add_argument("--documents", type=int, default=10_000)
+    parser.add_argument(
+        "--sizes", default="1000,10000,50000", help="subscription counts to scale over"
+    )
+    parser.add_argument("--naive-documents", type=int, default=200, help="the naive loop's sample")
+    parser.add_argument("--seed", type=int, default=5)
+    args = parser.parse_args(argv)
+    rng = random.Random(args.seed)
+    corpus = load_corpus()
+    sizes = sorted({*map(int, args.sizes.split(",")), args.subscriptions})
+    subscriptions = make_subscriptions(corpus, max(sizes), rng)
+    documents = make_documents(corpus, args.documents, rng)
+    # Word statistics come from earlier documents, as a live matcher's would.
+    earlier = make_documents(corpus, 1000, rng)
+    print(
+        f"{len(corpus.titles)} titles, {len(corpus.summaries)} summaries, "
+        f"{len(corpus.vocabulary)} vocabulary words; {len(documents):,} documents; "
+        f"{len(shared(subscriptions)):,} of {len(subscriptions):,} queries in FTS5's syntax",
+        flush=True,
+    )
+    results = {
+        size: measure(subscriptions[:size], documents, earlier, args.naive_documents)
+        for size in sizes
+    }
+    for figures in results.values():
+        report(figures)
+    main_figures = results[args.subscriptions]
+    print(
+        json.dumps(
+            {
+                "subscriptions": args.subscriptions,
+                "documents": args.documents,
+                "docs_per_s": round(main_figures.monitor),
+                "naive_docs_per_s": round(main_figures.naive),
+                "fts5_docs_per_s": round(main_figures.fts5),
+                "speedup_vs_naive": round(main_figures.monitor / main_figures.naive, 1),
+                "speedup_vs_fts5": round(main_figures.monitor / main_figures.fts5, 1),
+                "docs_per_s_by_subscriptions": {s: round(f.monitor) for s, f in results.items()},
+                "results_identical": all(f.identical for f in results.values()),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
