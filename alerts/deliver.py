@@ -1,9 +1,10 @@
 """The outbox (DESIGN §5): alerts, confirmations and admin notes -> Delivery rows -> sent.
 
-Each delivery is claimed and committed before it is sent, and its outcome is committed right
-after, so a crash loses at most the one in flight. That one stays "sending" until its lease
-runs out; a lost provider answer is stored as "uncertain". Both are resent on the next run
-with a warning that names them (at-least-once, never silent). Digests follow alerts.schedule.
+Deliveries are claimed (a small batch, committed) before they are sent, and each outcome is
+committed right after its send, so a crash loses nothing: what it left "sending" waits for its
+lease to run out, and a lost provider answer is stored as "uncertain". Both are resent on the
+next run with a warning that names them (at-least-once, never silent); whatever has its
+provider id recorded is never sent again. Digests follow alerts.schedule.
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ log = logging.getLogger(__name__)
 # How long a claimed delivery may stay "sending" before another run treats it as lost.
 LEASE = timedelta(minutes=10)
 MAX_ATTEMPTS = 8
+# Claimed, loaded and rendered together; each is still sent and recorded on its own. A crash
+# leaves at most this many "sending", resent after the lease (at-least-once, logged).
+CLAIM_BATCH = 20
 MAX_BACKOFF = timedelta(hours=6)
 ALERTS, CONFIRMATION = "alerts", "confirmation"
 # The delivery kind of each frequency: immediate alerts, or a daily / weekly digest.
@@ -134,9 +138,9 @@ def send_pending(
             sender.dry_run(due_id)
         return summary
     summary.resent = sender.resolve_uncertain()
-    while (delivery_id := sender.claim_next()) is not None:
-        outcome = sender.send(delivery_id)
-        setattr(summary, outcome, getattr(summary, outcome) + 1)
+    while claimed := sender.claim_batch():
+        for outcome in sender.send_batch(claimed):
+            setattr(summary, outcome, getattr(summary, outcome) + 1)
     return summary
 
 
@@ -221,44 +225,51 @@ class _Sender:
                 delivery.last_error = f"uncertain: {why}; resent"
             return len(unresolved)
 
-    def claim_next(self) -> int | None:
-        """Mark one due delivery "sending" (attempts+1, with a lease) and commit the claim."""
+    def claim_batch(self) -> list[int]:
+        """Mark up to CLAIM_BATCH due deliveries "sending" (attempts+1, a lease); commit."""
         with self.session_factory() as session, session.begin():
             candidates = session.scalars(
                 select(Delivery.id)
                 .where(Delivery.status == "pending", self._due(), Delivery.id.not_in(self.tried))
                 .order_by(Delivery.id)
-                .limit(1)
+                .limit(CLAIM_BATCH)
                 .with_for_update(skip_locked=True)
-            )
-            for delivery_id in candidates:
-                claimed = session.execute(
-                    update(Delivery)
-                    .where(Delivery.id == delivery_id, Delivery.status == "pending")
-                    .values(
-                        status="sending",
-                        attempts=Delivery.attempts + 1,
-                        next_attempt_at=self.now + LEASE,
-                    )
-                ).rowcount  # type: ignore[attr-defined]
-                if claimed:
-                    self.tried.add(delivery_id)
-                    return delivery_id
-        return None
+            ).all()
+            if not candidates:
+                return []
+            claimed = session.scalars(
+                update(Delivery)
+                .where(Delivery.id.in_(candidates), Delivery.status == "pending")
+                .values(
+                    status="sending",
+                    attempts=Delivery.attempts + 1,
+                    next_attempt_at=self.now + LEASE,
+                )
+                .returning(Delivery.id)
+            ).all()
+        self.tried.update(candidates)
+        return sorted(claimed)
 
-    def send(self, delivery_id: int) -> str:
-        """Render, send with no transaction open, then record the outcome; returns its kind."""
+    def send_batch(self, delivery_ids: list[int]) -> list[str]:
+        """Render the claimed batch in one read, then send and record each on its own."""
         with self.session_factory() as session:
-            delivery = self._load(session, delivery_id)
-            if delivery.kind != ADMIN and (reason := _stopped(delivery.subscriber)):
-                return self._record(delivery_id, "", lambda d: self._cancel(d, reason))
-            try:
-                message = render_delivery(session, delivery, self.context)
-            except Exception as error:  # a rendering bug must not leave it "sending" forever
-                log.exception("delivery %d: could not render", delivery_id)
-                reason = f"could not render: {error!r}"
-                return self._record(delivery_id, "", lambda d: self._fail(d, reason))
-        return self._hand_over(delivery_id, message)
+            prepared = [self._prepare(session, d) for d in self._load(session, delivery_ids)]
+        return [
+            outcome if isinstance(outcome, str) else self._hand_over(delivery_id, outcome)
+            for delivery_id, outcome in prepared
+        ]
+
+    def _prepare(self, session: Session, delivery: Delivery) -> tuple[int, EmailMessage | str]:
+        """The message to send, or the recorded outcome when there is nothing to send."""
+        delivery_id = delivery.id
+        if delivery.kind != ADMIN and (reason := _stopped(delivery.subscriber)):
+            return delivery_id, self._record(delivery_id, "", lambda d: self._cancel(d, reason))
+        try:
+            return delivery_id, render_delivery(session, delivery, self.context)
+        except Exception as error:  # a rendering bug must not leave it "sending" forever
+            log.exception("delivery %d: could not render", delivery_id)
+            failure = f"could not render: {error!r}"
+            return delivery_id, self._record(delivery_id, "", lambda d: self._fail(d, failure))
 
     def _hand_over(self, delivery_id: int, message: EmailMessage) -> str:
         subject = str(message["Subject"])
@@ -292,13 +303,15 @@ class _Sender:
 
     def dry_run(self, delivery_id: int) -> None:
         with self.session_factory() as session:
-            message = render_delivery(session, self._load(session, delivery_id), self.context)
+            [delivery] = self._load(session, [delivery_id])
+            message = render_delivery(session, delivery, self.context)
             self.backend.send(message, delivery_id=delivery_id, dry_run=True)
 
-    def _load(self, session: Session, delivery_id: int) -> Delivery:
+    def _load(self, session: Session, delivery_ids: list[int]) -> list[Delivery]:
         statement = (
             select(Delivery)
-            .where(Delivery.id == delivery_id)
+            .where(Delivery.id.in_(delivery_ids))
+            .order_by(Delivery.id)
             .options(
                 selectinload(Delivery.subscriber),
                 selectinload(Delivery.alerts)
@@ -306,7 +319,7 @@ class _Sender:
                 .selectinload(Change.document),
             )
         )
-        return session.scalars(statement).one()
+        return list(session.scalars(statement))
 
     def _retry(self, delivery: Delivery, error: str, retry_after: float | None) -> str:
         if delivery.attempts >= MAX_ATTEMPTS:

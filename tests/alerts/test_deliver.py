@@ -210,12 +210,13 @@ def test_a_crash_mid_send_is_resent_once_after_the_lease(
     crashing = RecordingBackend(failures=[RuntimeError("worker killed")])
     with pytest.raises(RuntimeError):
         run(factory, crashing)
-    assert [d.status for d in deliveries(factory)] == ["sending", "pending"]
+    # The claimed batch (both) stays "sending": nothing is lost, nothing is sent again early.
+    assert [d.status for d in deliveries(factory)] == ["sending", "sending"]
     backend = RecordingBackend()
     early = run(factory, backend, LEASE / 2)
-    assert (early.sent, early.resent) == (1, 0)  # the one in flight is left alone
+    assert (early.sent, early.resent) == (0, 0)  # inside the lease they are left alone
     later = run(factory, backend, LEASE * 2)
-    assert (later.sent, later.resent) == (1, 1)
+    assert (later.sent, later.resent) == (2, 2)
     assert "outcome unknown (a run stopped while sending)" in caplog.text
     assert sorted(backend.sent) == sorted(queued)
     assert [d.status for d in deliveries(factory)] == ["sent", "sent"]

@@ -1,0 +1,171 @@
+"""Delivery throughput: render and send N daily digests through the real SendGrid client.
+
+Documents are the real recorded texts (LEGISinfo bills of session 45-1 and Canada News Centre
+statements, via bench.search). N confirmed subscribers each get a daily digest of --items
+alerts; the outbox queues them at 07:00 and --workers senders claim, render, POST to a local
+v3 endpoint (its own process, answering 202) and record each one, as `fivewatch send` does.
+Memory stays bounded: one delivery is loaded at a time. The last line printed is one JSON
+object: {emails_per_s, api_calls, peak_rss_mb}.
+
+    python -m bench.deliver [--digests 10000] [--items 5] [--workers 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import resource
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from multiprocessing.sharedctypes import Synchronized
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, func, insert, select
+from sqlalchemy.orm import Session
+
+from alerts.backends.sendgrid import SendGridBackend
+from alerts.deliver import DeliverySummary, queue_deliveries, send_pending
+from alerts.links import Links
+from bench.search import _rows, bill_templates, statement_templates
+from models import Alert, Change, Delivery, Document, Source, Subscriber, Subscription
+from models.db import make_engine, make_session_factory, upgrade
+
+BATCH = 5_000
+START = datetime(2026, 11, 29, 5, 0, tzinfo=UTC)
+DIGEST_TIME = START + timedelta(hours=2)  # 07:00 UTC: every digest is due
+
+
+def serve_v3(port: Any, calls: Synchronized[int], refused: Synchronized[int]) -> None:
+    """A /v3/mail/send endpoint answering 202 to every well-formed request."""
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self) -> None:
+            payload = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            well_formed = payload.get("personalizations") and payload.get("content")
+            with calls.get_lock():
+                calls.value += 1
+            if not well_formed:
+                with refused.get_lock():
+                    refused.value += 1
+            self.send_response(202 if well_formed else 400)
+            self.send_header("X-Message-Id", f"bench-{calls.value}")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: Any) -> None:
+            """Quiet: counts are what the bench reports."""
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    port.value = server.server_address[1]
+    server.serve_forever()
+
+
+def build(engine: Engine, digests: int, items: int) -> int:
+    """Real documents, one new-document change each, and `items` alerts per subscriber."""
+    upgrade(engine)
+    templates = bill_templates() + statement_templates()
+    with Session(engine) as session:
+        session.add(Source(id=1, slug="bench", jurisdiction="ca", kind="bills"))
+        session.execute(insert(Document), list(_rows(templates, 0, len(templates))))
+        session.execute(insert(Change), [_change(n) for n in range(1, len(templates) + 1)])
+        for start in range(0, digests, BATCH):
+            _subscribers(session, start, min(start + BATCH, digests), items, len(templates))
+        session.commit()
+    return len(templates)
+
+
+def _change(document_id: int) -> dict[str, Any]:
+    return {"id": document_id, "key": f"doc:{document_id}", "kind": "new_document",
+            "document_id": document_id, "created_at": START}  # fmt: skip
+
+
+def _subscribers(session: Session, start: int, stop: int, items: int, documents: int) -> None:
+    numbers = range(start + 1, stop + 1)
+    session.execute(insert(Subscriber), [
+        {"id": n, "email": f"reader{n}@example.org", "timezone": "UTC", "confirmed_at": START}
+        for n in numbers
+    ])  # fmt: skip
+    session.execute(insert(Subscription), [
+        {"id": n, "subscriber_id": n, "query": "child*", "frequency": "daily"} for n in numbers
+    ])  # fmt: skip
+    session.execute(insert(Alert), [
+        {"subscription_id": n, "change_id": (n * items + i) % documents + 1, "created_at": START,
+         "reason": "new bill; matched child* in title", "snippet": "protecting [[children]] online"}
+        for n in numbers for i in range(items)
+    ])  # fmt: skip
+
+
+def send_all(engine: Engine, url: str, workers: int) -> tuple[DeliverySummary, float]:
+    """`workers` senders at once, as several `fivewatch send` would run; seconds taken."""
+    factory = make_session_factory(engine)
+    links = Links("https://fivewatch.example.org", "bench-secret")
+    summaries: list[DeliverySummary] = []
+
+    def run() -> None:
+        backend = SendGridBackend("SG.bench", host=url, timeout=10, max_retries=0)
+        summaries.append(send_pending(
+            factory, backend, now=DIGEST_TIME, mail_from="FiveWatch <alerts@fw.example>",
+            links=links,
+        ))  # fmt: skip
+
+    threads = [threading.Thread(target=run) for _ in range(workers)]
+    began = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - began
+    total = DeliverySummary()
+    for summary in summaries:
+        for name in vars(total):
+            setattr(total, name, getattr(total, name) + getattr(summary, name))
+    return total, elapsed
+
+
+def measure(digests: int, items: int, workers: int, directory: Path) -> dict[str, float]:
+    engine = make_engine(f"sqlite:///{directory / 'bench.db'}")
+    documents = build(engine, digests, items)
+    with Session(engine) as session, session.begin():
+        queued = queue_deliveries(session, DIGEST_TIME)
+    print(f"{documents} real documents, {queued:,} daily digests of {items} alerts queued")
+    port, calls, refused = (
+        multiprocessing.Value("i", 0),
+        multiprocessing.Value("i", 0),
+        multiprocessing.Value("i", 0),
+    )
+    endpoint = multiprocessing.Process(target=serve_v3, args=(port, calls, refused), daemon=True)
+    endpoint.start()
+    while not port.value:
+        time.sleep(0.01)
+    summary, elapsed = send_all(engine, f"http://127.0.0.1:{port.value}", workers)
+    endpoint.terminate()
+    with Session(engine) as session:
+        sent = session.scalar(select(func.count(Delivery.id)).where(Delivery.status == "sent"))
+    print(f"{summary}; {sent:,} recorded sent in {elapsed:.1f}s with {workers} workers")
+    print(f"{calls.value:,} API calls, {refused.value} refused by the endpoint")
+    return {
+        "emails_per_s": round((sent or 0) / elapsed, 1),
+        "api_calls": calls.value,
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--digests", type=int, default=10_000)
+    parser.add_argument("--items", type=int, default=5, help="alerts per digest")
+    parser.add_argument("--workers", type=int, default=4, help="senders at once")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as directory:
+        print(json.dumps(measure(args.digests, args.items, args.workers, Path(directory))))
+
+
+if __name__ == "__main__":
+    main()
