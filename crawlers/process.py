@@ -68,10 +68,12 @@ def run_crawl(
     record_dir: Path | None = None,
     log_level: str = "INFO",
     own_logging: bool = True,
+    spider_args: dict[str, str] | None = None,
 ) -> list[int]:
     """Run the chosen sources (all when None) and return the ids of their CrawlRuns.
 
-    `own_logging=False` leaves logging to the caller (the CLI configures it once for all).
+    `spider_args` go to every chosen spider, like `scrapy crawl -a KEY=VALUE` (e.g. the bills a
+    source must always fetch). `own_logging=False` leaves logging to the caller (the CLI).
     """
     settings = crawl_settings(database_url, replay_dir, record_dir, log_level)
     classes = spider_classes(settings)
@@ -85,7 +87,7 @@ def run_crawl(
     settings.set("LOG_INSTALL_ROOT_HANDLER", own_logging, priority="cmdline")
     process = CrawlerProcess(settings)
     for spider_class in chosen:
-        process.crawl(spider_class, since=watermarks.get(spider_class.name))
+        process.crawl(spider_class, since=watermarks.get(spider_class.name), **(spider_args or {}))
     process.start()
     with Session(engine) as session:
         runs = session.scalars(
@@ -96,11 +98,30 @@ def run_crawl(
     return ids
 
 
+def parse_spider_args(pairs: list[str]) -> dict[str, str]:
+    """`["bills=44-1/C-63"]` -> `{"bills": "44-1/C-63"}`; a pair without `=` is refused."""
+    parsed: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise ValueError(f"spider argument {pair!r}: expected KEY=VALUE")
+        parsed[key] = value
+    return parsed
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m crawlers.process")
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--replay", type=Path)
     parser.add_argument("--record", type=Path)
+    parser.add_argument(
+        "-a",
+        dest="spider_args",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="spider argument, as with `scrapy crawl -a`",
+    )
     parser.add_argument("slugs", nargs="*")
     args = parser.parse_args(argv)
     ids = run_crawl(
@@ -108,6 +129,7 @@ def main(argv: list[str] | None = None) -> None:
         database_url=args.database_url,
         replay_dir=args.replay,
         record_dir=args.record,
+        spider_args=parse_spider_args(args.spider_args),
     )
     print(" ".join(str(run_id) for run_id in ids))
 

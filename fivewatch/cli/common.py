@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import logging
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -21,6 +22,7 @@ from models.db import make_engine, make_session_factory
 
 F = TypeVar("F", bound=Callable[..., Any])
 FORMATS = ("table", "json", "csv")
+PIPED_WIDTH = 200
 console = Console(stderr=True)  # progress and summaries; data goes to stdout
 
 
@@ -86,7 +88,8 @@ def emit(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str, title
             table.add_column(column.replace("_", " "), overflow="fold")
         for row in rows:
             table.add_row(*(_cell(row.get(column)) for column in columns))
-        Console().print(table)
+        # Piped output has no terminal width: use a wide one rather than fold every cell.
+        Console(width=None if sys.stdout.isatty() else PIPED_WIDTH).print(table)
 
 
 def _cell(value: Any) -> str:

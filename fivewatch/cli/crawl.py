@@ -9,7 +9,7 @@ import click
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from crawlers.process import run_crawl, sync_sources
+from crawlers.process import parse_spider_args, run_crawl, sync_sources
 from fivewatch.cli.common import (
     console,
     database_option,
@@ -63,12 +63,21 @@ def run_rows(session: Session, run_ids: list[int]) -> list[dict[str, Any]]:
     type=click.Path(file_okay=False, path_type=Path),
     help="Record live responses into a cassette folder.",
 )
+@click.option(
+    "--arg",
+    "-a",
+    "spider_args",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Spider argument, e.g. -a bills=44-1/C-63,45-1/C-34 for ca-legisinfo-bills.",
+)
 @database_option
 @format_option
 def crawl(
     sources: tuple[str, ...],
     replay: Path | None,
     record: Path | None,
+    spider_args: tuple[str, ...],
     database_url: str | None,
     fmt: str,
 ) -> None:
@@ -85,8 +94,9 @@ def crawl(
                 record_dir=record,
                 log_level=log_level(),
                 own_logging=False,
+                spider_args=parse_spider_args(list(spider_args)),
             )
-        except ValueError as error:  # an unknown source slug
+        except ValueError as error:  # an unknown source slug, a malformed -a
             raise click.UsageError(str(error)) from error
     with session_scope(config) as session:
         rows = run_rows(session, run_ids)

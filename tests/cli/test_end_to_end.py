@@ -24,6 +24,7 @@ from tests.conftest import ROOT
 
 CASSETTES = ROOT / "cassettes"
 STAGES_URL = "https://bills-api.parliament.uk/api/v1/Bills/2818/Stages"
+LIST_URL = "https://bills-api.parliament.uk/api/v1/Bills?SortOrder=DateUpdatedDescending"
 
 
 def fivewatch(*args: str, db_url: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -90,6 +91,12 @@ def moved_stage_cassette(tmp_path: Path) -> Path:
     second["stageSittings"] = [{"id": 1, "stageId": second["stageId"], "billStageId": second["id"],
                                 "billId": 2818, "date": "2021-03-05T00:00:00"}]
     body_path.write_text(json.dumps(stages), encoding="utf-8")
+    # The API bumps a bill's lastUpdate when it moves; without that the watermark skips it.
+    listing = next(e for e in entries if e["url"].startswith(LIST_URL) and e.get("body"))
+    list_path = cassette / listing["body"]
+    bills: dict[str, Any] = json.loads(list_path.read_text(encoding="utf-8"))
+    next(b for b in bills["items"] if b["billId"] == 2818)["lastUpdate"] = "2026-11-28T09:00:00"
+    list_path.write_text(json.dumps(bills), encoding="utf-8")
     return cassette
 
 
@@ -169,3 +176,18 @@ def test_a_statement_naming_a_bill_appears_on_its_history(db_url: str, tmp_path:
     assert bill["statements"][0]["jurisdiction"] == "ca"
     table = fivewatch("history", "C-63", db_url=db_url, cwd=tmp_path).stdout
     assert "Statements that name this bill" in table
+
+
+def test_spider_arguments_reach_the_spider(db_url: str, tmp_path: Path, engine: Engine) -> None:
+    fivewatch("crawl", "--replay", str(CASSETTES), "-a", "bills=45-1/C-34", "-a", "sessions=",
+              "ca-legisinfo-bills", db_url=db_url, cwd=tmp_path)
+    with engine.connect() as conn:
+        references = conn.scalars(select(Document.reference)).all()
+    assert references == ["C-34"]  # only the tracked bill: no session list was asked for
+
+
+def test_a_malformed_spider_argument_is_a_usage_error(db_url: str, tmp_path: Path) -> None:
+    result = fivewatch("crawl", "-a", "bills", "ca-legisinfo-bills", db_url=db_url, cwd=tmp_path,
+                       check=False)
+    assert result.returncode == 2
+    assert "expected KEY=VALUE" in result.stderr

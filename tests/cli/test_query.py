@@ -1,0 +1,118 @@
+"""`fivewatch query check|test` through click's CliRunner, on real bills stored in the database."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from click.testing import CliRunner, Result
+from sqlalchemy.orm import Session
+
+from fivewatch.cli import cli
+from models.store import ensure_source, upsert_document
+from tests.alerts.conftest import NOW
+from tests.alerts.realbills import ca_bill_s209, uk_bill_2818
+
+DESIGN_EXAMPLE = (
+    '("child sexual abuse" OR CSAM OR "abus pédosexuel*") AND (online OR internet) -climate'
+)
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(cli, ["query", *args])
+
+
+@pytest.fixture
+def stored(session: Session) -> None:
+    for record in (uk_bill_2818(), ca_bill_s209()):
+        source = ensure_source(
+            session, slug=record.source, jurisdiction=record.jurisdiction, kind="bills"
+        )
+        upsert_document(session, source, record, NOW)
+    session.commit()
+
+
+def test_check_prints_the_canonical_form_the_tree_and_the_required_terms() -> None:
+    result = run("check", f'{DESIGN_EXAMPLE} title:("age verification" NEAR/5 média*)')
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        '("child sexual abuse" OR csam OR "abus pedosexuel*") AND (online OR internet)'
+        ' AND NOT climate AND title:("age verification" NEAR/5 media*)',
+        "AND",
+        "  OR",
+        '    PHRASE "child sexual abuse"',
+        "    WORD csam",
+        '    PREFIX "abus pedosexuel*"',
+        "  OR",
+        "    WORD online",
+        "    WORD internet",
+        "  NOT",
+        "    WORD climate",
+        "  IN TITLE",
+        "    NEAR/5 (at most 5 words apart, either order)",
+        '      PHRASE "age verification"',
+        "      PREFIX media*",
+        "required: abus|csam|sexual AND internet|online AND age AND verification AND media*",
+    ]
+
+
+def test_check_says_when_a_query_has_no_required_terms() -> None:
+    result = run("check", "jurisdiction:uk type:bill")
+    assert result.output.splitlines()[1:] == [
+        "AND",
+        "  FILTER jurisdiction:uk",
+        "  FILTER type:bill",
+        "required: nothing (a filter alone can match: checked on every document)",
+    ]
+
+
+@pytest.mark.parametrize("command", ["check", "test"])
+def test_a_bad_query_exits_2_with_a_caret_under_the_error(command: str) -> None:
+    result = run(command, '"online safety" AND (grooming')
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "invalid query:",
+        '  "online safety" AND (grooming',
+        "                               ^",
+        "expected a closing ), found the end of the query",
+    ]
+
+
+def test_json_shows_each_matching_document_with_terms_and_snippet(
+    stored: None, db_url: str
+) -> None:
+    result = run("test", '"young persons" online', "--database-url", db_url, "--format", "json")
+    assert result.exit_code == 0, result.output
+    [row] = json.loads(result.stdout)
+    assert (row["jurisdiction"], row["type"], row["reference"]) == ("ca", "bill", "S-209")
+    assert row["matched_terms"] == ['"young persons"', "online"]
+    assert row["snippet"].startswith("Protecting [[Young Persons]] from Exposure")
+    assert "[[online]] access" in row["snippet"]
+
+
+def test_filters_and_csv(stored: None, db_url: str) -> None:
+    query = "bill OR loi"
+    every = run("test", query, "--database-url", db_url, "--format", "csv")
+    uk_only = run("test", query, "-j", "uk", "--database-url", db_url, "--format", "csv")
+    references = [row["reference"] for row in csv.DictReader(io.StringIO(every.stdout))]
+    assert sorted(references) == ["", "S-209"]  # the UK bill's record carries no reference
+    [uk_row] = csv.DictReader(io.StringIO(uk_only.stdout))
+    assert uk_row["jurisdiction"] == "uk"
+    assert "[[Bill]]" in uk_row["snippet"]
+
+
+def test_the_table_highlights_instead_of_printing_markers(stored: None, db_url: str) -> None:
+    result = run("test", "pornographique", "--database-url", db_url)
+    assert result.exit_code == 0, result.output
+    assert "1 stored documents match pornographique" in result.output
+    assert "pornographique" in result.stdout
+    assert "[[" not in result.stdout
+    assert "S-209" in result.stdout
+
+
+def test_nothing_stored_matches(stored: None, db_url: str) -> None:
+    result = run("test", "sextortion", "--database-url", db_url, "--format", "json")
+    assert (result.exit_code, json.loads(result.stdout)) == (0, [])
