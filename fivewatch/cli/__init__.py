@@ -20,6 +20,7 @@ from fivewatch.cli.analysts import history_command, search_command
 from fivewatch.cli.crawl import crawl, sources
 from fivewatch.cli.db import db
 from fivewatch.cli.demo import demo
+from fivewatch.cli.query import query_group
 from fivewatch.cli.serve import serve
 
 
@@ -45,6 +46,7 @@ for command in (
     send_command,
     search_command,
     history_command,
+    query_group,
     demo,
     serve,
     confirm_command,
