@@ -31,9 +31,7 @@ class EventRecord:
         """The source's id, else a hash of what the event says (same text, same key)."""
         if self.key:
             return self.key
-        said = "|".join(
-            [str(self.occurred_on or ""), self.chamber, self.stage, self.description]
-        )
+        said = "|".join([str(self.occurred_on or ""), self.chamber, self.stage, self.description])
         return "h:" + hashlib.sha256(said.encode("utf-8")).hexdigest()[:32]
 
 

@@ -100,11 +100,16 @@ def _apply(document: Document, record: DocumentRecord, now: datetime) -> None:
     )
 
 
-def _add_version(session: Session, document: Document, number: int, now: datetime) -> DocumentVersion:
+def _add_version(
+    session: Session, document: Document, number: int, now: datetime
+) -> DocumentVersion:
     fields = {name: _jsonable(getattr(document, name)) for name in VERSIONED_FIELDS}
     version = DocumentVersion(
-        document=document, number=number, content_hash=document.content_hash,
-        fields=fields, seen_at=now,
+        document=document,
+        number=number,
+        content_hash=document.content_hash,
+        fields=fields,
+        seen_at=now,
     )
     session.add(version)
     return version
@@ -112,14 +117,22 @@ def _add_version(session: Session, document: Document, number: int, now: datetim
 
 def _new_event(document: Document, event: EventRecord, sequence: int, now: datetime) -> BillEvent:
     return BillEvent(
-        document=document, key=event.stable_key(), occurred_on=event.occurred_on,
-        occurred_at=event.occurred_at, chamber=event.chamber, stage=event.stage,
-        stage_category=event.stage_category, description=event.description,
-        sequence=sequence, first_seen_at=now,
+        document=document,
+        key=event.stable_key(),
+        occurred_on=event.occurred_on,
+        occurred_at=event.occurred_at,
+        chamber=event.chamber,
+        stage=event.stage,
+        stage_category=event.stage_category,
+        description=event.description,
+        sequence=sequence,
+        first_seen_at=now,
     )
 
 
-def _create(session: Session, source: Source, record: DocumentRecord, now: datetime) -> UpsertOutcome:
+def _create(
+    session: Session, source: Source, record: DocumentRecord, now: datetime
+) -> UpsertOutcome:
     document = Document(source=source, external_id=record.external_id, first_seen_at=now)
     _apply(document, record, now)
     document.content_hash = content_hash(versioned_fields(record))
@@ -128,8 +141,9 @@ def _create(session: Session, source: Source, record: DocumentRecord, now: datet
         session.add(_new_event(document, event, sequence, now))
     _add_version(session, document, 1, now)
     session.flush()
-    session.add(Change(key=f"doc:{document.id}", kind="new_document", document=document,
-                       created_at=now))
+    session.add(
+        Change(key=f"doc:{document.id}", kind="new_document", document=document, created_at=now)
+    )
     return UpsertOutcome(document=document, created=True)
 
 
@@ -156,13 +170,17 @@ def _merge_events(
     return added, vanished
 
 
-def _update(session: Session, document: Document, record: DocumentRecord, now: datetime) -> UpsertOutcome:
+def _update(
+    session: Session, document: Document, record: DocumentRecord, now: datetime
+) -> UpsertOutcome:
     outcome = UpsertOutcome(document=document)
     added, outcome.vanished_events = _merge_events(session, document, record, now)
     if outcome.vanished_events:
         log.warning(
             "%s %s: source no longer lists %d stored event(s); kept",
-            record.source, record.external_id, len(outcome.vanished_events),
+            record.source,
+            record.external_id,
+            len(outcome.vanished_events),
         )
     new_hash = content_hash(versioned_fields(record))
     _apply(document, record, now)
@@ -173,11 +191,25 @@ def _update(session: Session, document: Document, record: DocumentRecord, now: d
         outcome.new_version = True
     session.flush()
     for event in added:
-        session.add(Change(key=f"event:{event.id}", kind="new_event", document=document,
-                           event=event, created_at=now))
+        session.add(
+            Change(
+                key=f"event:{event.id}",
+                kind="new_event",
+                document=document,
+                event=event,
+                created_at=now,
+            )
+        )
     if version is not None:
-        session.add(Change(key=f"version:{version.id}", kind="new_version", document=document,
-                           version=version, created_at=now))
+        session.add(
+            Change(
+                key=f"version:{version.id}",
+                kind="new_version",
+                document=document,
+                version=version,
+                created_at=now,
+            )
+        )
     outcome.new_events = len(added)
     return outcome
 

@@ -22,9 +22,7 @@ class Topic:
 @cache
 def load_topics(path: Path = TAXONOMY_FILE) -> tuple[Topic, ...]:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
-    return tuple(
-        Topic(slug, table["label"], tuple(table["terms"])) for slug, table in data.items()
-    )
+    return tuple(Topic(slug, table["label"], tuple(table["terms"])) for slug, table in data.items())
 
 
 def _term_in(term: str, joined: str) -> bool:

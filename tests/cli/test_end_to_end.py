@@ -27,7 +27,9 @@ STAGES_URL = "https://bills-api.parliament.uk/api/v1/Bills/2818/Stages"
 LIST_URL = "https://bills-api.parliament.uk/api/v1/Bills?SortOrder=DateUpdatedDescending"
 
 
-def fivewatch(*args: str, db_url: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
+def fivewatch(
+    *args: str, db_url: str, cwd: Path, check: bool = True
+) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "fivewatch", *args, "--database-url", db_url]
     result = subprocess.run(command, capture_output=True, text=True, cwd=cwd, timeout=300)
     if check and result.returncode != 0:
@@ -53,14 +55,33 @@ def crawl_match_send(db_url: str, cassette: Path, cwd: Path) -> None:
 def subscribed(db_url: str, tmp_path: Path) -> str:
     """A database with a topic subscription, a UK query subscription and bill 2818 followed."""
     fivewatch("crawl", "--replay", str(CASSETTES), db_url=db_url, cwd=tmp_path)
-    fivewatch("subscribe", "analyst@example.org", "--query", "abortion OR business",
-              "--jurisdiction", "uk", "--confirmed", db_url=db_url, cwd=tmp_path)
-    fivewatch("follow", "follower@example.org", "2818", "--jurisdiction", "uk", "--confirmed",
-              db_url=db_url, cwd=tmp_path)
+    fivewatch(
+        "subscribe",
+        "analyst@example.org",
+        "--query",
+        "abortion OR business",
+        "--jurisdiction",
+        "uk",
+        "--confirmed",
+        db_url=db_url,
+        cwd=tmp_path,
+    )
+    fivewatch(
+        "follow",
+        "follower@example.org",
+        "2818",
+        "--jurisdiction",
+        "uk",
+        "--confirmed",
+        db_url=db_url,
+        cwd=tmp_path,
+    )
     return db_url
 
 
-def test_crawl_match_send_writes_alert_emails(subscribed: str, tmp_path: Path, engine: Engine) -> None:
+def test_crawl_match_send_writes_alert_emails(
+    subscribed: str, tmp_path: Path, engine: Engine
+) -> None:
     fivewatch("match", db_url=subscribed, cwd=tmp_path)
     fivewatch("send", db_url=subscribed, cwd=tmp_path)
     emails = sorted((tmp_path / "outbox").glob("*.eml"))
@@ -69,10 +90,15 @@ def test_crawl_match_send_writes_alert_emails(subscribed: str, tmp_path: Path, e
     assert message["To"] == "analyst@example.org"
     assert "Abolition of Business Rates Bill" in emails[0].read_text(encoding="utf-8")
     with engine.connect() as conn:
-        assert conn.scalar(select(func.count()).select_from(Delivery).where(Delivery.status == "sent")) == 1
+        assert (
+            conn.scalar(select(func.count()).select_from(Delivery).where(Delivery.status == "sent"))
+            == 1
+        )
 
 
-def test_replaying_the_same_cassette_twice_adds_nothing(subscribed: str, tmp_path: Path, engine: Engine) -> None:
+def test_replaying_the_same_cassette_twice_adds_nothing(
+    subscribed: str, tmp_path: Path, engine: Engine
+) -> None:
     fivewatch("match", db_url=subscribed, cwd=tmp_path)
     before = counts(engine)
     crawl_match_send(subscribed, CASSETTES, tmp_path)
@@ -80,16 +106,25 @@ def test_replaying_the_same_cassette_twice_adds_nothing(subscribed: str, tmp_pat
 
 
 def moved_stage_cassette(tmp_path: Path) -> Path:
-    """The real uk-bills cassette, with bill 2818's 2nd reading given a sitting (derived in the test)."""
+    """The real uk-bills cassette; bill 2818's 2nd reading gets a sitting (derived here)."""
     cassette = tmp_path / "moved" / "uk-bills"
     shutil.copytree(CASSETTES / "uk-bills", cassette)
-    entries = [json.loads(line) for line in (cassette / "index.jsonl").read_text().splitlines() if line]
+    entries = [
+        json.loads(line) for line in (cassette / "index.jsonl").read_text().splitlines() if line
+    ]
     entry = next(e for e in entries if e["url"] == STAGES_URL)
     body_path = cassette / entry["body"]
     stages: dict[str, Any] = json.loads(body_path.read_text(encoding="utf-8"))
     second = stages["items"][1]
-    second["stageSittings"] = [{"id": 1, "stageId": second["stageId"], "billStageId": second["id"],
-                                "billId": 2818, "date": "2021-03-05T00:00:00"}]
+    second["stageSittings"] = [
+        {
+            "id": 1,
+            "stageId": second["stageId"],
+            "billStageId": second["id"],
+            "billId": 2818,
+            "date": "2021-03-05T00:00:00",
+        }
+    ]
     body_path.write_text(json.dumps(stages), encoding="utf-8")
     # The API bumps a bill's lastUpdate when it moves; without that the watermark skips it.
     listing = next(e for e in entries if e["url"].startswith(LIST_URL) and e.get("body"))
@@ -105,24 +140,42 @@ def test_a_bill_that_moved_a_stage_adds_one_event_one_change_and_its_alerts(
 ) -> None:
     fivewatch("match", db_url=subscribed, cwd=tmp_path)
     before = counts(engine)
-    fivewatch("crawl", "--replay", str(moved_stage_cassette(tmp_path)), "uk-bills",
-              db_url=subscribed, cwd=tmp_path)
+    fivewatch(
+        "crawl",
+        "--replay",
+        str(moved_stage_cassette(tmp_path)),
+        "uk-bills",
+        db_url=subscribed,
+        cwd=tmp_path,
+    )
     after_crawl = counts(engine)
     assert after_crawl["bill_events"] == before["bill_events"] + 1
     assert after_crawl["changes"] == before["changes"] + 1
     fivewatch("match", db_url=subscribed, cwd=tmp_path)
     with engine.connect() as conn:
-        new_alerts = conn.execute(
-            select(Alert.reason).where(Alert.id > before["alerts"]).order_by(Alert.id)
-        ).scalars().all()
+        new_alerts = (
+            conn.execute(select(Alert.reason).where(Alert.id > before["alerts"]).order_by(Alert.id))
+            .scalars()
+            .all()
+        )
     # The follower and the query subscription (which includes stage changes) each get one.
     assert len(new_alerts) == 2
     assert any("2nd reading" in reason for reason in new_alerts)
 
 
-def test_history_lists_stages_in_order_with_dates_and_houses(subscribed: str, tmp_path: Path) -> None:
-    out = fivewatch("history", "2818", "--jurisdiction", "uk", "--format", "json",
-                    db_url=subscribed, cwd=tmp_path).stdout
+def test_history_lists_stages_in_order_with_dates_and_houses(
+    subscribed: str, tmp_path: Path
+) -> None:
+    out = fivewatch(
+        "history",
+        "2818",
+        "--jurisdiction",
+        "uk",
+        "--format",
+        "json",
+        db_url=subscribed,
+        cwd=tmp_path,
+    ).stdout
     [bill] = json.loads(out)
     assert bill["title"] == "Abolition of Business Rates Bill"
     assert [(e["date"], e["chamber"], e["stage"]) for e in bill["events"]] == [
@@ -135,7 +188,9 @@ def test_history_lists_stages_in_order_with_dates_and_houses(subscribed: str, tm
 
 @pytest.mark.parametrize("fmt", ["table", "json", "csv"])
 def test_search_finds_a_bill_by_title_words(subscribed: str, tmp_path: Path, fmt: str) -> None:
-    out = fivewatch("search", "business rates", "--format", fmt, db_url=subscribed, cwd=tmp_path).stdout
+    out = fivewatch(
+        "search", "business rates", "--format", fmt, db_url=subscribed, cwd=tmp_path
+    ).stdout
     if fmt == "json":
         assert [row["title"] for row in json.loads(out)] == ["Abolition of Business Rates Bill"]
     elif fmt == "csv":
@@ -166,9 +221,17 @@ def statement_naming_c63(tmp_path: Path) -> Path:
 
 
 def test_a_statement_naming_a_bill_appears_on_its_history(db_url: str, tmp_path: Path) -> None:
-    fivewatch("crawl", "--replay", str(CASSETTES), "ca-legisinfo-bills", db_url=db_url, cwd=tmp_path)
-    fivewatch("crawl", "--replay", str(statement_naming_c63(tmp_path)), "ca-gc-news",
-              db_url=db_url, cwd=tmp_path)
+    fivewatch(
+        "crawl", "--replay", str(CASSETTES), "ca-legisinfo-bills", db_url=db_url, cwd=tmp_path
+    )
+    fivewatch(
+        "crawl",
+        "--replay",
+        str(statement_naming_c63(tmp_path)),
+        "ca-gc-news",
+        db_url=db_url,
+        cwd=tmp_path,
+    )
     out = fivewatch("history", "C-63", "--format", "json", db_url=db_url, cwd=tmp_path).stdout
     [bill] = json.loads(out)
     assert bill["reference"] == "C-63"
@@ -179,15 +242,26 @@ def test_a_statement_naming_a_bill_appears_on_its_history(db_url: str, tmp_path:
 
 
 def test_spider_arguments_reach_the_spider(db_url: str, tmp_path: Path, engine: Engine) -> None:
-    fivewatch("crawl", "--replay", str(CASSETTES), "-a", "bills=45-1/C-34", "-a", "sessions=",
-              "ca-legisinfo-bills", db_url=db_url, cwd=tmp_path)
+    fivewatch(
+        "crawl",
+        "--replay",
+        str(CASSETTES),
+        "-a",
+        "bills=45-1/C-34",
+        "-a",
+        "sessions=",
+        "ca-legisinfo-bills",
+        db_url=db_url,
+        cwd=tmp_path,
+    )
     with engine.connect() as conn:
         references = conn.scalars(select(Document.reference)).all()
     assert references == ["C-34"]  # only the tracked bill: no session list was asked for
 
 
 def test_a_malformed_spider_argument_is_a_usage_error(db_url: str, tmp_path: Path) -> None:
-    result = fivewatch("crawl", "-a", "bills", "ca-legisinfo-bills", db_url=db_url, cwd=tmp_path,
-                       check=False)
+    result = fivewatch(
+        "crawl", "-a", "bills", "ca-legisinfo-bills", db_url=db_url, cwd=tmp_path, check=False
+    )
     assert result.returncode == 2
     assert "expected KEY=VALUE" in result.stderr
