@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint pytest bench bench-search clean
+.PHONY: demo test lint pytest bench bench-search bench-match clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,9 @@ lint: $(STAMP)
 
 bench-search: $(STAMP)
 	$(BIN)/python -m bench.search
+
+bench-match: $(STAMP)
+	$(BIN)/python -m bench.match
 
 clean:
 	rm -rf var/demo outbox .pytest_cache .mypy_cache .ruff_cache
