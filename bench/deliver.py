@@ -2,10 +2,10 @@
 
 Documents are the real recorded texts (LEGISinfo bills of session 45-1 and Canada News Centre
 statements, via bench.search). N confirmed subscribers each get a daily digest of --items
-alerts; the outbox queues them at 07:00 and --workers senders claim, render, POST to a local
-v3 endpoint (its own process, answering 202) and record each one, as `fivewatch send` does.
-Memory stays bounded: one delivery is loaded at a time. The last line printed is one JSON
-object: {emails_per_s, api_calls, peak_rss_mb}.
+alerts; the outbox queues them at 07:00 and --workers sender processes claim, render, POST to
+a local v3 endpoint (its own process, answering 202) and record each one, as `fivewatch send`
+does. Memory stays bounded: a sender holds one claimed batch (alerts.deliver.CLAIM_BATCH) at a
+time. The last line printed is one JSON object: {emails_per_s, api_calls, peak_rss_mb}.
 
     python -m bench.deliver [--digests 10000] [--items 5] [--workers 4]
 """
@@ -17,7 +17,6 @@ import json
 import multiprocessing
 import resource
 import tempfile
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -102,35 +101,40 @@ def _subscribers(session: Session, start: int, stop: int, items: int, documents:
     ])  # fmt: skip
 
 
-def send_all(engine: Engine, url: str, workers: int) -> tuple[DeliverySummary, float]:
-    """`workers` senders at once, as several `fivewatch send` would run; seconds taken."""
-    factory = make_session_factory(engine)
-    links = Links("https://fivewatch.example.org", "bench-secret")
-    summaries: list[DeliverySummary] = []
+def sender(database_url: str, url: str) -> dict[str, int]:
+    """One `fivewatch send`, in its own process: its summary as a dict."""
+    backend = SendGridBackend("SG.bench", host=url, timeout=10, max_retries=0)
+    summary = send_pending(
+        make_session_factory(make_engine(database_url)), backend, now=DIGEST_TIME,
+        mail_from="FiveWatch <alerts@fw.example>",
+        links=Links("https://fivewatch.example.org", "bench-secret"),
+    )  # fmt: skip
+    return dict(vars(summary))
 
-    def run() -> None:
-        backend = SendGridBackend("SG.bench", host=url, timeout=10, max_retries=0)
-        summaries.append(send_pending(
-            factory, backend, now=DIGEST_TIME, mail_from="FiveWatch <alerts@fw.example>",
-            links=links,
-        ))  # fmt: skip
 
-    threads = [threading.Thread(target=run) for _ in range(workers)]
+def send_all(database_url: str, url: str, workers: int) -> tuple[DeliverySummary, float]:
+    """`workers` sender processes at once, as several `fivewatch send` would; seconds taken."""
     began = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    with multiprocessing.Pool(workers) as pool:
+        results = pool.starmap(sender, [(database_url, url)] * workers)
     elapsed = time.perf_counter() - began
     total = DeliverySummary()
-    for summary in summaries:
-        for name in vars(total):
-            setattr(total, name, getattr(total, name) + getattr(summary, name))
+    for result in results:
+        for name, value in result.items():
+            setattr(total, name, getattr(total, name) + value)
     return total, elapsed
 
 
+def peak_rss_mb() -> float:
+    """The largest resident set of this process or of any sender it ran (Linux: kB)."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    senders = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return round(max(own, senders) / 1024, 1)
+
+
 def measure(digests: int, items: int, workers: int, directory: Path) -> dict[str, float]:
-    engine = make_engine(f"sqlite:///{directory / 'bench.db'}")
+    database_url = f"sqlite:///{directory / 'bench.db'}"
+    engine = make_engine(database_url)
     documents = build(engine, digests, items)
     with Session(engine) as session, session.begin():
         queued = queue_deliveries(session, DIGEST_TIME)
@@ -144,7 +148,7 @@ def measure(digests: int, items: int, workers: int, directory: Path) -> dict[str
     endpoint.start()
     while not port.value:
         time.sleep(0.01)
-    summary, elapsed = send_all(engine, f"http://127.0.0.1:{port.value}", workers)
+    summary, elapsed = send_all(database_url, f"http://127.0.0.1:{port.value}", workers)
     endpoint.terminate()
     with Session(engine) as session:
         sent = session.scalar(select(func.count(Delivery.id)).where(Delivery.status == "sent"))
@@ -153,7 +157,7 @@ def measure(digests: int, items: int, workers: int, directory: Path) -> dict[str
     return {
         "emails_per_s": round((sent or 0) / elapsed, 1),
         "api_calls": calls.value,
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "peak_rss_mb": peak_rss_mb(),
     }
 
 
@@ -161,7 +165,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--digests", type=int, default=10_000)
     parser.add_argument("--items", type=int, default=5, help="alerts per digest")
-    parser.add_argument("--workers", type=int, default=4, help="senders at once")
+    parser.add_argument("--workers", type=int, default=2, help="sender processes at once")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory:
         print(json.dumps(measure(args.digests, args.items, args.workers, Path(directory))))
