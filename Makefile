@@ -35,3 +35,7 @@ bench-match: $(STAMP)
 
 clean:
 	rm -rf var/demo outbox .pytest_cache .mypy_cache .ruff_cache
+
+.PHONY: bench-deliver
+bench-deliver: $(STAMP)
+	$(BIN)/python -m bench.deliver
