@@ -1,0 +1,73 @@
+"""bench/match.py at a tiny size: the three matchers agree, and a disagreement is reported."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+
+from alerts.query import MatchDocument, parse
+from bench import match
+from bench.match import fts5_expression, fts5_table
+
+
+def test_a_small_run_agrees_and_ends_with_the_json_figures(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    match.main(["--subscriptions", "300", "--documents", "150", "--sizes", "100,300"])
+    lines = capsys.readouterr().out.splitlines()
+    figures = json.loads(lines[-1])
+    assert figures["results_identical"] is True
+    assert figures["subscriptions"] == 300
+    assert set(figures["docs_per_s_by_subscriptions"]) == {"100", "300"}
+    assert figures["docs_per_s"] > 0
+    assert figures["speedup_vs_naive"] > 0
+    assert figures["speedup_vs_fts5"] > 0
+
+
+def test_a_matcher_that_disagrees_makes_the_result_not_identical(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rng = random.Random(1)
+    corpus = match.load_corpus()
+    subscriptions = match.make_subscriptions(corpus, 200, rng)
+    documents = match.make_documents(corpus, 100, rng)
+    assert match.measure(subscriptions, documents, documents, 50).identical
+    honest = match.run_fts5
+    monkeypatch.setattr(match, "run_fts5", lambda s, d: set(list(honest(s, d))[1:]))
+    assert not match.measure(subscriptions, documents, documents, 50).identical
+
+
+@pytest.mark.parametrize(
+    ("query", "expression"),
+    [
+        ('"online safety"', '"online safety"'),
+        ("child*", '"child"*'),
+        ("a OR b", '("a" OR "b")'),
+        ("a b -c -d", '("a" AND "b") NOT ("c") NOT ("d")'),
+        ("a NEAR/3 b", 'NEAR("a" "b", 3)'),
+        ("title:(a OR b)", 'title : (("a" OR "b"))'),
+        ("a jurisdiction:uk", None),
+        ("a OR (b -c)", '("a" OR ("b") NOT ("c"))'),
+    ],
+)
+def test_fts5_expressions(query: str, expression: str | None) -> None:
+    assert fts5_expression(parse(query).root) == expression
+
+
+def test_fts5_agrees_on_french_accents_apostrophes_and_hyphens() -> None:
+    title = "Loi sur la sécurité en ligne"
+    doc = MatchDocument(title, f"{title}\nL’accès des enfants: child-safety duties.")
+    table = fts5_table([doc])
+    for text in (
+        "securite",
+        "l'acces",
+        '"child safety"',
+        "title:ligne",
+        "enfant*",
+        "title:enfants",
+    ):
+        expression = fts5_expression(parse(text).root)
+        found = table.execute("SELECT rowid FROM batch WHERE batch MATCH ?", (expression,))
+        assert (parse(text).match(doc) is not None) == bool(found.fetchall()), text
