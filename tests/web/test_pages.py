@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 from lxml import html
+from sqlalchemy.orm import Session
 
 from tests.alerts.realbills import ca_bill_s209
 from tests.web.conftest import Corpus
@@ -62,7 +63,9 @@ def test_statement_and_bill_paths_check_the_kind(client: TestClient, corpus: Cor
     assert client.get("/documents/999999").status_code == 404
 
 
-def test_statement_body_html_is_sanitised(client: TestClient, corpus: Corpus, session) -> None:
+def test_statement_body_html_is_sanitised(
+    client: TestClient, corpus: Corpus, session: Session
+) -> None:
     statement = session.get(type(corpus.uk), corpus.statements[1].id)
     real = statement.body_html or "<p>x</p>"
     statement.body_html = real + '<script>alert(1)</script><a href="javascript:alert(2)">x</a>'
