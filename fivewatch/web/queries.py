@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import HTTPException, status
@@ -64,13 +65,29 @@ def by_chamber(events: list[BillEvent]) -> dict[str, list[BillEvent]]:
     return dict(chambers)
 
 
-def publications(document: Document) -> list[dict[str, Any]]:
-    """Texts and publications a spider put in `extra` (a list of {title, url, …})."""
-    found: list[dict[str, Any]] = []
-    for key in ("publications", "texts"):
-        items = document.extra.get(key) or []
-        found += [item for item in items if isinstance(item, dict)]
-    return found
+@dataclass(frozen=True)
+class Publication:
+    title: str
+    kind: str
+    date: str
+    urls: list[str]
+
+
+def _urls(item: dict[str, Any]) -> list[str]:
+    """A publication's own url, then its per-format links (the UK gives a list of them)."""
+    nested = [link.get("url") for link in item.get("links") or [] if isinstance(link, dict)]
+    return [str(url) for url in [item.get("url"), *nested] if url]
+
+
+def publications(document: Document) -> list[Publication]:
+    """Texts, publications and links the spiders keep in `extra`, in source order."""
+    return [
+        Publication(str(item["title"]), str(item.get("type") or ""), str(item.get("date") or ""),
+                    _urls(item))
+        for key in ("texts", "publications", "links")
+        for item in document.extra.get(key) or []
+        if isinstance(item, dict) and item.get("title")
+    ]  # fmt: skip
 
 
 def mentioning(session: Session, document: Document) -> list[Document]:

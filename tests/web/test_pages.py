@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import json
+
 from fastapi.testclient import TestClient
 from lxml import html
 from sqlalchemy.orm import Session
 
+from crawlers.spiders.uk_publications import parse_publications
 from tests.alerts.realbills import ca_bill_s209
+from tests.conftest import FIXTURES
 from tests.web.conftest import Corpus
+
+PUBLICATIONS = FIXTURES / "real/uk-publications/bill-512_publications_snommoc.json"
 
 
 def _tree(client: TestClient, path: str) -> html.HtmlElement:
@@ -106,3 +112,18 @@ def test_every_page_sends_the_security_headers(client: TestClient, corpus: Corpu
         assert headers["Referrer-Policy"] == "no-referrer"
         assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
         assert "script-src 'self'" in headers["Content-Security-Policy"]
+
+
+def test_bill_page_lists_texts_and_publications(
+    client: TestClient, corpus: Corpus, session: Session
+) -> None:
+    """Bill 2818 given the publications of the real bill-512 body, parsed by the spider's code."""
+    publications = parse_publications(json.loads(PUBLICATIONS.read_bytes()))
+    bill = session.get(type(corpus.uk), corpus.uk.id)
+    bill.extra = {"publications": publications}
+    session.commit()
+    items = _tree(client, f"/bills/{corpus.uk.id}").cssselect("li.publication")
+    assert len(items) == len(publications)
+    assert items[0].text_content().startswith(publications[0]["title"])
+    hrefs = [a.get("href") for a in items[0].cssselect("a")]
+    assert hrefs == [link["url"] for link in publications[0]["links"]]
