@@ -1,0 +1,77 @@
+"""Admin mail: source-health problems reach FIVEWATCH_ADMIN_EMAIL once per set of problems."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from email import message_from_bytes, policy
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from alerts.admin import health_problems, queue_admin_mail
+from alerts.backends.file import FileBackend
+from alerts.deliver import send_pending
+from alerts.links import Links
+from models import Delivery, Subscriber
+from models.store import ensure_source
+from tests.alerts.conftest import NOW
+
+ADMIN = "ops@example.org"
+
+
+def sources(session: Session) -> None:
+    """uk-bills failing by its last crawl, ca-gc-news silent for three intervals, nz fine."""
+    uk = ensure_source(session, slug="uk-bills", jurisdiction="uk", kind="bills")
+    uk.health, uk.health_reason = "failing", "3 error(s) and nothing collected"
+    ca = ensure_source(session, slug="ca-gc-news", jurisdiction="ca", kind="statements")
+    ca.health, ca.last_success_at = "healthy", NOW - timedelta(hours=3)
+    nz = ensure_source(session, slug="nz-bills", jurisdiction="nz", kind="bills")
+    nz.health, nz.last_success_at = "healthy", NOW - timedelta(minutes=30)
+    session.flush()
+
+
+def test_problems_are_flagged_and_stale_sources_found(session: Session) -> None:
+    sources(session)
+    assert [(p.slug, p.state) for p in health_problems(session, NOW)] == [
+        ("ca-gc-news", "stale"),
+        ("uk-bills", "failing"),
+    ]
+
+
+def test_the_same_problems_are_mailed_once_and_a_change_again(session: Session) -> None:
+    assert queue_admin_mail(session, ADMIN, NOW) == 0  # no sources, no problems
+    sources(session)
+    assert queue_admin_mail(session, "", NOW) == 0  # no admin address configured
+    assert queue_admin_mail(session, ADMIN, NOW) == 1
+    assert queue_admin_mail(session, ADMIN, NOW + timedelta(minutes=5)) == 0
+    session.scalars(select(Delivery)).one().status = "sent"
+    fixed = ensure_source(session, slug="uk-bills", jurisdiction="uk", kind="bills")
+    fixed.health = "healthy"
+    assert queue_admin_mail(session, ADMIN, NOW) == 1
+    subjects = session.scalars(select(Delivery.subject).order_by(Delivery.id)).all()
+    assert subjects == [
+        "FiveWatch admin: 2 sources need attention — ca-gc-news (stale), uk-bills (failing)",
+        "FiveWatch admin: 1 source needs attention — ca-gc-news (stale)",
+    ]
+    admin = session.scalars(select(Subscriber)).one()
+    assert (admin.email, admin.confirmed_at) == (ADMIN, None)  # never receives alerts
+
+
+def test_the_admin_email_names_each_source_and_cause(session: Session, tmp_path: Path) -> None:
+    sources(session)
+    queue_admin_mail(session, ADMIN, NOW)
+    session.commit()
+    factory = sessionmaker(session.get_bind())
+    summary = send_pending(
+        factory, FileBackend(tmp_path), now=NOW, mail_from="alerts@fw.example",
+        links=Links("https://fivewatch.example.org", ""),
+    )  # fmt: skip
+    assert summary.sent == 1
+    [path] = tmp_path.glob("*.eml")
+    message = message_from_bytes(path.read_bytes(), policy=policy.default)
+    assert message["To"] == ADMIN
+    text = message.get_content()
+    assert "uk-bills (UK): failing\n  3 error(s) and nothing collected" in text
+    assert "ca-gc-news (CA): stale\n  no successful run since 2026-11-29T03:00+00:00" in text
+    assert "https://fivewatch.example.org/admin" in text
