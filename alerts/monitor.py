@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from itertools import chain
 from typing import Generic, TypeVar
 
 from alerts.query import MatchDocument, MatchResult, Query
-from alerts.query.ast import guessed_cost, required_groups
+from alerts.query.ast import TITLE_KEY, And, Filter, Node, guessed_cost, required_groups
+from alerts.query.evaluate import evaluate
 from alerts.query.parser import MIN_PREFIX
 
 T = TypeVar("T")
@@ -35,6 +37,7 @@ class Monitor(Generic[T]):
         self._prefix_frequency: dict[str, int] = {}
         self._entries: list[tuple[T, Query]] = []
         self._checks: list[tuple[frozenset[str], ...]] = []  # groups beyond the indexed one
+        self._filters: list[tuple[Filter, ...]] = []  # `type:bill` and co, checked before words
         self._by_word: defaultdict[str, list[int]] = defaultdict(list)
         # Prefix keys bucketed by their first MIN_PREFIX letters: a word checks one bucket.
         self._by_prefix: defaultdict[str, list[tuple[str, int]]] = defaultdict(list)
@@ -51,6 +54,7 @@ class Monitor(Generic[T]):
     def add(self, item: T, query: Query) -> None:
         slot = len(self._entries)
         self._entries.append((item, query))
+        self._filters.append(_top_filters(query.root))
         groups = required_groups(query.root, self._cost)
         if not groups:
             self._checks.append(())
@@ -60,8 +64,7 @@ class Monitor(Generic[T]):
         self._checks.append(tuple(group for group in groups if group != indexed))
         for key in indexed:
             if key.endswith("*"):
-                prefix = key[:-1]
-                self._by_prefix[prefix[:MIN_PREFIX]].append((prefix, slot))
+                self._by_prefix[_bucket(key)].append((key[:-1], slot))
             else:
                 self._by_word[key].append(slot)
 
@@ -73,6 +76,7 @@ class Monitor(Generic[T]):
 
     def _key_frequency(self, key: str) -> int:
         assert self._frequency is not None
+        key = key.removeprefix(TITLE_KEY)  # a title's words are text words too: an upper bound
         if not key.endswith("*"):
             return self._frequency.get(key, 0)
         if key not in self._prefix_frequency:  # a scan of the sample once per distinct prefix
@@ -89,15 +93,17 @@ class Monitor(Generic[T]):
             self._entries[slot]
             for slot in sorted(self._indexed_slots(doc))
             if admits(self._entries[slot][0], doc)
+            and all(evaluate(node, doc) is not None for node in self._filters[slot])
             and all(doc.has_any(group) for group in self._checks[slot])
         ]
 
     def _indexed_slots(self, doc: MatchDocument) -> set[int]:
         slots = set(self._always)
-        for word in doc.text_index.positions:
-            slots.update(self._by_word.get(word, ()))
-            for prefix, slot in self._by_prefix.get(word[:MIN_PREFIX], ()):
-                if word.startswith(prefix):
+        title_keys = (TITLE_KEY + word for word in doc.title_index.positions)
+        for key in chain(doc.text_index.positions, title_keys):
+            slots.update(self._by_word.get(key, ()))
+            for prefix, slot in self._by_prefix.get(_bucket(key), ()):
+                if key.startswith(prefix):
                     slots.add(slot)
         return slots
 
@@ -108,6 +114,18 @@ class Monitor(Generic[T]):
         for item, query in self.candidates(doc, admits):
             if (result := query.match(doc)) is not None:
                 yield item, result
+
+
+def _bucket(key: str) -> str:
+    """A prefix key's bucket: its first MIN_PREFIX letters (after the title mark, if any)."""
+    mark = TITLE_KEY if key.startswith(TITLE_KEY) else ""
+    return mark + key.removeprefix(mark)[:MIN_PREFIX]
+
+
+def _top_filters(root: Node) -> tuple[Filter, ...]:
+    """The filters every match must pass: the root itself, or the root AND's filter parts."""
+    parts = root.children if isinstance(root, And) else (root,)
+    return tuple(part for part in parts if isinstance(part, Filter))
 
 
 def document_frequency(documents: Iterable[MatchDocument]) -> Counter[str]:

@@ -8,6 +8,8 @@ from typing import Any
 
 # Fields that filter on document metadata rather than search its words.
 FILTER_FIELDS = ("jurisdiction", "type", "stage", "number")
+# Marks an index key that must occur in the title (words never hold a colon).
+TITLE_KEY = "title:"
 
 
 @dataclass(frozen=True)
@@ -142,24 +144,27 @@ def guessed_cost(group: frozenset[str]) -> tuple[int, ...]:
 GroupCost = Callable[[frozenset[str]], Any]
 
 
-def required_groups(node: Node, cost: GroupCost = guessed_cost) -> tuple[frozenset[str], ...]:
+def required_groups(
+    node: Node, cost: GroupCost = guessed_cost, mark: str = ""
+) -> tuple[frozenset[str], ...]:
     """Groups of index keys: a matching document holds at least one key of EVERY group.
 
     Finer than `required_terms`: each full word of a phrase and each part of an AND is its own
-    group; an OR keeps the cheapest group of each alternative (`cost`). Empty when nothing can
-    be derived (a filter alone or a negation can match).
+    group; an OR keeps the cheapest group of each alternative (`cost`). Keys that must occur in
+    the title start with TITLE_KEY (`title:child`). Empty when nothing can be derived (a filter
+    alone or a negation can match).
     """
     if isinstance(node, Term):
-        return _term_groups(node)
+        return _term_groups(node, mark)
     if isinstance(node, Near):
-        return _term_groups(node.left) + _term_groups(node.right)
+        return _term_groups(node.left, mark) + _term_groups(node.right, mark)
     if isinstance(node, InTitle):
-        return required_groups(node.child, cost)
+        return required_groups(node.child, cost, TITLE_KEY)
     if isinstance(node, And):
-        parts = (required_groups(child, cost) for child in node.children)
+        parts = (required_groups(child, cost, mark) for child in node.children)
         return tuple(dict.fromkeys(group for groups in parts for group in groups))
     if isinstance(node, Or):
-        alternatives = [required_groups(child, cost) for child in node.children]
+        alternatives = [required_groups(child, cost, mark) for child in node.children]
         if not all(alternatives):
             return ()
         return (frozenset().union(*(min(groups, key=cost) for groups in alternatives)),)
@@ -170,11 +175,11 @@ def _prefixes(group: frozenset[str]) -> int:
     return sum(key.endswith("*") for key in group)
 
 
-def _term_groups(term: Term) -> tuple[frozenset[str], ...]:
+def _term_groups(term: Term, mark: str) -> tuple[frozenset[str], ...]:
     full = term.words[:-1] if term.prefix else term.words
-    groups = [frozenset({word}) for word in dict.fromkeys(full)]
+    groups = [frozenset({mark + word}) for word in dict.fromkeys(full)]
     if term.prefix:
-        groups.append(frozenset({f"{term.words[-1]}*"}))
+        groups.append(frozenset({f"{mark}{term.words[-1]}*"}))
     return tuple(groups)
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from alerts.query.ast import TITLE_KEY
 from models.documents import Document
 from models.text import tokens
 
@@ -45,6 +47,14 @@ def _folded(word: str) -> list[str]:
     if word.isascii() and "_" not in word:
         return [word.lower()]
     return tokens(word)
+
+
+def _holds(index: FieldIndex, keys: AbstractSet[str]) -> bool:
+    words = index.positions
+    if any(key in words for key in keys):
+        return True
+    prefixes = tuple(key[:-1] for key in keys if key.endswith("*"))
+    return bool(prefixes) and any(word.startswith(prefixes) for word in words)
 
 
 @dataclass
@@ -93,12 +103,11 @@ class MatchDocument:
         return FieldIndex.of(self._words[: len(tokens(unicodedata.normalize("NFC", self.title)))])
 
     def has_any(self, keys: frozenset[str]) -> bool:
-        """Whether the text holds one of these index keys (`child*` is a prefix key)."""
-        words = self.text_index.positions
-        if any(key in words for key in keys):
-            return True
-        prefixes = tuple(key[:-1] for key in keys if key.endswith("*"))
-        return bool(prefixes) and any(word.startswith(prefixes) for word in words)
+        """Whether the text holds one of these index keys (`child*` is a prefix key;
+        `title:child` and `title:child*` must be in the title)."""
+        in_title = {key for key in keys if key.startswith(TITLE_KEY)}
+        title_keys = {key.removeprefix(TITLE_KEY) for key in in_title}
+        return _holds(self.text_index, keys - in_title) or _holds(self.title_index, title_keys)
 
     @cached_property
     def stage_words(self) -> tuple[str, ...]:

@@ -43,11 +43,22 @@ def test_prefix_keys_find_longer_words_and_only_those() -> None:
 def test_queries_without_required_terms_are_evaluated_on_every_document() -> None:
     monitor = monitor_of("jurisdiction:uk", "grooming OR type:bill", "grooming")
     assert monitor.always_evaluated == 2
-    assert candidates(monitor, FRENCH) == ["jurisdiction:uk", "grooming OR type:bill"]
+    # The French document has no jurisdiction: the top-level filter rules it out at once.
+    assert candidates(monitor, FRENCH) == ["grooming OR type:bill"]
     assert [item for item, _ in monitor.matches(ENGLISH)] == [
         "jurisdiction:uk",
         "grooming OR type:bill",
     ]
+
+
+def test_title_keys_are_looked_up_in_the_title_only() -> None:
+    monitor = monitor_of("title:safety", "title:verification", "title:onl*", "title:verif*")
+    assert candidates(monitor, ENGLISH) == ["title:safety", "title:onl*"]
+
+
+def test_top_level_query_filters_are_checked_before_the_words() -> None:
+    monitor = monitor_of("online type:statement", "online type:bill", 'online stage:"royal assent"')
+    assert candidates(monitor, ENGLISH) == ["online type:bill", 'online stage:"royal assent"']
 
 
 def test_admits_runs_before_the_query_is_evaluated() -> None:
