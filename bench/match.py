@@ -369,12 +369,10 @@ def main(argv: list[str] | None = None) -> None:
         f"{len(shared(subscriptions)):,} of {len(subscriptions):,} queries in FTS5's syntax",
         flush=True,
     )
-    results = {
-        size: measure(subscriptions[:size], documents, earlier, args.naive_documents)
-        for size in sizes
-    }
-    for figures in results.values():
-        report(figures)
+    results: dict[int, Figures] = {}
+    for size in sizes:
+        results[size] = measure(subscriptions[:size], documents, earlier, args.naive_documents)
+        report(results[size])
     main_figures = results[args.subscriptions]
     print(
         json.dumps(
