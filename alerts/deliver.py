@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 
@@ -41,6 +41,9 @@ MAX_ATTEMPTS = 8
 # leaves at most this many "sending", resent after the lease (at-least-once, logged).
 CLAIM_BATCH = 20
 MAX_BACKOFF = timedelta(hours=6)
+# A run's clock stands still, so a retry is never due within the run that deferred it, even
+# with Retry-After: 0 (no spinning on one delivery).
+MIN_RETRY_DELAY = timedelta(seconds=1)
 ALERTS, CONFIRMATION = "alerts", "confirmation"
 # The delivery kind of each frequency: immediate alerts, or a daily / weekly digest.
 KIND_OF = {IMMEDIATE: ALERTS, "daily": "daily", "weekly": "weekly"}
@@ -186,8 +189,6 @@ class _Sender:
     backend: MailBackend
     now: datetime
     context: MailContext
-    # Claimed in this run already: a retry waits for the next run, even with Retry-After: 0.
-    tried: set[int] = field(default_factory=set)
 
     def _due(self) -> ColumnElement[bool]:
         return or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= self.now)
@@ -230,7 +231,7 @@ class _Sender:
         with self.session_factory() as session, session.begin():
             candidates = session.scalars(
                 select(Delivery.id)
-                .where(Delivery.status == "pending", self._due(), Delivery.id.not_in(self.tried))
+                .where(Delivery.status == "pending", self._due())
                 .order_by(Delivery.id)
                 .limit(CLAIM_BATCH)
                 .with_for_update(skip_locked=True)
@@ -247,7 +248,6 @@ class _Sender:
                 )
                 .returning(Delivery.id)
             ).all()
-        self.tried.update(candidates)
         return sorted(claimed)
 
     def send_batch(self, delivery_ids: list[int]) -> list[str]:
@@ -327,7 +327,7 @@ class _Sender:
         backoff = timedelta(minutes=2**delivery.attempts)
         wait = timedelta(seconds=retry_after) if retry_after is not None else backoff
         delivery.status = "pending"
-        delivery.next_attempt_at = self.now + min(wait, MAX_BACKOFF)
+        delivery.next_attempt_at = self.now + min(max(wait, MIN_RETRY_DELAY), MAX_BACKOFF)
         delivery.last_error = error
         log.warning(
             "delivery %d: temporary failure, retry at %s: %s",
