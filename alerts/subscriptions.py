@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
@@ -36,15 +37,31 @@ def normalise_email(email: str) -> str:
     return cleaned
 
 
+def checked_timezone(name: str) -> str:
+    """An IANA zone name digests can be timed by ("Pacific/Auckland"), or ValueError."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {name!r}: expected e.g. Europe/London") from None
+    return name
+
+
 def subscriber_for(
-    session: Session, email: str, *, confirmed: bool, now: datetime | None = None
+    session: Session,
+    email: str,
+    *,
+    confirmed: bool,
+    now: datetime | None = None,
+    timezone: str | None = None,
 ) -> Subscriber:
-    """The subscriber row for `email`, reused when it exists."""
+    """The subscriber row for `email`, reused when it exists; `timezone` times its digests."""
     address = normalise_email(email)
     subscriber = session.scalars(select(Subscriber).where(Subscriber.email == address)).first()
     if subscriber is None:
-        subscriber = Subscriber(email=address)
+        subscriber = Subscriber(email=address, timezone="UTC")
         session.add(subscriber)
+    if timezone:
+        subscriber.timezone = checked_timezone(timezone)
     if confirmed and subscriber.confirmed_at is None:
         subscriber.confirmed_at = now or utcnow()
     return subscriber
@@ -69,13 +86,14 @@ def subscribe(
     frequency: str = "immediate",
     include_events: bool = True,
     confirmed: bool = False,
+    timezone: str | None = None,
 ) -> Subscription:
     """A query subscription; raises QuerySyntaxError or ValueError on bad input."""
     parse(query)
     if frequency not in FREQUENCIES:
         raise ValueError(f"unknown frequency {frequency!r}: expected {', '.join(FREQUENCIES)}")
     subscription = Subscription(
-        subscriber=subscriber_for(session, email, confirmed=confirmed),
+        subscriber=subscriber_for(session, email, confirmed=confirmed, timezone=timezone),
         name=name,
         query=query,
         jurisdictions=_checked(jurisdictions, JURISDICTIONS, "jurisdiction"),

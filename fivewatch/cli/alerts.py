@@ -59,6 +59,7 @@ FREQUENCIES = ("immediate", "daily", "weekly")
 @click.option("--type", "doc_types", multiple=True, type=click.Choice(TYPES))
 @click.option("--frequency", type=click.Choice(FREQUENCIES), default="immediate", show_default=True)
 @click.option("--new-documents-only", is_flag=True, help="Do not alert on stage changes.")
+@click.option("--timezone", default=None, help="Digests arrive at 07:00 here, e.g. Europe/London.")
 @click.option("--confirmed", is_flag=True, help="Operator use: skip double opt-in.")
 @database_option
 def subscribe_command(
@@ -69,10 +70,11 @@ def subscribe_command(
     doc_types: tuple[str, ...],
     frequency: str,
     new_documents_only: bool,
+    timezone: str | None,
     confirmed: bool,
     database_url: str | None,
 ) -> None:
-    """Subscribe EMAIL to alerts matching --query."""
+    """Subscribe EMAIL to alerts matching --query (a confirmation email is sent first)."""
     try:
         with session_scope(load_config(database_url)) as session:
             subscription = subscribe(
@@ -85,6 +87,7 @@ def subscribe_command(
                 frequency=frequency,
                 include_events=not new_documents_only,
                 confirmed=confirmed,
+                timezone=timezone,
             )
             session.flush()
             console.print(f"Subscription {subscription.id} for {email}: {query}")

@@ -136,3 +136,13 @@ def test_mail_backend_is_chosen_by_the_setting(tmp_path: Path) -> None:
         mail_backend(config(FIVEWATCH_MAIL_BACKEND="sendgrid"))
     with pytest.raises(FiveWatchError, match="expected file, smtp or sendgrid"):
         mail_backend(config(FIVEWATCH_MAIL_BACKEND="pigeon"))
+
+
+def test_subscribe_sets_the_digest_time_zone(fivewatch: Run) -> None:
+    added = fivewatch("subscribe", "nz@example.org", "-q", "CSAM", "--timezone", "Pacific/Auckland")
+    assert added.exit_code == 0, added.output
+    [subscriber] = json.loads(fivewatch("subscribers", "--format", "json").stdout)
+    assert subscriber["timezone"] == "Pacific/Auckland"
+    wrong = fivewatch("subscribe", "x@example.org", "-q", "CSAM", "--timezone", "Mars/Olympus")
+    assert wrong.exit_code == 1
+    assert "unknown time zone 'Mars/Olympus'" in wrong.output
