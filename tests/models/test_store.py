@@ -23,16 +23,27 @@ def real_bill_2818() -> DocumentRecord:
     detail = cassette_json("uk-bills", API)
     stages = cassette_json("uk-bills", f"{API}/Stages")["items"]
     events = [
-        EventRecord(stage=s["description"], chamber=s["house"], key=str(sitting["id"]),
-                    occurred_on=date.fromisoformat(sitting["date"][:10]))
-        for s in stages for sitting in s["stageSittings"]
+        EventRecord(
+            stage=s["description"],
+            chamber=s["house"],
+            key=str(sitting["id"]),
+            occurred_on=date.fromisoformat(sitting["date"][:10]),
+        )
+        for s in stages
+        for sitting in s["stageSittings"]
     ]
     return DocumentRecord(
-        source="uk-bills", external_id=str(detail["billId"]), kind=BILL, jurisdiction="uk",
-        title=detail["shortTitle"], summary=detail["longTitle"],
+        source="uk-bills",
+        external_id=str(detail["billId"]),
+        kind=BILL,
+        jurisdiction="uk",
+        title=detail["shortTitle"],
+        summary=detail["longTitle"],
         sponsor=detail["sponsors"][0]["member"]["name"],
-        current_stage=detail["currentStage"]["description"], chamber=detail["currentHouse"],
-        url="https://bills.parliament.uk/bills/2818", events=events,
+        current_stage=detail["currentStage"]["description"],
+        chamber=detail["currentHouse"],
+        url="https://bills.parliament.uk/bills/2818",
+        events=events,
     )
 
 
@@ -70,14 +81,17 @@ def test_upserting_the_same_record_twice_adds_nothing(session: Session, source) 
 def test_a_new_event_is_one_change_and_old_events_never_vanish(session: Session, source) -> None:
     upsert_document(session, source, real_bill_2818(), NOW)
     moved = real_bill_2818()
-    moved.events = [EventRecord(stage="2nd reading", chamber="Commons", occurred_on=date(2021, 3, 5))]
+    moved.events = [
+        EventRecord(stage="2nd reading", chamber="Commons", occurred_on=date(2021, 3, 5))
+    ]
     outcome = upsert_document(session, source, moved, NOW)
     session.commit()
     assert outcome.new_events == 1
     assert outcome.vanished_events == ["11498"]  # the 1st reading the source no longer lists: kept
     assert count(session, BillEvent) == 2
     assert session.scalars(select(Change.kind).order_by(Change.id)).all() == [
-        "new_document", "new_event"
+        "new_document",
+        "new_event",
     ]
 
 
@@ -89,16 +103,19 @@ def test_changed_content_is_a_new_version(session: Session, source) -> None:
     assert outcome.new_version
     versions = session.scalars(select(DocumentVersion).order_by(DocumentVersion.number)).all()
     assert [v.fields["title"] for v in versions] == [
-        "Abolition of Business Rates Bill", "Business Rates (Abolition) Bill"
+        "Abolition of Business Rates Bill",
+        "Business Rates (Abolition) Bill",
     ]
     assert session.scalars(select(Change.kind).order_by(Change.id)).all() == [
-        "new_document", "new_version"
+        "new_document",
+        "new_version",
     ]
 
 
 def test_topics_are_tagged_from_the_taxonomy(session: Session, source) -> None:
     record = dataclasses.replace(
-        real_bill_2818(), summary="A Bill to make provision about online safety and age verification"
+        real_bill_2818(),
+        summary="A Bill to make provision about online safety and age verification",
     )
     outcome = upsert_document(session, source, record, NOW)
     assert outcome.document.topics == ["online-harms", "age-assurance"]

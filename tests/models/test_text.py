@@ -19,8 +19,13 @@ def test_hyphens_split_words() -> None:
 
 @pytest.mark.parametrize(
     ("reference", "key"),
-    [("C-63", "c63"), ("c63", "c63"), ("S. 1748", "s1748"), ("H.R. 1", "hr1"),
-     ("HL Bill 12", "hlbill12")],
+    [
+        ("C-63", "c63"),
+        ("c63", "c63"),
+        ("S. 1748", "s1748"),
+        ("H.R. 1", "hr1"),
+        ("HL Bill 12", "hlbill12"),
+    ],
 )
 def test_references_fold_to_one_key(reference: str, key: str) -> None:
     assert reference_key(reference) == key
