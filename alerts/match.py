@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -16,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
-from alerts.monitor import Monitor
+from alerts.monitor import Monitor, document_frequency
 from alerts.query import MatchDocument, MatchResult, Query, QuerySyntaxError, parse
 from alerts.snippet import snippet
 from alerts.subscriptions import receiving_mail
@@ -73,8 +74,13 @@ class Draft:
     snippet: str
 
 
-def compile_subscriptions(session: Session) -> CompiledSubscriptions:
-    """Active subscriptions of subscribers who can receive mail, each query parsed once."""
+def compile_subscriptions(
+    session: Session, frequency: Mapping[str, int] | None = None
+) -> CompiledSubscriptions:
+    """Active subscriptions of subscribers who can receive mail, each query parsed once.
+
+    `frequency` (word -> documents holding it) lets the Monitor index each query by rare words.
+    """
     rows = session.scalars(
         select(Subscription)
         .join(Subscriber)
@@ -84,7 +90,7 @@ def compile_subscriptions(session: Session) -> CompiledSubscriptions:
         )
         .order_by(Subscription.id)
     )
-    compiled = CompiledSubscriptions()
+    compiled = CompiledSubscriptions(monitor=Monitor(frequency))
     for subscription in rows:
         item = _compile(subscription)
         if item is not None:
@@ -115,10 +121,13 @@ def _compile(subscription: Subscription) -> Compiled | None:
 def match_changes(session: Session, now: datetime) -> MatchSummary:
     """Alerts for the Changes after the "match" checkpoint; the caller commits both together."""
     checkpoint = _locked_checkpoint(session)
-    compiled = compile_subscriptions(session)
+    compiled: CompiledSubscriptions | None = None
     seen = created = 0
     while batch := _next_batch(session, checkpoint.position):
-        created += _match_batch(session, compiled, batch, now)
+        documents = _tokenised(batch)
+        if compiled is None:  # once, on the first batch: its words show which keys are rare
+            compiled = compile_subscriptions(session, document_frequency(documents.values()))
+        created += _match_batch(session, compiled, batch, documents, now)
         seen += len(batch)
         checkpoint.position = batch[-1].id
         checkpoint.updated_at = now
@@ -146,18 +155,28 @@ def _next_batch(session: Session, after: int) -> list[Change]:
     return list(session.scalars(statement))
 
 
-def _match_batch(
-    session: Session, compiled: CompiledSubscriptions, batch: list[Change], now: datetime
-) -> int:
-    """Each document of the batch is tokenised once, however many of its changes it holds."""
+def _tokenised(batch: list[Change]) -> dict[int, MatchDocument]:
+    """Each document of the batch tokenised once, however many of its changes it holds."""
     documents: dict[int, MatchDocument] = {}
-    created = 0
     for change in batch:
-        doc = documents.get(change.document_id)
-        if doc is None:
-            doc = documents[change.document_id] = MatchDocument.from_document(change.document)
-        created += _insert_alerts(session, _drafts(compiled, change, doc), change, now)
-    return created
+        if change.document_id not in documents:
+            documents[change.document_id] = MatchDocument.from_document(change.document)
+    return documents
+
+
+def _match_batch(
+    session: Session,
+    compiled: CompiledSubscriptions,
+    batch: list[Change],
+    documents: dict[int, MatchDocument],
+    now: datetime,
+) -> int:
+    return sum(
+        _insert_alerts(
+            session, _drafts(compiled, change, documents[change.document_id]), change, now
+        )
+        for change in batch
+    )
 
 
 def _drafts(

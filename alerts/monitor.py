@@ -68,6 +68,14 @@ class Monitor(Generic[T]):
             else:
                 self._by_word[key].append(slot)
 
+    def indexed_under(self, key: str) -> list[T]:
+        """The items the index lists under one key (`word`, `child*`, `title:word`)."""
+        if key.endswith("*"):
+            slots = [slot for prefix, slot in self._by_prefix[_bucket(key)] if prefix == key[:-1]]
+        else:
+            slots = self._by_word.get(key, [])
+        return [self._entries[slot][0] for slot in slots]
+
     def _cost(self, group: frozenset[str]) -> tuple[int, tuple[int, ...]]:
         """Documents a group's keys are expected in (when known), then the guess."""
         if self._frequency is None:

@@ -14,6 +14,7 @@ from models.documents import Document
 from models.text import tokens
 
 _WORD = re.compile(r"\w+")
+_ASCII_WORD = re.compile(r"[a-z0-9]+")  # `tokens` on ASCII text: the underscore separates too
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,9 @@ class FieldIndex:
 
 def located_words(text: str) -> tuple[tuple[str, ...], tuple[tuple[int, int], ...]]:
     """Folded words of `text` with each word's character span in `text` (for snippets)."""
+    if text.isascii():  # folding is lower-casing, and lower-casing keeps every span
+        matches = list(_ASCII_WORD.finditer(text.lower()))
+        return tuple(m.group() for m in matches), tuple(m.span() for m in matches)
     words: list[str] = []
     spans: list[tuple[int, int]] = []
     for match in _WORD.finditer(text):

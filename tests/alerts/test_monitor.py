@@ -5,8 +5,10 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from alerts.monitor import Monitor
+from alerts.monitor import Monitor, document_frequency
 from alerts.query import MatchDocument, parse
+from alerts.query.document import located_words
+from models.text import tokens
 from tests.alerts.test_query_match import ENGLISH, FRENCH, QUERY_TEXTS, doc, small_texts
 
 
@@ -59,6 +61,22 @@ def test_title_keys_are_looked_up_in_the_title_only() -> None:
 def test_top_level_query_filters_are_checked_before_the_words() -> None:
     monitor = monitor_of("online type:statement", "online type:bill", 'online stage:"royal assent"')
     assert candidates(monitor, ENGLISH) == ["online type:bill", 'online stage:"royal assent"']
+
+
+def test_queries_are_indexed_under_their_rarest_words_when_frequencies_are_known() -> None:
+    query = parse('"online safety" OR title:(child* protection)')
+    guessing: Monitor[str] = Monitor()
+    knowing: Monitor[str] = Monitor({"online": 90, "safety": 3, "protection": 40, "child": 1})
+    for monitor in (guessing, knowing):
+        monitor.add("q", query)
+    assert guessing.indexed_under("online") == guessing.indexed_under("title:protection") == ["q"]
+    assert knowing.indexed_under("safety") == knowing.indexed_under("title:child*") == ["q"]
+    assert knowing.indexed_under("online") == knowing.indexed_under("title:protection") == []
+
+
+def test_document_frequency_counts_documents_not_occurrences() -> None:
+    counts = document_frequency([ENGLISH, FRENCH, doc("Online online online")])
+    assert (counts["online"], counts["securite"], counts["grooming"]) == (2, 1, 0)
 
 
 def test_admits_runs_before_the_query_is_evaluated() -> None:
@@ -116,3 +134,12 @@ def test_a_matching_document_holds_a_key_of_every_required_group(
     query = parse(text)
     if query.match(document) is not None:
         assert all(document.has_any(group) for group in query.required_groups)
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=60))
+def test_plain_ascii_text_is_tokenised_as_models_text_tokens_it(text: str) -> None:
+    words, spans = located_words(text)
+    assert list(words) == tokens(text)
+    assert all(
+        text[start:end].lower() == word for word, (start, end) in zip(words, spans, strict=True)
+    )
