@@ -75,6 +75,30 @@ SETTINGS: tuple[Setting, ...] = (
         "api.data.gov key for Congress.gov",
         secret=True,
     ),
+    Setting(
+        "bills_interval",
+        "FIVEWATCH_BILLS_INTERVAL",
+        "3600",
+        "seconds between crawls of each bills source under `fivewatch run`",
+    ),
+    Setting(
+        "statements_interval",
+        "FIVEWATCH_STATEMENTS_INTERVAL",
+        "900",
+        "seconds between crawls of each statements feed under `fivewatch run`",
+    ),
+    Setting(
+        "error_rate_threshold",
+        "FIVEWATCH_ERROR_RATE_THRESHOLD",
+        "0.2",
+        "errors per request over a source's recent runs above which it is degraded",
+    ),
+    Setting(
+        "log_format",
+        "FIVEWATCH_LOG_FORMAT",
+        "auto",
+        "auto (JSON lines unless stderr is a terminal) | json | human",
+    ),
 )
 
 
@@ -90,6 +114,10 @@ class Config:
     secret_key: Secret
     admin_email: str
     congress_api_key: Secret
+    bills_interval: str
+    statements_interval: str
+    error_rate_threshold: str
+    log_format: str
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:

@@ -21,6 +21,7 @@ from fivewatch.cli.crawl import crawl, sources
 from fivewatch.cli.db import db
 from fivewatch.cli.demo import demo
 from fivewatch.cli.query import query_group
+from fivewatch.cli.run import run_command
 from fivewatch.cli.serve import serve
 
 
@@ -53,6 +54,7 @@ for command in (
     unsubscribe_command,
     subscribers_command,
     subscriptions_command,
+    run_command,
 ):
     cli.add_command(command)
 

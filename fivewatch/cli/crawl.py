@@ -19,7 +19,8 @@ from fivewatch.cli.common import (
     log_level,
     session_scope,
 )
-from models import CrawlRun, Document, Source
+from fivewatch.health import HealthPolicy, health_report
+from models import CrawlRun, Document, Source, utcnow
 
 RUN_COLUMNS = ("source", "status", "items", "new_documents", "new_events", "errors", "seconds")
 SOURCE_COLUMNS = (
@@ -30,6 +31,8 @@ SOURCE_COLUMNS = (
     "health",
     "reason",
     "documents",
+    "items_per_run",
+    "error_rate",
     "last_run",
     "last_success",
 )
@@ -105,23 +108,28 @@ def crawl(
         raise SystemExit(1)
 
 
-def source_rows(session: Session) -> list[dict[str, Any]]:
+def source_rows(session: Session, policy: HealthPolicy | None = None) -> list[dict[str, Any]]:
+    """Each source with the verdict of fivewatch.health, judged now (so "stale" shows too)."""
+    policy = policy or HealthPolicy.from_config(load_config(None))
     counts = dict(
         session.execute(select(Document.source_id, func.count()).group_by(Document.source_id)).all()
     )
+    sources = {source.slug: source for source in session.scalars(select(Source))}
     return [
         {
-            "slug": source.slug,
-            "jurisdiction": source.jurisdiction,
-            "kind": source.kind,
-            "verified": "yes" if source.verified else "unverified: no recorded body",
-            "health": source.health,
-            "reason": source.health_reason,
-            "documents": counts.get(source.id, 0),
-            "last_run": source.last_run_at,
-            "last_success": source.last_success_at,
+            "slug": health.slug,
+            "jurisdiction": health.jurisdiction,
+            "kind": health.kind,
+            "verified": "yes" if sources[health.slug].verified else "unverified: no recorded body",
+            "health": health.verdict,
+            "reason": health.reason,
+            "documents": counts.get(sources[health.slug].id, 0),
+            "items_per_run": health.items_per_run,
+            "error_rate": health.error_rate,
+            "last_run": health.last_run,
+            "last_success": health.last_success,
         }
-        for source in session.scalars(select(Source).order_by(Source.jurisdiction, Source.slug))
+        for health in health_report(session, policy, utcnow())
     ]
 
 

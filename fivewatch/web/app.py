@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from alerts.backends.base import MailBackend
 from alerts.backends.file import FileBackend
 from fivewatch.config import Config
-from fivewatch.web import admin, api, pages, search, subscriptions
+from fivewatch.web import admin, api, metrics, pages, search, subscriptions
 from fivewatch.web.security import RateLimiter, SecurityMiddleware
 from fivewatch.web.state import WebState
 from models.db import make_engine, make_session_factory
@@ -43,6 +43,6 @@ def create_app(config: Config, *, mailer: MailBackend | None = None) -> FastAPI:
     )
     app.add_middleware(SecurityMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (pages, search, subscriptions, api, admin):
+    for module in (pages, search, subscriptions, api, admin, metrics):
         app.include_router(module.router)
     return app

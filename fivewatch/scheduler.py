@@ -1,0 +1,225 @@
+"""`fivewatch run`: crawl each source at its interval, then match and deliver; one instance.
+
+Each crawl runs in a child process (`python -m crawlers.process`): Twisted's reactor cannot
+restart, and a child that dies takes nothing of the scheduler with it. SIGTERM or SIGINT sets
+a flag; the step under way (a crawl, matching, a delivery round) finishes, then the loop ends.
+
+One instance per database: PostgreSQL holds an advisory lock on a connection kept open for the
+process's life; SQLite holds an exclusive `flock` on a file beside the database. Both end with
+the process, however it dies, so a crash never needs a person to clear a stale lock.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from types import FrameType
+
+from sqlalchemy import Connection, create_engine, func, select
+from sqlalchemy.engine import make_url
+
+from alerts.match import match_changes
+from crawlers.process import sync_sources
+from fivewatch.cli.alerts import deliver, mail_backend
+from fivewatch.cli.common import safe_url, session_scope
+from fivewatch.config import Config
+from fivewatch.errors import FiveWatchError
+from fivewatch.health import HealthPolicy, health_report
+from models import CrawlRun, Source, utcnow
+from models.db import normalise_url
+
+log = logging.getLogger("fivewatch.run")
+LOCK_KEY = 0x46495645  # "FIVE": the advisory lock id of `fivewatch run`
+LOCK_SUFFIX = ".run.lock"
+ERROR_TAIL = 2000  # characters of a failed child's stderr kept in the log
+
+
+class AlreadyRunning(FiveWatchError):
+    exit_code = 4
+
+
+@contextmanager
+def instance_lock(database_url: str) -> Iterator[None]:
+    """Hold the single-instance lock of `database_url`, or raise AlreadyRunning."""
+    url = make_url(normalise_url(database_url))
+    if url.get_backend_name() == "postgresql":
+        with _advisory_lock(url.render_as_string(hide_password=False)):
+            yield
+    elif url.database and url.database != ":memory:":
+        with _file_lock(Path(url.database + LOCK_SUFFIX)):
+            yield
+    else:
+        yield  # an in-memory database belongs to this process alone
+
+
+def _refused(where: str) -> AlreadyRunning:
+    return AlreadyRunning(f"another `fivewatch run` is running on {where}; this one stops")
+
+
+@contextmanager
+def _advisory_lock(url: str) -> Iterator[None]:
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            if not _try_advisory(connection):
+                raise _refused(safe_url(url))
+            yield  # the server drops the lock when this connection ends, or the process dies
+    finally:
+        engine.dispose()
+
+
+def _try_advisory(connection: Connection) -> bool:
+    return bool(connection.scalar(select(func.pg_try_advisory_lock(LOCK_KEY))))
+
+
+@contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    with path.open("a") as handle:  # opened non-inheritable: crawl children never hold it
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise _refused(str(path.with_suffix(""))) from None
+        yield  # the kernel releases a flock when the process dies
+
+
+@dataclass
+class Scheduler:
+    config: Config
+    policy: HealthPolicy
+    slugs: list[str] | None = None
+    replay_dir: Path | None = None
+    clock: Callable[[], datetime] = utcnow
+    stopping: threading.Event = field(default_factory=threading.Event)
+    next_due: dict[str, datetime] = field(default_factory=dict)
+    verdicts: dict[str, str] = field(default_factory=dict)
+
+    def install_signal_handlers(self) -> None:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, self._on_signal)
+
+    def _on_signal(self, signum: int, frame: FrameType | None) -> None:
+        log.info("stop requested", extra={"signal": signal.Signals(signum).name})
+        self.stopping.set()
+
+    def run(self) -> None:
+        """Cycle until asked to stop: crawl what is due, match, deliver, note health."""
+        self._load_schedule()
+        log.info("scheduler started", extra={"sources": sorted(self.next_due)})
+        while not self.stopping.is_set():
+            self.cycle()
+            self.stopping.wait(self._seconds_to_next())
+        log.info("scheduler stopped")
+
+    def cycle(self) -> None:
+        steps = (self.crawl_due, self.match, self.deliver, self.note_health)
+        for step in steps:
+            if self.stopping.is_set():
+                return
+            step()
+
+    def _load_schedule(self) -> None:
+        with session_scope(self.config) as session:
+            sync_sources(session)
+            chosen = select(Source).order_by(Source.slug)
+            if self.slugs:
+                chosen = chosen.where(Source.slug.in_(self.slugs))
+            for source in session.scalars(chosen):
+                last = source.last_run_at or datetime.min.replace(tzinfo=self.clock().tzinfo)
+                self.next_due[source.slug] = last + self._interval(source)
+        unknown = sorted(set(self.slugs or ()) - set(self.next_due))
+        if unknown:
+            raise FiveWatchError(f"unknown source(s): {', '.join(unknown)}")
+
+    def _interval(self, source: Source) -> timedelta:
+        return timedelta(seconds=self.policy.interval_s(source))
+
+    def _seconds_to_next(self) -> float:
+        return max(0.0, (min(self.next_due.values()) - self.clock()).total_seconds())
+
+    def crawl_due(self) -> None:
+        now = self.clock()
+        due = sorted(slug for slug, when in self.next_due.items() if when <= now)
+        if not due:
+            return
+        run_ids = self._crawl_in_child(due)
+        self._log_runs(run_ids)
+        self._reschedule(due, now)
+
+    def _reschedule(self, slugs: list[str], started: datetime) -> None:
+        with session_scope(self.config) as session:
+            for source in session.scalars(select(Source).where(Source.slug.in_(slugs))):
+                self.next_due[source.slug] = started + self._interval(source)
+
+    def crawl_command(self, slugs: list[str]) -> list[str]:
+        command = [sys.executable, "-m", "crawlers.process"]
+        command += ["--database-url", self.config.database_url]
+        if self.replay_dir is not None:
+            command += ["--replay", str(self.replay_dir)]
+        return [*command, *slugs]
+
+    def _crawl_in_child(self, slugs: list[str]) -> list[int]:
+        log.info("crawl started", extra={"sources": slugs})
+        # Its own session: a Ctrl-C at the terminal reaches only us, and the crawl finishes.
+        child = subprocess.run(
+            self.crawl_command(slugs), capture_output=True, text=True, start_new_session=True
+        )
+        if child.returncode != 0:
+            log.error(
+                "crawl process failed",
+                extra={
+                    "sources": slugs,
+                    "exit": child.returncode,
+                    "stderr": child.stderr[-ERROR_TAIL:],
+                },
+            )
+        return [int(word) for word in child.stdout.split() if word.isdigit()]
+
+    def _log_runs(self, run_ids: list[int]) -> None:
+        with session_scope(self.config) as session:
+            for run in session.scalars(select(CrawlRun).where(CrawlRun.id.in_(run_ids))):
+                log.info("crawl run", extra=run_fields(run))
+
+    def match(self) -> None:
+        with session_scope(self.config) as session:
+            summary = match_changes(session, self.clock())
+        log.info(
+            "matched",
+            extra={"changes": summary.changes_seen, "alerts": summary.alerts_created},
+        )
+
+    def deliver(self) -> None:
+        summary = deliver(self.config, mail_backend(self.config))
+        log.info("delivered", extra=asdict(summary))
+
+    def note_health(self) -> None:
+        """Log each source whose verdict changed (the admin email is queued by `deliver`)."""
+        with session_scope(self.config) as session:
+            report = health_report(session, self.policy, self.clock())
+        for health in report:
+            if health.slug in self.next_due and self.verdicts.get(health.slug) != health.verdict:
+                self.verdicts[health.slug] = health.verdict
+                level = logging.INFO if health.verdict == "healthy" else logging.WARNING
+                log.log(level, "source health", extra=asdict(health))
+
+
+def run_fields(run: CrawlRun) -> dict[str, object]:
+    """A CrawlRun as log fields, with the Scrapy stats it kept."""
+    return {
+        "source": run.source.slug,
+        "run_id": run.id,
+        "status": run.status,
+        "items": run.items_scraped,
+        "new_documents": run.documents_new,
+        "errors": run.error_count,
+        "seconds": run.duration_s,
+        "stats": run.stats,
+    }
