@@ -22,6 +22,9 @@ from models.search import documents_containing_any
 
 SCAN_BATCH = 500
 FACETS = ("jurisdiction", "kind", "stage_category", "topics")
+# The search parameter each facet narrows by.
+FACET_PARAMETERS = {"jurisdiction": "jurisdiction", "kind": "type", "stage_category": "stage",
+                    "topics": "topic"}  # fmt: skip
 PLAIN_SNIPPET = 240
 
 
@@ -75,7 +78,8 @@ def candidates(session: Session, filters: Filters, query: Query | None) -> Selec
 def _count(found: Found, document: Document) -> None:
     found.facets["jurisdiction"][document.jurisdiction] += 1
     found.facets["kind"][document.kind] += 1
-    found.facets["stage_category"][document.stage_category or "none"] += 1
+    if document.stage_category:
+        found.facets["stage_category"][document.stage_category] += 1
     found.facets["topics"].update(document.topics)
 
 

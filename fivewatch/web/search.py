@@ -14,7 +14,7 @@ from pydantic import BeforeValidator
 from starlette.responses import Response
 
 from alerts.query import QuerySyntaxError
-from fivewatch.web.finder import Filters, Found, find
+from fivewatch.web.finder import FACET_PARAMETERS, Filters, Found, find
 from fivewatch.web.schemas import DocType, Jurisdiction, hit_of
 from fivewatch.web.state import SessionDep, render
 from models.taxonomy import load_topics
@@ -71,7 +71,12 @@ def search_page(
     filters: FiltersDep,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> Response:
-    context: dict[str, object] = {"filters": filters, "page": page, "topics": load_topics()}
+    context: dict[str, object] = {
+        "filters": filters,
+        "page": page,
+        "topics": load_topics(),
+        "facet_parameters": FACET_PARAMETERS,
+    }
     try:
         found = find(session, filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     except QuerySyntaxError as error:

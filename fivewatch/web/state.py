@@ -78,7 +78,14 @@ def replace_page(query_string: str, page: int) -> str:
     return urlencode([*pairs, ("page", str(page))])
 
 
+def with_filter(query_string: str, name: str, value: str) -> str:
+    """The current search narrowed by one more filter, from its first page."""
+    pairs = [(key, item) for key, item in parse_qsl(query_string) if key not in ("page", name)]
+    return urlencode([*pairs, (name, value)])
+
+
 templates.env.filters["highlighted"] = highlighted
+templates.env.filters["with_filter"] = with_filter
 templates.env.filters["http_url"] = http_url
 templates.env.filters["replace_page"] = replace_page
 templates.env.filters["sanitised"] = sanitised

@@ -55,6 +55,8 @@ def test_filters_and_facets(client: TestClient, corpus: Corpus) -> None:
     }
     assert facet["Jurisdiction"] == {"ca": 8, "uk": 1}
     assert facet["Type"] == {"statement": 7, "bill": 2}
+    uk = everything.xpath("//aside//a[text()='uk']")[0].get("href")
+    assert _titles(_page(client, uk.split("?", 1)[1])) == ["Abolition of Business Rates Bill"]
     assert _titles(_page(client, "type=bill&jurisdiction=uk")) == [
         "Abolition of Business Rates Bill"
     ]
