@@ -133,7 +133,7 @@ def send_pending(
     links: Links,
     dry_run: bool = False,
 ) -> DeliverySummary:
-    """Send due deliveries one at a time; a dry run renders and hands them over unchanged."""
+    """Send due deliveries, each recorded on its own; a dry run renders and hands them over."""
     summary = DeliverySummary()
     sender = _Sender(session_factory, backend, now, MailContext(mail_from, links, now))
     if dry_run:
@@ -193,10 +193,10 @@ class _Sender:
     def _due(self) -> ColumnElement[bool]:
         return or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= self.now)
 
-    def due_ids(self) -> list[int]:
+    def due_ids(self, limit: int | None = None) -> list[int]:
         with self.session_factory() as session:
             statement = select(Delivery.id).where(Delivery.status == "pending", self._due())
-            return list(session.scalars(statement.order_by(Delivery.id)))
+            return list(session.scalars(statement.order_by(Delivery.id).limit(limit)))
 
     def resolve_uncertain(self) -> int:
         """Uncertain answers, and claims left "sending" past their lease by a crashed run:
@@ -227,20 +227,26 @@ class _Sender:
             return len(unresolved)
 
     def claim_batch(self) -> list[int]:
-        """Mark up to CLAIM_BATCH due deliveries "sending" (attempts+1, a lease); commit."""
+        """Mark up to CLAIM_BATCH due deliveries "sending" (attempts+1, a lease); commit.
+
+        Empty only when nothing is due: losing a race to another sender (SQLite has no
+        SKIP LOCKED) means trying the next ones, not stopping.
+        """
+        while candidates := self.due_ids(CLAIM_BATCH):
+            if claimed := self._claim(candidates):
+                return claimed
+        return []
+
+    def _claim(self, candidates: list[int]) -> list[int]:
         with self.session_factory() as session, session.begin():
-            candidates = session.scalars(
+            locked = session.scalars(
                 select(Delivery.id)
-                .where(Delivery.status == "pending", self._due())
-                .order_by(Delivery.id)
-                .limit(CLAIM_BATCH)
+                .where(Delivery.id.in_(candidates), Delivery.status == "pending")
                 .with_for_update(skip_locked=True)
             ).all()
-            if not candidates:
-                return []
             claimed = session.scalars(
                 update(Delivery)
-                .where(Delivery.id.in_(candidates), Delivery.status == "pending")
+                .where(Delivery.id.in_(locked), Delivery.status == "pending")
                 .values(
                     status="sending",
                     attempts=Delivery.attempts + 1,

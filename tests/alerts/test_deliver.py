@@ -11,7 +11,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from alerts.backends.base import (
@@ -25,6 +25,7 @@ from alerts.backends.file import FileBackend
 from alerts.deliver import (
     LEASE,
     DeliverySummary,
+    _Sender,
     queue_confirmations,
     queue_deliveries,
     send_pending,
@@ -298,3 +299,22 @@ def test_double_opt_in_sends_the_confirmation_and_nothing_else_before_it(
     assert run(factory, FileBackend(tmp_path)).sent == 1
     kinds = [(d.kind, len(d.alerts)) for d in deliveries(factory)]
     assert kinds == [("confirmation", 0), ("alerts", 1)]
+
+
+def test_a_sender_that_loses_a_claim_race_goes_on_to_the_next(
+    factory: sessionmaker[Session], queued: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite has no SKIP LOCKED: another sender may claim what this one just read."""
+    real = _Sender.due_ids
+
+    def raced(sender: _Sender, limit: int | None = None) -> list[int]:
+        first = real(sender, limit)[0]
+        with factory() as session, session.begin():  # the other sender wins this one
+            session.execute(update(Delivery).where(Delivery.id == first).values(status="sending"))
+        monkeypatch.setattr(_Sender, "due_ids", real)
+        return [first]
+
+    monkeypatch.setattr(_Sender, "due_ids", raced)
+    backend = RecordingBackend()
+    assert run(factory, backend).sent == 1
+    assert backend.sent == [queued[1]]
