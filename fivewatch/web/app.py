@@ -32,6 +32,10 @@ def create_app(config: Config, *, mailer: MailBackend | None = None) -> FastAPI:
         title="FiveWatch",
         summary="Bills and ministerial statements on online child protection, Five Eyes",
         version="1",
+        # Swagger UI and ReDoc load scripts from a CDN and inline: our CSP forbids both.
+        # The schema itself is served at /openapi.json.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.web = WebState(
         config=config,

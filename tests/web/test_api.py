@@ -66,3 +66,8 @@ def test_openapi_lists_the_json_api_and_no_html_page(client: TestClient) -> None
         "/api/sources",
         "/api/query-check",
     }
+
+
+def test_no_cdn_docs_page_under_our_csp(client: TestClient) -> None:
+    assert client.get("/docs").status_code == 404
+    assert client.get("/openapi.json").json()["info"]["title"] == "FiveWatch"
