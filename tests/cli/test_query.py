@@ -54,7 +54,8 @@ def test_check_prints_the_canonical_form_the_tree_and_the_required_terms() -> No
         "    NEAR/5 (at most 5 words apart, either order)",
         '      PHRASE "age verification"',
         "      PREFIX media*",
-        "required: abus|csam|sexual AND internet|online AND age AND verification AND media*",
+        "required: abus|csam|sexual AND internet|online"
+        " AND title:age AND title:verification AND title:media*",
     ]
 
 
