@@ -26,12 +26,11 @@ from types import FrameType
 
 from sqlalchemy import Connection, create_engine, func, select
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
 
+from alerts.deliver import DeliverySummary
 from alerts.match import match_changes
 from crawlers.process import sync_sources
-from fivewatch.cli.alerts import deliver, mail_backend
-from fivewatch.cli.common import safe_url, session_scope
-from fivewatch.config import Config
 from fivewatch.errors import FiveWatchError
 from fivewatch.health import HealthPolicy, health_report
 from models import CrawlRun, Source, utcnow
@@ -71,7 +70,7 @@ def _advisory_lock(url: str) -> Iterator[None]:
     try:
         with engine.connect() as connection:
             if not _try_advisory(connection):
-                raise _refused(safe_url(url))
+                raise _refused(make_url(url).render_as_string(hide_password=True))
             yield  # the server drops the lock when this connection ends, or the process dies
     finally:
         engine.dispose()
@@ -93,7 +92,11 @@ def _file_lock(path: Path) -> Iterator[None]:
 
 @dataclass
 class Scheduler:
-    config: Config
+    """The loop; the shell hands it the database and how to deliver (`fivewatch send`'s way)."""
+
+    database_url: str
+    sessions: sessionmaker[Session]
+    deliver: Callable[[], DeliverySummary]
     policy: HealthPolicy
     slugs: list[str] | None = None
     replay_dir: Path | None = None
@@ -120,14 +123,14 @@ class Scheduler:
         log.info("scheduler stopped")
 
     def cycle(self) -> None:
-        steps = (self.crawl_due, self.match, self.deliver, self.note_health)
+        steps = (self.crawl_due, self.match, self.send, self.note_health)
         for step in steps:
             if self.stopping.is_set():
                 return
             step()
 
     def _load_schedule(self) -> None:
-        with session_scope(self.config) as session:
+        with self.sessions.begin() as session:
             sync_sources(session)
             chosen = select(Source).order_by(Source.slug)
             if self.slugs:
@@ -155,13 +158,13 @@ class Scheduler:
         self._reschedule(due, now)
 
     def _reschedule(self, slugs: list[str], started: datetime) -> None:
-        with session_scope(self.config) as session:
+        with self.sessions.begin() as session:
             for source in session.scalars(select(Source).where(Source.slug.in_(slugs))):
                 self.next_due[source.slug] = started + self._interval(source)
 
     def crawl_command(self, slugs: list[str]) -> list[str]:
         command = [sys.executable, "-m", "crawlers.process"]
-        command += ["--database-url", self.config.database_url]
+        command += ["--database-url", self.database_url]
         if self.replay_dir is not None:
             command += ["--replay", str(self.replay_dir)]
         return [*command, *slugs]
@@ -184,25 +187,24 @@ class Scheduler:
         return [int(word) for word in child.stdout.split() if word.isdigit()]
 
     def _log_runs(self, run_ids: list[int]) -> None:
-        with session_scope(self.config) as session:
+        with self.sessions.begin() as session:
             for run in session.scalars(select(CrawlRun).where(CrawlRun.id.in_(run_ids))):
                 log.info("crawl run", extra=run_fields(run))
 
     def match(self) -> None:
-        with session_scope(self.config) as session:
+        with self.sessions.begin() as session:
             summary = match_changes(session, self.clock())
         log.info(
             "matched",
             extra={"changes": summary.changes_seen, "alerts": summary.alerts_created},
         )
 
-    def deliver(self) -> None:
-        summary = deliver(self.config, mail_backend(self.config))
-        log.info("delivered", extra=asdict(summary))
+    def send(self) -> None:
+        log.info("delivered", extra=asdict(self.deliver()))
 
     def note_health(self) -> None:
         """Log each source whose verdict changed (the admin email is queued by `deliver`)."""
-        with session_scope(self.config) as session:
+        with self.sessions.begin() as session:
             report = health_report(session, self.policy, self.clock())
         for health in report:
             if health.slug in self.next_due and self.verdicts.get(health.slug) != health.verdict:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from pathlib import Path
 
 import click
 from sqlalchemy.engine import make_url
 
-from fivewatch.cli.common import database_option, load_config
+from fivewatch.cli.alerts import deliver, mail_backend
+from fivewatch.cli.common import database_option, load_config, session_factory
 from fivewatch.config import Config
 from fivewatch.errors import FiveWatchError
 from fivewatch.health import HealthPolicy
@@ -41,7 +43,14 @@ def run_command(sources: tuple[str, ...], replay: Path | None, database_url: str
         policy = HealthPolicy.from_config(config)
     except ValueError as error:
         raise FiveWatchError(str(error)) from error
-    scheduler = Scheduler(config, policy, list(sources) or None, replay)
+    scheduler = Scheduler(
+        config.database_url,
+        session_factory(config),
+        partial(deliver, config, mail_backend(config)),
+        policy,
+        list(sources) or None,
+        replay,
+    )
     with instance_lock(config.database_url):
         scheduler.install_signal_handlers()
         scheduler.run()

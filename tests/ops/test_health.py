@@ -1,0 +1,151 @@
+"""fivewatch.health: each verdict, and the figures beside it, from CrawlRun rows."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy.orm import Session
+
+from fivewatch.config import Config
+from fivewatch.health import HealthPolicy, SourceHealth, assess
+from models import CrawlRun, Source, utcnow
+from models.store import ensure_source
+
+NOW = utcnow()
+POLICY = HealthPolicy({"statements": 900, "bills": 3600}, error_rate_threshold=0.2)
+LAYOUT = "LayoutChanged: ca-gc-news https://www.canada.ca/en/news.html: an HTML page was served"
+
+
+def feed(session: Session) -> Source:
+    return ensure_source(session, slug="ca-gc-news", jurisdiction="ca", kind="statements")
+
+
+def add_run(
+    session: Session,
+    source: Source,
+    status: str,
+    *,
+    ago: int = 60,
+    items: int = 44,
+    **fields: object,
+) -> CrawlRun:
+    finished = NOW - timedelta(seconds=ago)
+    run = CrawlRun(source=source, started_at=finished, finished_at=finished, status=status)
+    run.items_scraped = items
+    run.requests = 48
+    for name, value in fields.items():
+        setattr(run, name, value)
+    session.add(run)
+    source.last_run_at = finished
+    if status == "ok":
+        source.last_success_at = finished
+    session.flush()
+    return run
+
+
+def judged(session: Session, source: Source, policy: HealthPolicy = POLICY) -> SourceHealth:
+    return assess(session, source, policy, NOW)
+
+
+def test_a_source_never_crawled_is_unknown(session: Session) -> None:
+    assert judged(session, feed(session)).verdict == "unknown"
+
+
+def test_an_ok_run_is_healthy_with_its_figures(session: Session) -> None:
+    source = feed(session)
+    add_run(session, source, "ok", ago=120, items=40)
+    add_run(session, source, "ok", ago=60, items=44)
+    health = judged(session, source)
+    assert (health.verdict, health.reason) == ("healthy", "")
+    assert health.items_last_run == 44
+    assert health.items_per_run == 42.0
+    assert health.error_rate == 0.0
+
+
+def test_a_failed_run_is_failing_and_names_the_error(session: Session) -> None:
+    source = feed(session)
+    add_run(session, source, "ok", ago=120)
+    add_run(session, source, "failed", items=0, error_count=1, errors=[LAYOUT])
+    source.health_reason = "1 error(s) and nothing collected"
+    health = judged(session, source)
+    assert health.verdict == "failing"
+    assert health.reason == f"1 error(s) and nothing collected; {LAYOUT}"
+
+
+def test_no_success_for_twice_the_interval_is_stale(session: Session) -> None:
+    source = feed(session)
+    add_run(session, source, "ok", ago=2 * 900 + 1)
+    health = judged(session, source)
+    assert health.verdict == "stale"
+    assert "no successful run since" in health.reason
+
+
+def test_just_inside_twice_the_interval_is_not_stale(session: Session) -> None:
+    source = feed(session)
+    add_run(session, source, "ok", ago=2 * 900 - 1)
+    assert judged(session, source).verdict == "healthy"
+
+
+def test_the_interval_is_the_configured_one_for_the_kind(session: Session) -> None:
+    source = feed(session)
+    add_run(session, source, "ok", ago=2000)
+    assert judged(session, source).verdict == "stale"
+    hourly = HealthPolicy({"statements": 3600}, error_rate_threshold=0.2)
+    assert judged(session, source, hourly).verdict == "healthy"
+
+
+def test_never_succeeding_for_twice_the_interval_is_stale(session: Session) -> None:
+    source = feed(session)
+    add_run(session, source, "errors", ago=4000, error_count=1)
+    add_run(session, source, "errors", ago=60, error_count=1)
+    health = judged(session, source)
+    assert health.verdict == "stale"
+    assert health.reason.startswith("never succeeded")
+
+
+def test_an_empty_run_is_degraded_with_the_crawl_reason(session: Session) -> None:
+    source = feed(session)
+    add_run(session, source, "ok", ago=120)
+    add_run(session, source, "empty", items=0)
+    source.health_reason = "empty: no items where run 1 had 44"
+    assert (judged(session, source).verdict, judged(session, source).reason) == (
+        "degraded",
+        "empty: no items where run 1 had 44",
+    )
+
+
+def test_errors_above_the_threshold_are_degraded(session: Session) -> None:
+    source = feed(session)
+    add_run(session, source, "ok", ago=120)
+    add_run(session, source, "errors", error_count=30)  # 30 of 96 requests: 31%
+    health = judged(session, source)
+    assert health.verdict == "degraded"
+    assert health.reason == "errors on 31% of requests over 2 run(s) (> 20%)"
+    assert health.error_rate == 0.312
+
+
+def test_errors_below_the_threshold_stay_healthy(session: Session) -> None:
+    source = feed(session)
+    add_run(session, source, "ok", ago=120)
+    add_run(session, source, "errors", error_count=5)  # 5 of 96 requests: 5%
+    assert judged(session, source).verdict == "healthy"
+
+
+@pytest.mark.parametrize(
+    ("env", "raw"),
+    [
+        ("FIVEWATCH_BILLS_INTERVAL", "hourly"),
+        ("FIVEWATCH_STATEMENTS_INTERVAL", "0"),
+        ("FIVEWATCH_ERROR_RATE_THRESHOLD", "a lot"),
+    ],
+)
+def test_bad_settings_name_their_variable(env: str, raw: str) -> None:
+    with pytest.raises(ValueError, match=f"{env}='{raw}'"):
+        HealthPolicy.from_config(Config.from_env({env: raw}))
+
+
+def test_settings_give_the_default_intervals() -> None:
+    policy = HealthPolicy.from_config(Config.from_env({}))
+    assert policy.intervals == {"bills": 3600, "statements": 900}
+    assert policy.error_rate_threshold == 0.2

@@ -1,0 +1,79 @@
+"""GET /metrics: the Prometheus text format, read back with the reference parser."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy.orm import Session
+
+from fivewatch.web import create_app
+from models import CrawlRun, Source, utcnow
+from models.store import ensure_source
+from tests.web.conftest import web_config
+
+Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
+
+
+@pytest.fixture
+def client(db_url: str, tmp_path: Path) -> Iterator[TestClient]:
+    with TestClient(create_app(web_config(db_url, tmp_path / "outbox"))) as test_client:
+        yield test_client
+
+
+def crawled(session: Session, status: str, items: int) -> Source:
+    source = ensure_source(session, slug="ca-gc-news", jurisdiction="ca", kind="statements")
+    now = utcnow()
+    session.add(
+        CrawlRun(source=source, started_at=now, finished_at=now, status=status, items_scraped=items)
+    )
+    source.last_run_at = now
+    if status == "ok":
+        source.last_success_at = now
+    session.commit()
+    return source
+
+
+def scrape(client: TestClient) -> Samples:
+    response = client.get("/metrics")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8"
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(response.text)
+        for sample in family.samples
+    }
+
+
+def health(samples: Samples, verdict: str) -> float:
+    return samples[
+        ("fivewatch_source_health", frozenset({("source", "ca-gc-news"), ("verdict", verdict)}))
+    ]
+
+
+def test_a_healthy_source_and_its_run(client: TestClient, session: Session) -> None:
+    crawled(session, "ok", 44)
+    samples = scrape(client)
+    assert health(samples, "healthy") == 1
+    assert health(samples, "failing") == 0
+    assert samples[("fivewatch_source_items_last_run", frozenset({("source", "ca-gc-news")}))] == 44
+    runs = frozenset({("source", "ca-gc-news"), ("status", "ok")})
+    assert samples[("fivewatch_crawl_runs_total", runs)] == 1
+    assert samples[("fivewatch_alerts_total", frozenset())] == 0
+    assert (
+        "fivewatch_source_last_success_timestamp_seconds",
+        frozenset({("source", "ca-gc-news")}),
+    ) in samples
+
+
+def test_a_failed_run_turns_the_gauge_to_failing(client: TestClient, session: Session) -> None:
+    crawled(session, "ok", 44)
+    crawled(session, "failed", 0)
+    samples = scrape(client)
+    assert health(samples, "failing") == 1
+    assert health(samples, "healthy") == 0
+    failed = frozenset({("source", "ca-gc-news"), ("status", "failed")})
+    assert samples[("fivewatch_crawl_runs_total", failed)] == 1
