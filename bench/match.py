@@ -5,11 +5,14 @@ under cassettes/ and tests/alerts/fixtures/), recombined with new ids, jurisdict
 Subscriptions are queries built from the topic taxonomy (models/topics.toml) and the texts'
 own vocabulary, some with jurisdiction or type filters. In one run it measures, per size:
 - monitor: each document tokenised once, candidates from the term index, only those evaluated;
-- naive: every query evaluated on every document (on a sample of --naive-documents);
+- naive: every query evaluated on every document (on a sample: --naive-documents at 10,000
+  subscriptions, scaled inversely with the subscription count);
 - fts5: the batch indexed in an in-memory SQLite FTS5 table, then one MATCH per subscription
   whose query FTS5 can express (words, phrases, prefixes, AND/OR/NOT, NEAR, title:).
 All three must return the same (subscription, document) pairs on what they share.
-The last line printed is one JSON object (figures at --subscriptions).
+At --subscriptions all --documents are matched; the other sizes use the first
+--scale-documents (docs/s is a rate). The last line printed is one JSON object (figures at
+--subscriptions).
 
     python -m bench.match [--subscriptions 10000] [--documents 10000] [--sizes 1000,10000,50000]
 """
@@ -309,6 +312,7 @@ class Figures:
     fts5: float
     identical: bool
     matches: int
+    documents: int
 
 
 def timed(run: Any, subscriptions: Any, documents: list[MatchDocument]) -> tuple[float, set[Pair]]:
@@ -332,7 +336,13 @@ def measure(
     in_sample = {pair for pair in by_monitor if pair[1] < sample}
     identical = in_sample == by_naive and {p for p in by_monitor if p[0] in ids} == by_fts5
     return Figures(
-        len(subscriptions), monitor_rate, naive_rate, fts5_rate, identical, len(by_monitor)
+        len(subscriptions),
+        monitor_rate,
+        naive_rate,
+        fts5_rate,
+        identical,
+        len(by_monitor),
+        len(documents),
     )
 
 
@@ -341,7 +351,8 @@ def report(figures: Figures) -> None:
         f"{figures.subscriptions:>7,} subscriptions: monitor {figures.monitor:>9,.0f} docs/s | "
         f"naive {figures.naive:>7,.0f} docs/s ({figures.monitor / figures.naive:,.1f}x) | "
         f"fts5 {figures.fts5:>7,.0f} docs/s ({figures.monitor / figures.fts5:,.1f}x) | "
-        f"{figures.matches:,} matches | identical: {figures.identical}",
+        f"{figures.matches:,} matches in {figures.documents:,} docs | "
+        f"identical: {figures.identical}",
         flush=True,
     )
 
@@ -353,7 +364,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--sizes", default="1000,10000,50000", help="subscription counts to scale over"
     )
-    parser.add_argument("--naive-documents", type=int, default=200, help="the naive loop's sample")
+    parser.add_argument("--naive-documents", type=int, default=200, help="naive sample at 10k")
+    parser.add_argument("--scale-documents", type=int, default=1000, help="at the other sizes")
     parser.add_argument("--seed", type=int, default=5)
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
@@ -371,7 +383,9 @@ def main(argv: list[str] | None = None) -> None:
     )
     results: dict[int, Figures] = {}
     for size in sizes:
-        results[size] = measure(subscriptions[:size], documents, earlier, args.naive_documents)
+        batch = documents if size == args.subscriptions else documents[: args.scale_documents]
+        naive = max(20, args.naive_documents * 10_000 // size)
+        results[size] = measure(subscriptions[:size], batch, earlier, naive)
         report(results[size])
     main_figures = results[args.subscriptions]
     print(
