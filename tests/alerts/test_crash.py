@@ -20,15 +20,13 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.backends.sendgrid import SendGridBackend
-from alerts.deliver import CLAIM_BATCH, LEASE, queue_deliveries, send_pending
+from alerts.deliver import CLAIM_BATCH, LEASE, send_pending
 from alerts.links import Links
-from alerts.match import match_changes
-from alerts.subscriptions import subscribe
 from models import Delivery
 from models.db import make_engine
 from tests.alerts.conftest import NOW, Store
 from tests.alerts.mailservers import FakeSendGrid, Reply
-from tests.alerts.realbills import ca_bill_s209, uk_bill_2818
+from tests.alerts.test_deliver import queue_alerts
 from tests.conftest import ROOT
 
 SECRET = "crash-test-secret"
@@ -72,14 +70,8 @@ def accepted(count: int, delay: float = 0.0) -> list[Reply]:
 @pytest.fixture
 def queued(session: Session, store: Store) -> list[int]:
     """Three subscribers with alerts on the real bills: three queued deliveries."""
-    for address in ("a@example.org", "b@example.org", "c@example.org"):
-        subscribe(session, email=address, query="bill OR act", confirmed=True)
-    store(uk_bill_2818())
-    store(ca_bill_s209())
-    match_changes(session, NOW)
-    assert queue_deliveries(session, NOW) == 3
-    session.commit()
-    return list(session.scalars(select(Delivery.id).order_by(Delivery.id)))
+    readers = ("a@example.org", "b@example.org", "c@example.org")
+    return queue_alerts(session, store, [(email, "bill OR act") for email in readers])
 
 
 @pytest.fixture

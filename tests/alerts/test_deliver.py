@@ -66,18 +66,28 @@ def factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine)
 
 
-@pytest.fixture
-def queued(session: Session, store: Store) -> list[int]:
-    """Two subscribers with alerts on the real bills, queued: the delivery ids."""
-    subscribe(session, email="a@example.org", query="bill", confirmed=True)
-    subscribe(session, email="a@example.org", query="act", confirmed=True)
-    subscribe(session, email="b@example.org", query="rates", confirmed=True)
+def queue_alerts(session: Session, store: Store, queries: list[tuple[str, str]]) -> list[int]:
+    """Confirmed (email, query) subscriptions, the real bills stored and matched, one delivery
+    queued per address: the delivery ids."""
+    for email, query in queries:
+        subscribe(session, email=email, query=query, confirmed=True)
     store(uk_bill_2818())
     store(ca_bill_s209())
     match_changes(session, NOW)
-    assert queue_deliveries(session, NOW) == 2
+    assert queue_deliveries(session, NOW) == len({email for email, _ in queries})
     session.commit()
     return list(session.scalars(select(Delivery.id).order_by(Delivery.id)))
+
+
+@pytest.fixture
+def queued(session: Session, store: Store) -> list[int]:
+    """Two subscribers with alerts on the real bills, queued: the delivery ids."""
+    subscriptions = [
+        ("a@example.org", "bill"),
+        ("a@example.org", "act"),
+        ("b@example.org", "rates"),
+    ]
+    return queue_alerts(session, store, subscriptions)
 
 
 def run(

@@ -16,11 +16,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from alerts.backends.base import MailBackend
 from alerts.backends.sendgrid import SendGridBackend
 from alerts.backends.smtp import SmtpBackend
-from alerts.deliver import DeliverySummary, queue_deliveries, send_pending
+from alerts.deliver import DeliverySummary, send_pending
 from alerts.headers import SUBSCRIPTION_IDS_HEADER
 from alerts.links import Links
-from alerts.match import match_changes
-from alerts.subscriptions import subscribe
 from alerts.tokens import Purpose, read_token
 from models import Delivery, Subscription
 from tests.alerts.conftest import NOW, Store
@@ -31,7 +29,7 @@ from tests.alerts.mailservers import (
     sendgrid_error_body,
     start_smtp_server,
 )
-from tests.alerts.realbills import ca_bill_s209, uk_bill_2818
+from tests.alerts.test_deliver import queue_alerts
 
 SECRET = "backend-test-secret"
 BASE_URL = "https://fivewatch.example.org"
@@ -41,14 +39,9 @@ FRENCH = "Loi sur la protection des jeunes contre l’exposition à la pornograp
 @pytest.fixture
 def queued(session: Session, store: Store) -> list[int]:
     """Two readers: a@ gets both real bills, b@ only the Canadian one."""
-    subscribe(session, email="a@example.org", query="bill OR act", confirmed=True)
-    subscribe(session, email="b@example.org", query="pornography", confirmed=True)
-    store(uk_bill_2818())
-    store(ca_bill_s209())
-    match_changes(session, NOW)
-    assert queue_deliveries(session, NOW) == 2
-    session.commit()
-    return list(session.scalars(select(Delivery.id).order_by(Delivery.id)))
+    return queue_alerts(
+        session, store, [("a@example.org", "bill OR act"), ("b@example.org", "pornography")]
+    )
 
 
 def run(session: Session, backend: MailBackend, at: timedelta = timedelta(0)) -> DeliverySummary:

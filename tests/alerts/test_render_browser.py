@@ -6,7 +6,6 @@ Each width is checked for a horizontal scroll and saved as a screenshot in test-
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, sync_playwright
@@ -20,19 +19,8 @@ from alerts.subscriptions import subscribe
 from models import Alert
 from tests.alerts.conftest import NOW, Store
 from tests.alerts.realbills import ca_bill_s209, uk_bill_2818
-from tests.conftest import ROOT
+from tests.web.test_browser import ARTIFACTS, CHROMIUM, FLAGS
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = ROOT / "test-artifacts"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium"),
