@@ -40,6 +40,7 @@ log = logging.getLogger("fivewatch.run")
 LOCK_KEY = 0x46495645  # "FIVE": the advisory lock id of `fivewatch run`
 LOCK_SUFFIX = ".run.lock"
 ERROR_TAIL = 2000  # characters of a failed child's stderr kept in the log
+TICK_S = 60.0  # match and send at least this often, so digests leave within a minute of their hour
 
 
 class AlreadyRunning(FiveWatchError):
@@ -115,11 +116,11 @@ class Scheduler:
 
     def run(self) -> None:
         """Cycle until asked to stop: crawl what is due, match, deliver, note health."""
-        self._load_schedule()
+        self.load_schedule()
         log.info("scheduler started", extra={"sources": sorted(self.next_due)})
         while not self.stopping.is_set():
             self.cycle()
-            self.stopping.wait(self._seconds_to_next())
+            self.stopping.wait(self.seconds_to_next())
         log.info("scheduler stopped")
 
     def cycle(self) -> None:
@@ -129,7 +130,7 @@ class Scheduler:
                 return
             step()
 
-    def _load_schedule(self) -> None:
+    def load_schedule(self) -> None:
         with self.sessions.begin() as session:
             sync_sources(session)
             chosen = select(Source).order_by(Source.slug)
@@ -145,8 +146,9 @@ class Scheduler:
     def _interval(self, source: Source) -> timedelta:
         return timedelta(seconds=self.policy.interval_s(source))
 
-    def _seconds_to_next(self) -> float:
-        return max(0.0, (min(self.next_due.values()) - self.clock()).total_seconds())
+    def seconds_to_next(self) -> float:
+        until_due = (min(self.next_due.values()) - self.clock()).total_seconds()
+        return min(max(0.0, until_due), TICK_S)
 
     def crawl_due(self) -> None:
         now = self.clock()

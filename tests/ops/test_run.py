@@ -34,6 +34,7 @@ from tests.ops.runner import (
 ADMIN = "admin@fivewatch.invalid"
 READER = "reader@fivewatch.invalid"
 NEWS_PAGE = "https://www.canada.ca/en/news.html"  # the real feed's own <id>
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(autouse=True)

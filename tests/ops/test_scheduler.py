@@ -1,0 +1,82 @@
+"""The scheduler's loop in-process: what is due, how long it waits, and that it always sends."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import Engine, update
+from sqlalchemy.orm import Session
+
+from alerts.deliver import DeliverySummary
+from crawlers.process import sync_sources
+from fivewatch.errors import FiveWatchError
+from fivewatch.health import HealthPolicy
+from fivewatch.scheduler import TICK_S, Scheduler
+from models import Source, utcnow
+from models.db import make_session_factory
+
+POLICY = HealthPolicy({"bills": 3600, "statements": 900}, error_rate_threshold=0.2)
+
+
+class Sender:
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self) -> DeliverySummary:
+        self.calls += 1
+        return DeliverySummary()
+
+
+def scheduler(db_url: str, engine: Engine, slugs: list[str], sender: Sender) -> Scheduler:
+    return Scheduler(db_url, make_session_factory(engine), sender, POLICY, slugs)
+
+
+def crawled_ago(engine: Engine, seconds: int) -> None:
+    with Session(engine) as session:
+        sync_sources(session)
+        then = utcnow() - timedelta(seconds=seconds)
+        session.execute(update(Source).values(last_run_at=then))
+        session.commit()
+
+
+def test_each_kind_is_due_at_its_own_interval(db_url: str, engine: Engine) -> None:
+    crawled_ago(engine, 1000)  # past a feed's 900 s, inside a bill source's 3600 s
+    loop = scheduler(db_url, engine, ["ca-gc-news", "uk-bills"], Sender())
+    loop.load_schedule()
+    now = utcnow()
+    assert loop.next_due["ca-gc-news"] <= now
+    assert loop.next_due["uk-bills"] > now
+    assert loop.seconds_to_next() == 0
+
+
+def test_a_source_never_crawled_is_due_at_once(db_url: str, engine: Engine) -> None:
+    loop = scheduler(db_url, engine, ["nz-beehive"], Sender())
+    loop.load_schedule()
+    assert loop.next_due["nz-beehive"] <= utcnow()
+
+
+def test_nothing_due_still_matches_and_sends_every_tick(db_url: str, engine: Engine) -> None:
+    crawled_ago(engine, 10)
+    sender = Sender()
+    loop = scheduler(db_url, engine, ["ca-gc-news"], sender)
+    loop.load_schedule()
+    assert loop.seconds_to_next() == TICK_S  # not 890 s: digests are due at their hour
+    loop.cycle()
+    assert sender.calls == 1
+
+
+def test_a_stop_request_skips_the_remaining_steps(db_url: str, engine: Engine) -> None:
+    crawled_ago(engine, 10)
+    sender = Sender()
+    loop = scheduler(db_url, engine, ["ca-gc-news"], sender)
+    loop.load_schedule()
+    loop.stopping.set()
+    loop.cycle()
+    assert sender.calls == 0
+
+
+def test_an_unknown_source_is_refused(db_url: str, engine: Engine) -> None:
+    loop = scheduler(db_url, engine, ["xx-nowhere"], Sender())
+    with pytest.raises(FiveWatchError, match="unknown source"):
+        loop.load_schedule()
