@@ -128,7 +128,10 @@ class Scheduler:
         for step in steps:
             if self.stopping.is_set():
                 return
-            step()
+            try:
+                step()
+            except Exception:  # a service outlives a bad step: logged, and tried next cycle
+                log.exception("step failed", extra={"step": step.__name__})
 
     def load_schedule(self) -> None:
         with self.sessions.begin() as session:

@@ -80,3 +80,20 @@ def test_an_unknown_source_is_refused(db_url: str, engine: Engine) -> None:
     loop = scheduler(db_url, engine, ["xx-nowhere"], Sender())
     with pytest.raises(FiveWatchError, match="unknown source"):
         loop.load_schedule()
+
+
+def test_a_failing_step_is_logged_and_the_cycle_goes_on(
+    db_url: str, engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    crawled_ago(engine, 10)
+
+    def broken_backend() -> DeliverySummary:
+        raise ConnectionRefusedError("smtp://localhost:25 refused the connection")
+
+    loop = scheduler(db_url, engine, ["ca-gc-news"], Sender())
+    loop.deliver = broken_backend
+    loop.load_schedule()
+    loop.cycle()
+    failed = [r for r in caplog.records if r.getMessage() == "step failed"]
+    assert [r.__dict__["step"] for r in failed] == ["send"]
+    assert loop.verdicts == {"ca-gc-news": "unknown"}  # the health step still ran
