@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crawlers import settings as crawler_settings
+from crawlers.addons import ReplayAddon
 from crawlers.base.source import SourceSpider
 from crawlers.pipelines import source_row
 from crawlers.registry import spider_classes
@@ -34,11 +35,7 @@ def crawl_settings(
         settings.set("FIVEWATCH_RECORD_DIR", str(record_dir), priority="cmdline")
     if replay_dir is not None:
         settings.set("FIVEWATCH_REPLAY_DIR", str(replay_dir), priority="cmdline")
-        # Replay never touches the network: no robots.txt to fetch (it is not in cassettes),
-        # and no politeness delays towards nobody.
-        settings.set("ROBOTSTXT_OBEY", False, priority="cmdline")
-        settings.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")
-        settings.set("DOWNLOAD_DELAY", 0, priority="cmdline")
+        ReplayAddon().update_settings(settings)  # so callers see the settings a crawl will use
     return settings
 
 

@@ -58,6 +58,8 @@ ITEM_PIPELINES = {
     "crawlers.pipelines.ValidatePipeline": 100,
     "crawlers.pipelines.StorePipeline": 500,
 }
+# Replay's settings follow FIVEWATCH_REPLAY_DIR wherever it is set (CLI or Scrapyd).
+ADDONS = {"crawlers.addons.ReplayAddon": 0}
 EXTENSIONS = {
     "crawlers.extensions.CrawlRunExtension": 500,
     "scrapy.extensions.telnet.TelnetConsole": None,

@@ -5,11 +5,13 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 
 from models.text import tokens
 
-TAXONOMY_FILE = Path(__file__).with_name("topics.toml")
+# Read as a package resource: under Scrapyd the package is a zipped egg, not a folder.
+TAXONOMY_FILE = files("models") / "topics.toml"
 
 
 @dataclass(frozen=True)
@@ -20,7 +22,7 @@ class Topic:
 
 
 @cache
-def load_topics(path: Path = TAXONOMY_FILE) -> tuple[Topic, ...]:
+def load_topics(path: Traversable = TAXONOMY_FILE) -> tuple[Topic, ...]:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     return tuple(Topic(slug, table["label"], tuple(table["terms"])) for slug, table in data.items())
 

@@ -23,6 +23,7 @@ from fivewatch.cli.demo import demo
 from fivewatch.cli.query import query_group
 from fivewatch.cli.run import run_command
 from fivewatch.cli.serve import serve
+from fivewatch.cli.transfer import export_command, import_command
 
 
 @click.group()
@@ -55,6 +56,8 @@ for command in (
     subscribers_command,
     subscriptions_command,
     run_command,
+    export_command,
+    import_command,
 ):
     cli.add_command(command)
 

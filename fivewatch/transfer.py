@@ -1,0 +1,270 @@
+"""Export and import the whole collection: one JSON-lines file per table, plus documents.csv.
+
+The export is for backups, for analysts, and for moving between SQLite and PostgreSQL. Import
+keeps every id (alerts, deliveries and links point at them), so it needs an empty database at
+the export's schema revision; on PostgreSQL the id sequences are then moved past the imported
+rows, or the next insert would collide.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import tarfile
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Date, DateTime, Engine, Table, func, select, text
+
+from fivewatch.errors import FiveWatchError
+from models import Base, Document, Source
+
+EXPORT_FORMAT = 1
+MANIFEST = "manifest.json"
+DOCUMENTS_CSV = "documents.csv"
+ARCHIVE_SUFFIX = ".tar.gz"
+ARCHIVE_ROOT = "fivewatch-export"
+INSERT_BATCH = 500
+# documents.csv: what an analyst opens in a spreadsheet (the .jsonl files have everything).
+CSV_COLUMNS = {
+    "id": Document.id,
+    "source": Source.slug,
+    "jurisdiction": Document.jurisdiction,
+    "type": Document.kind,
+    "reference": Document.reference,
+    "title": Document.title,
+    "session": Document.session,
+    "published_on": Document.published_on,
+    "current_stage": Document.current_stage,
+    "status": Document.status,
+    "sponsor": Document.sponsor,
+    "topics": Document.topics,
+    "url": Document.url,
+    "first_seen_at": Document.first_seen_at,
+    "last_seen_at": Document.last_seen_at,
+}
+
+
+class TransferError(FiveWatchError):
+    """An export or import that cannot go ahead; nothing in the target database was changed."""
+
+
+def tables() -> list[Table]:
+    """Every table of the schema, parents before children (the order inserts need)."""
+    return list(Base.metadata.sorted_tables)
+
+
+def schema_revision(conn: Connection) -> str | None:
+    revision: str | None = conn.scalar(text("SELECT version_num FROM alembic_version"))
+    return revision
+
+
+def _encode(value: object) -> str:
+    """JSON for what json cannot write itself: timestamps keep their zone (always UTC here)."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"cannot export {type(value).__name__} {value!r}")
+
+
+def _rows(conn: Connection, table: Table) -> Iterator[dict[str, Any]]:
+    statement = select(table).order_by(*table.primary_key.columns)
+    for row in conn.execution_options(yield_per=1000).execute(statement):
+        yield dict(row._mapping)
+
+
+def _write_table(conn: Connection, table: Table, path: Path) -> int:
+    count = 0
+    with path.open("w", encoding="utf-8") as out:
+        for row in _rows(conn, table):
+            out.write(json.dumps(row, ensure_ascii=False, default=_encode) + "\n")
+            count += 1
+    return count
+
+
+def _csv_cell(value: object) -> object:
+    if isinstance(value, list):
+        return "; ".join(str(item) for item in value)
+    return value.isoformat() if isinstance(value, datetime | date) else value
+
+
+def _write_documents_csv(conn: Connection, path: Path) -> None:
+    statement = (
+        select(*CSV_COLUMNS.values())
+        .join(Source, Source.id == Document.source_id)
+        .order_by(Document.id)
+    )
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(CSV_COLUMNS)
+        for row in conn.execution_options(yield_per=1000).execute(statement):
+            writer.writerow([_csv_cell(value) for value in row])
+
+
+@contextmanager
+def _snapshot(engine: Engine) -> Iterator[Connection]:
+    """One consistent view of every table while they are read one after another."""
+    options = {"isolation_level": "REPEATABLE READ"} if engine.dialect.name == "postgresql" else {}
+    with engine.connect().execution_options(**options) as conn, conn.begin():
+        if engine.dialect.name == "sqlite":
+            # pysqlite starts no transaction for SELECTs: without BEGIN each table is read
+            # at its own moment, and a crawl committing meanwhile would split the export.
+            conn.exec_driver_sql("BEGIN")
+        yield conn
+
+
+def export_folder(engine: Engine, folder: Path) -> dict[str, int]:
+    """Write every table to `folder` (created; must not hold an export) and return row counts."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if (folder / MANIFEST).exists():
+        raise TransferError(f"{folder} already holds an export: choose a new folder")
+    with _snapshot(engine) as conn:
+        counts = {
+            table.name: _write_table(conn, table, folder / f"{table.name}.jsonl")
+            for table in tables()
+        }
+        _write_documents_csv(conn, folder / DOCUMENTS_CSV)
+        manifest = {
+            "format": EXPORT_FORMAT,
+            "schema_revision": schema_revision(conn),
+            "exported_at": datetime.now(UTC).isoformat(),
+            "dialect": engine.dialect.name,
+            "tables": counts,
+        }
+    (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    return counts
+
+
+def export_collection(engine: Engine, target: Path) -> dict[str, int]:
+    """Export to a folder, or to one `.tar.gz` file when the target's name ends so."""
+    if not target.name.endswith(ARCHIVE_SUFFIX):
+        return export_folder(engine, target)
+    if target.exists():
+        raise TransferError(f"{target} already exists: choose a new file name")
+    with tempfile.TemporaryDirectory() as scratch:
+        counts = export_folder(engine, Path(scratch) / ARCHIVE_ROOT)
+        with tarfile.open(target, "w:gz") as archive:
+            archive.add(Path(scratch) / ARCHIVE_ROOT, arcname=ARCHIVE_ROOT)
+    return counts
+
+
+def _decoders(table: Table) -> dict[str, type[date] | type[datetime]]:
+    """Columns whose JSON text must become a date or a datetime again."""
+    decoders: dict[str, type[date] | type[datetime]] = {}
+    for column in table.columns:
+        column_type = getattr(column.type, "impl", column.type)
+        if isinstance(column_type, DateTime):
+            decoders[column.name] = datetime
+        elif isinstance(column_type, Date):
+            decoders[column.name] = date
+    return decoders
+
+
+def _read_rows(path: Path, table: Table) -> Iterator[dict[str, Any]]:
+    decoders = _decoders(table)
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            try:
+                row: dict[str, Any] = json.loads(line)
+                for name, kind in decoders.items():
+                    if row.get(name) is not None:
+                        row[name] = kind.fromisoformat(row[name])
+            except (ValueError, TypeError) as exc:
+                raise TransferError(f"{path.name} line {number}: {exc}") from exc
+            yield row
+
+
+def _insert_table(conn: Connection, table: Table, path: Path) -> int:
+    if not path.is_file():
+        raise TransferError(f"the export has no {path.name}: it is incomplete")
+    rows = _read_rows(path, table)
+    count = 0
+    while batch := list(islice(rows, INSERT_BATCH)):
+        conn.execute(table.insert(), batch)
+        count += len(batch)
+    return count
+
+
+def _populated(conn: Connection) -> list[str]:
+    return [t.name for t in tables() if conn.scalar(select(func.count()).select_from(t))]
+
+
+def _clear(conn: Connection) -> None:
+    for table in reversed(tables()):
+        conn.execute(table.delete())
+
+
+def _reset_sequences(conn: Connection) -> None:
+    """Point each PostgreSQL id sequence past the imported ids (ids were given explicitly)."""
+    for table in tables():
+        key = list(table.primary_key.columns)
+        if len(key) != 1 or key[0].type.python_type is not int:
+            continue  # a natural key (checkpoints.name) has no sequence
+        name = key[0].name
+        conn.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{table.name}', '{name}'), "
+                f'coalesce(max("{name}"), 1), max("{name}") IS NOT NULL) FROM "{table.name}"'
+            )
+        )
+
+
+def _read_manifest(folder: Path) -> dict[str, Any]:
+    path = folder / MANIFEST
+    if not path.is_file():
+        raise TransferError(f"{folder} is not a FiveWatch export: no {MANIFEST}")
+    try:
+        manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise TransferError(f"{path}: {exc}") from exc
+    if manifest.get("format") != EXPORT_FORMAT:
+        raise TransferError(f"{path}: export format {manifest.get('format')!r} is not supported")
+    return manifest
+
+
+def _check_target(conn: Connection, manifest: dict[str, Any], force: bool) -> None:
+    revision = schema_revision(conn)
+    if revision != manifest["schema_revision"]:
+        raise TransferError(
+            f"the export is at schema revision {manifest['schema_revision']}, the database at "
+            f"{revision}: run `fivewatch db upgrade` on both sides first"
+        )
+    populated = _populated(conn)
+    if populated and not force:
+        raise TransferError(
+            f"the database is not empty ({', '.join(populated)}): import into an empty "
+            "database, or pass --force to replace its contents"
+        )
+
+
+def import_folder(engine: Engine, folder: Path, *, force: bool = False) -> dict[str, int]:
+    """Load an export into the database in one transaction; `force` replaces what is there."""
+    manifest = _read_manifest(folder)
+    with engine.begin() as conn:
+        _check_target(conn, manifest, force)
+        _clear(conn)
+        counts = {t.name: _insert_table(conn, t, folder / f"{t.name}.jsonl") for t in tables()}
+        if counts != manifest["tables"]:
+            raise TransferError(f"read {counts}, but the manifest lists {manifest['tables']}")
+        if engine.dialect.name == "postgresql":
+            _reset_sequences(conn)
+    return counts
+
+
+def import_collection(engine: Engine, source: Path, *, force: bool = False) -> dict[str, int]:
+    """Import from an export folder or from its `.tar.gz`."""
+    if not source.exists():
+        raise TransferError(f"{source} does not exist")
+    if source.is_dir():
+        return import_folder(engine, source, force=force)
+    with tempfile.TemporaryDirectory() as scratch:
+        try:
+            with tarfile.open(source, "r:gz") as archive:
+                archive.extractall(scratch, filter="data")
+        except (tarfile.TarError, OSError, EOFError) as exc:
+            raise TransferError(f"{source}: not a readable export archive ({exc})") from exc
+        return import_folder(engine, Path(scratch) / ARCHIVE_ROOT, force=force)
