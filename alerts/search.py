@@ -1,7 +1,8 @@
 """Searching stored documents with the alert query language (same parser, same semantics).
 
-Only jurisdiction and type are filtered in SQL; every candidate is evaluated with the query,
-so results equal what an alert would match. Full-text pre-filtering comes with the indexes.
+Jurisdiction and type are filtered in SQL, and the full-text index (models.search) narrows
+the candidates to documents holding one of the query's required terms; every candidate is then
+evaluated with the query itself, so results equal what an alert would match.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from alerts.query import MatchDocument, parse
+from alerts.query import MatchDocument, Query, parse
 from alerts.snippet import snippet
 from models import Document
+from models.search import documents_containing_any
 
 SCAN_BATCH = 500
 
@@ -32,7 +34,9 @@ class SearchPage:
     hits: list[SearchHit] = field(default_factory=list)
 
 
-def _candidates(jurisdictions: Iterable[str], doc_types: Iterable[str]) -> Select[Document]:
+def _candidates(
+    session: Session, query: Query, jurisdictions: Iterable[str], doc_types: Iterable[str]
+) -> Select[Document]:
     statement = select(Document).order_by(
         Document.published_on.desc().nulls_last(), Document.id.desc()
     )
@@ -40,6 +44,10 @@ def _candidates(jurisdictions: Iterable[str], doc_types: Iterable[str]) -> Selec
         statement = statement.where(Document.jurisdiction.in_(places))
     if kinds := [value.lower() for value in doc_types]:
         statement = statement.where(Document.kind.in_(kinds))
+    if query.required_terms is not None:  # a document without any of them cannot match
+        statement = statement.where(
+            Document.id.in_(documents_containing_any(session, query.required_terms))
+        )
     return statement
 
 
@@ -56,7 +64,9 @@ def search(
     query = parse(query_text)
     total = 0
     hits: list[SearchHit] = []
-    statement = _candidates(jurisdictions, doc_types).execution_options(yield_per=SCAN_BATCH)
+    statement = _candidates(session, query, jurisdictions, doc_types).execution_options(
+        yield_per=SCAN_BATCH
+    )
     for document in session.scalars(statement):
         doc = MatchDocument.from_document(document)
         result = query.match(doc)

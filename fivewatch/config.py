@@ -69,6 +69,13 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("admin_email", "FIVEWATCH_ADMIN_EMAIL", "", "receives source-health alerts"),
     Setting(
+        "admin_password",
+        "FIVEWATCH_ADMIN_PASSWORD",
+        "",
+        "password of the web /admin pages",
+        secret=True,
+    ),
+    Setting(
         "congress_api_key",
         "CONGRESS_API_KEY",
         "DEMO_KEY",
@@ -113,6 +120,7 @@ class Config:
     base_url: str
     secret_key: Secret
     admin_email: str
+    admin_password: Secret
     congress_api_key: Secret
     bills_interval: str
     statements_interval: str
