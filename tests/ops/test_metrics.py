@@ -10,17 +10,22 @@ from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.orm import Session
 
+from fivewatch.config import Config
 from fivewatch.web import create_app
 from models import CrawlRun, Source, utcnow
 from models.store import ensure_source
-from tests.web.conftest import web_config
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
 
 @pytest.fixture
 def client(db_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(web_config(db_url, tmp_path / "outbox"))) as test_client:
+    env = {
+        "FIVEWATCH_DATABASE_URL": db_url,
+        "FIVEWATCH_SECRET_KEY": "metrics-test-secret",
+        "FIVEWATCH_OUTBOX_DIR": str(tmp_path / "outbox"),
+    }
+    with TestClient(create_app(Config.from_env(env))) as test_client:
         yield test_client
 
 
