@@ -44,7 +44,7 @@ def feed_body(cassette: Path) -> Path:
         for text in (cassette / "index.jsonl").read_text(encoding="utf-8").splitlines()
         if json.loads(text)["url"] == FEED_URL
     )
-    return cassette / line["body"]
+    return cassette / str(line["body"])
 
 
 class RunProcess:

@@ -9,6 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from fivewatch.cli.run import secret_values
+from fivewatch.config import Config
 from fivewatch.logs import configure_logging
 
 SECRET = "SG.live-key-that-must-never-show"
@@ -79,3 +81,16 @@ def test_an_exception_travels_inside_its_json_line() -> None:
 def test_an_unknown_format_is_refused() -> None:
     with pytest.raises(ValueError, match="FIVEWATCH_LOG_FORMAT='xml'"):
         configure_logging(logging.INFO, log_format="xml", stream=io.StringIO())
+
+
+def test_run_masks_every_key_and_the_database_password() -> None:
+    config = Config.from_env(
+        {
+            "FIVEWATCH_DATABASE_URL": "postgresql://fivewatch:pg-pass@db/fivewatch",
+            "SENDGRID_API_KEY": SECRET,
+            "FIVEWATCH_SECRET_KEY": "signing-key",
+        }
+    )
+    masked = secret_values(config)
+    assert {"pg-pass", SECRET, "signing-key"} <= set(masked)
+    assert "DEMO_KEY" not in masked  # the public demo key is no secret
