@@ -10,9 +10,10 @@ own vocabulary, some with jurisdiction or type filters. In one run it measures, 
 - fts5: the batch indexed in an in-memory SQLite FTS5 table, then one MATCH per subscription
   whose query FTS5 can express (words, phrases, prefixes, AND/OR/NOT, NEAR, title:).
 All three must return the same (subscription, document) pairs on what they share.
-At --subscriptions all --documents are matched; the other sizes use the first
---scale-documents (docs/s is a rate). The last line printed is one JSON object (figures at
---subscriptions).
+Rates are documents per CPU second of this process (`time.process_time`: other work on a
+shared machine does not skew the ratios). At --subscriptions all --documents are matched; the
+other sizes use the first --scale-documents. The last line printed is one JSON object
+(figures at --subscriptions).
 
     python -m bench.match [--subscriptions 10000] [--documents 10000] [--sizes 1000,10000,50000]
 """
@@ -317,9 +318,9 @@ class Figures:
 
 def timed(run: Any, subscriptions: Any, documents: list[MatchDocument]) -> tuple[float, set[Pair]]:
     batch = fresh(documents)
-    started = time.perf_counter()
+    started = time.process_time()
     pairs = run(subscriptions, batch)
-    return len(documents) / (time.perf_counter() - started), pairs
+    return len(documents) / (time.process_time() - started), pairs
 
 
 def measure(
