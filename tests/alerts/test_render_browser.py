@@ -6,6 +6,7 @@ Each width is checked for a horizontal scroll and saved as a screenshot in test-
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, sync_playwright
@@ -19,8 +20,15 @@ from alerts.subscriptions import subscribe
 from models import Alert
 from tests.alerts.conftest import NOW, Store
 from tests.alerts.realbills import ca_bill_s209, uk_bill_2818
-from tests.web.test_browser import ARTIFACTS, CHROMIUM, FLAGS
+from tests.conftest import ROOT
 
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "test-artifacts"
+# The flags the brief fixes for headless Chromium here (the web tests use the same).
+FLAGS = (
+    "--no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking "
+    "--disable-component-update --disable-sync"
+).split()
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium"),
