@@ -34,7 +34,7 @@ from tests.conftest import ROOT
 
 WORKERS = 3
 READERS = [f"reader{n:02d}@example.org" for n in range(30)]
-SECONDS_PER_MESSAGE = 0.1
+SECONDS_PER_MESSAGE = 0.25
 
 
 class SlowHandler(RecordingHandler):

@@ -222,3 +222,14 @@ def test_exporting_over_an_earlier_export_is_refused(collection: str, tmp_path: 
     again = fivewatch("export", str(folder), db_url=collection, cwd=tmp_path, check=False)
     assert again.exit_code == 1
     assert "already holds an export" in again.stderr
+
+
+def test_the_imported_database_exports_back_into_a_fresh_sqlite_file_unchanged(
+    collection: str, db_url: str, tmp_path: Path
+) -> None:
+    fivewatch("import", str(exported(collection, tmp_path)), db_url=db_url, cwd=tmp_path)
+    again = exported(db_url, tmp_path, "again.tar.gz")
+    fresh = f"sqlite:///{tmp_path / 'fresh.db'}"
+    fivewatch("db", "upgrade", db_url=fresh, cwd=tmp_path)
+    fivewatch("import", str(again), db_url=fresh, cwd=tmp_path)
+    assert table_rows(fresh) == table_rows(collection)
