@@ -29,6 +29,13 @@ from tests.conftest import ROOT
 CASSETTES = ROOT / "cassettes"
 QUERIES = ('"online harms"', "child* AND (online OR internet)", "grooming OR sextortion", "bill")
 # A UK bill by its Parliament id, a US bill by number, Canadian bills by number.
+# Subscribers, subscriptions (a query and a followed bill), alerts and deliveries.
+AFTER_CRAWL = (
+    ("subscribe", "analyst@example.org", "--query", "online OR internet", "--confirmed"),
+    ("follow", "follower@example.org", "C-63", "-j", "ca", "--confirmed"),
+    ("match",),
+    ("send",),
+)
 HISTORIES = (("2818", "uk"), ("S. 2138", "us"), ("C-63", "ca"), ("S-209", "ca"))
 
 
@@ -56,29 +63,8 @@ def collection(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = f"sqlite:///{work / 'source.db'}"
     fivewatch("db", "upgrade", db_url=url, cwd=work)
     crawl(url, work)
-    fivewatch(
-        "subscribe",
-        "analyst@example.org",
-        "--query",
-        "abortion OR business",
-        "--jurisdiction",
-        "uk",
-        "--confirmed",
-        db_url=url,
-        cwd=work,
-    )
-    fivewatch(
-        "follow",
-        "follower@example.org",
-        "2818",
-        "--jurisdiction",
-        "uk",
-        "--confirmed",
-        db_url=url,
-        cwd=work,
-    )
-    fivewatch("match", db_url=url, cwd=work)
-    fivewatch("send", db_url=url, cwd=work)
+    for args in AFTER_CRAWL:
+        fivewatch(*args, db_url=url, cwd=work)
     return url
 
 
