@@ -18,12 +18,14 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy.orm import Session
 
 from fivewatch.cli import cli
-from fivewatch.transfer import MANIFEST, tables
-from models import Document, Subscriber
+from fivewatch.transfer import MANIFEST, _snapshot, tables
+from models import Document, Source, Subscriber
 from models.db import make_engine
+from models.store import ensure_source
 from tests.conftest import ROOT
 
 CASSETTES = ROOT / "cassettes"
@@ -219,3 +221,17 @@ def test_the_imported_database_exports_back_into_a_fresh_sqlite_file_unchanged(
     fivewatch("db", "upgrade", db_url=fresh, cwd=tmp_path)
     fivewatch("import", str(again), db_url=fresh, cwd=tmp_path)
     assert table_rows(fresh) == table_rows(collection)
+
+
+def test_an_export_reads_one_snapshot_while_others_write(engine: Engine) -> None:
+    def sources(conn: Connection) -> int:
+        return conn.scalar(select(func.count()).select_from(Source)) or 0
+
+    with _snapshot(engine) as reading:
+        before = sources(reading)
+        with Session(engine) as writer:
+            ensure_source(writer, slug="uk-bills", jurisdiction="uk", kind="bills")
+            writer.commit()
+        assert sources(reading) == before
+    with engine.connect() as conn:
+        assert sources(conn) == before + 1
