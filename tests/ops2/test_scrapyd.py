@@ -7,6 +7,7 @@ project's cassettes as `-s` settings through schedule.json, as a production depl
 from __future__ import annotations
 
 import json
+import shutil
 import socket
 import subprocess
 import sys
@@ -28,6 +29,9 @@ from tests.conftest import ROOT
 CASSETTES = ROOT / "cassettes"
 SPIDER = "ca-legisinfo-bills"
 DEADLINE_S = 90
+PROJECT_FILES = ("scrapy.cfg", "setup.py", "pyproject.toml", "README.md")
+PACKAGES = ("crawlers", "models", "alerts", "fivewatch")
+IGNORED = shutil.ignore_patterns("__pycache__")
 
 
 def free_port() -> int:
@@ -70,12 +74,18 @@ def upload_egg(base: str, egg: Path, project: str, version: str) -> dict[str, An
 
 @pytest.fixture(scope="module")
 def egg(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The egg exactly as `scrapyd-deploy` builds it from scrapy.cfg."""
-    path = tmp_path_factory.mktemp("egg") / "fivewatch.egg"
+    """The egg exactly as `scrapyd-deploy` builds it, from a copy of the project (the build
+    writes build/ and *.egg-info beside scrapy.cfg, which must not touch the checkout)."""
+    project = tmp_path_factory.mktemp("project")
+    for name in PROJECT_FILES:
+        shutil.copy2(ROOT / name, project / name)
+    for package in PACKAGES:
+        shutil.copytree(ROOT / package, project / package, ignore=IGNORED)
+    path = project / "fivewatch.egg"
     deploy = Path(sys.executable).with_name("scrapyd-deploy")
     subprocess.run(
         [str(deploy), "--build-egg", str(path)],
-        cwd=ROOT,
+        cwd=project,
         check=True,
         capture_output=True,
         timeout=120,
