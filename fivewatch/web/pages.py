@@ -6,20 +6,23 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from starlette.responses import Response
 
+from fivewatch.health import HealthPolicy, health_report
 from fivewatch.web import queries
 from fivewatch.web.chart import progress_chart, stage_table
 from fivewatch.web.schemas import RowId
-from fivewatch.web.state import SessionDep, render
+from fivewatch.web.state import SessionDep, StateDep, render
+from models import utcnow
 from models.taxonomy import load_topics
 
 router = APIRouter(default_response_class=HTMLResponse, include_in_schema=False)
 
 
 @router.get("/")
-def home(request: Request, session: SessionDep) -> Response:
+def home(request: Request, session: SessionDep, state: StateDep) -> Response:
+    """Latest activity, and each source's verdict as `fivewatch sources` gives it (stale too)."""
     context = {
         "changes": queries.latest_changes(session),
-        "sources": queries.sources(session),
+        "sources": health_report(session, HealthPolicy.from_config(state.config), utcnow()),
     }
     return render(request, "home.html", context)
 

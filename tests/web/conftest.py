@@ -17,7 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from fivewatch.config import Config
+from fivewatch.config import Config, Secret
 from fivewatch.web import create_app
 from models import Document
 from models.links import link_statement
@@ -31,14 +31,7 @@ SECRET = "web-tests-secret"
 ADMIN_PASSWORD = "correct horse battery staple"
 
 
-@dataclass(frozen=True)
-class AdminConfig(Config):
-    """Config plus the admin password, until the lead adds it to fivewatch/config.py."""
-
-    admin_password: str = ""
-
-
-def web_config(db_url: str, outbox: Path, admin_password: str = ADMIN_PASSWORD) -> AdminConfig:
+def web_config(db_url: str, outbox: Path, admin_password: str = ADMIN_PASSWORD) -> Config:
     base = Config.from_env({})
     fields = {f.name: getattr(base, f.name) for f in dataclasses.fields(base)}
     fields |= {
@@ -46,8 +39,9 @@ def web_config(db_url: str, outbox: Path, admin_password: str = ADMIN_PASSWORD) 
         "secret_key": SECRET,
         "outbox_dir": str(outbox),
         "base_url": "http://localhost:8000",
+        "admin_password": Secret(admin_password),
     }
-    return AdminConfig(**fields, admin_password=admin_password)
+    return Config(**fields)
 
 
 def store(session: Session, record: DocumentRecord, kind: str) -> Document:

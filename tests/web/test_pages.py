@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
 from lxml import html
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crawlers.spiders.uk_publications import parse_publications
+from models import CrawlRun, Source
 from tests.alerts.realbills import ca_bill_s209
 from tests.conftest import FIXTURES
 from tests.web.conftest import Corpus
@@ -127,3 +130,27 @@ def test_bill_page_lists_texts_and_publications(
     assert items[0].text_content().startswith(publications[0]["title"])
     hrefs = [a.get("href") for a in items[0].cssselect("a")]
     assert hrefs == [link["url"] for link in publications[0]["links"]]
+
+
+def test_home_shows_a_stale_source_without_any_new_crawl(
+    client: TestClient, corpus: Corpus, session: Session
+) -> None:
+    """The verdict is computed when read: no success for twice the interval is stale."""
+    long_ago = datetime.now(UTC) - timedelta(days=3)
+    source = session.scalars(select(Source).where(Source.slug == "ca-legisinfo-bills")).one()
+    source.last_run_at = source.last_success_at = long_ago
+    source.health = "healthy"
+    session.add(
+        CrawlRun(
+            source=source,
+            started_at=long_ago,
+            finished_at=long_ago,
+            status="ok",
+            items_scraped=3,
+            requests=3,
+        )
+    )
+    session.commit()
+    rows = [row.text_content() for row in _tree(client, "/").cssselect("table.sources tbody tr")]
+    [row] = [row for row in rows if "ca-legisinfo-bills" in row]
+    assert "stale" in row
