@@ -3,22 +3,26 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+CHROMIUM := /usr/bin/chromium
 
-.PHONY: demo test lint pytest bench bench-search bench-match clean
+.PHONY: demo test lint pytest bench bench-ingest bench-match bench-search bench-deliver clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	test -x /usr/bin/chromium || { apt-get update -q && apt-get install -y -q chromium chromium-driver; }
 	touch $(STAMP)
+
+# Browser tests drive Debian's Chromium headless (no browser download is possible here).
+$(CHROMIUM):
+	apt-get update -q && apt-get install -y -q chromium chromium-driver
 
 demo: $(STAMP)
 	$(BIN)/fivewatch demo
 
 test: lint pytest
 
-pytest: $(STAMP)
+pytest: $(STAMP) $(CHROMIUM)
 	$(BIN)/pytest
 
 lint: $(STAMP)
@@ -27,15 +31,20 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-bench-search: $(STAMP)
-	$(BIN)/python -m bench.search
+# Each benchmark prints its figures and, last, one JSON line (see bench/README.md).
+bench: bench-ingest bench-match bench-search bench-deliver
+
+bench-ingest: $(STAMP)
+	$(BIN)/python -m bench.ingest
 
 bench-match: $(STAMP)
 	$(BIN)/python -m bench.match
 
-clean:
-	rm -rf var/demo outbox .pytest_cache .mypy_cache .ruff_cache
+bench-search: $(STAMP)
+	$(BIN)/python -m bench.search
 
-.PHONY: bench-deliver
 bench-deliver: $(STAMP)
 	$(BIN)/python -m bench.deliver
+
+clean:
+	rm -rf var/demo outbox .pytest_cache .mypy_cache .ruff_cache
