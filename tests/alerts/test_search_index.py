@@ -19,9 +19,21 @@ from tests.alerts.conftest import Store
 from tests.alerts.realbills import ca_bill_s209, uk_bill_2818
 
 QUERIES = [
-    '"business rates"', "accès", "acces*", "gov", "uk", "c63 OR 63", "l'âge", "âge",
-    'title:abolition', "pornograph*", '"young persons" NEAR/5 online', "bill -rates",
-    "jurisdiction:ca", 'number:"S-209"', "hollinrake",
+    '"business rates"',
+    "accès",
+    "acces*",
+    "gov",
+    "uk",
+    "c63 OR 63",
+    "l'âge",
+    "âge",
+    "title:abolition",
+    "pornograph*",
+    '"young persons" NEAR/5 online',
+    "bill -rates",
+    "jurisdiction:ca",
+    'number:"S-209"',
+    "hollinrake",
 ]
 
 
@@ -30,7 +42,8 @@ def stored(store: Store) -> None:
     store(uk_bill_2818())
     store(ca_bill_s209())
     punctuated = dataclasses.replace(
-        uk_bill_2818(), external_id="2818-derived",
+        uk_bill_2818(),
+        external_id="2818-derived",
         summary="See www.gov.uk and Bill C-63; l'âge minimum (DERIVED in this test).",
     )
     store(punctuated)
@@ -39,9 +52,7 @@ def stored(store: Store) -> None:
 def brute_force(session: Session, text: str) -> list[str]:
     query = parse(text)
     documents = session.scalars(select(Document)).all()
-    return sorted(
-        d.external_id for d in documents if query.match(MatchDocument.from_document(d))
-    )
+    return sorted(d.external_id for d in documents if query.match(MatchDocument.from_document(d)))
 
 
 @pytest.mark.usefixtures("stored")
