@@ -10,41 +10,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import BillEvent, Change, Document, DocumentVersion
-from models.records import BILL, DocumentRecord, EventRecord
+from models.records import EventRecord
 from models.store import advance_watermark, ensure_source, upsert_document
-from tests.realdata import cassette_json
+from tests.alerts.realbills import uk_bill_2818 as real_bill_2818
 
-API = "https://bills-api.parliament.uk/api/v1/Bills/2818"
 NOW = datetime(2026, 11, 29, 6, 0, tzinfo=UTC)
-
-
-def real_bill_2818() -> DocumentRecord:
-    """A record built from the real recorded detail and stages bodies (minimal mapping)."""
-    detail = cassette_json("uk-bills", API)
-    stages = cassette_json("uk-bills", f"{API}/Stages")["items"]
-    events = [
-        EventRecord(
-            stage=s["description"],
-            chamber=s["house"],
-            key=str(sitting["id"]),
-            occurred_on=date.fromisoformat(sitting["date"][:10]),
-        )
-        for s in stages
-        for sitting in s["stageSittings"]
-    ]
-    return DocumentRecord(
-        source="uk-bills",
-        external_id=str(detail["billId"]),
-        kind=BILL,
-        jurisdiction="uk",
-        title=detail["shortTitle"],
-        summary=detail["longTitle"],
-        sponsor=detail["sponsors"][0]["member"]["name"],
-        current_stage=detail["currentStage"]["description"],
-        chamber=detail["currentHouse"],
-        url="https://bills.parliament.uk/bills/2818",
-        events=events,
-    )
 
 
 def count(session: Session, model: type) -> int:
