@@ -62,6 +62,7 @@ class StorePipeline:
         self.crawler = crawler
         self.engine = make_engine(crawler.settings.get("FIVEWATCH_DATABASE_URL"))
         self.newest: str | None = None
+        self.source_id: int | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -74,8 +75,9 @@ class StorePipeline:
         return spider
 
     def open_spider(self) -> None:
+        """Refresh the Source row once per run; items then only look it up by id."""
         with Session(self.engine) as session:
-            source_row(session, self.spider)
+            self.source_id = source_row(session, self.spider).id
             session.commit()
 
     def process_item(self, item: DocumentRecord) -> DocumentRecord:
@@ -92,7 +94,7 @@ class StorePipeline:
 
     def _store(self, item: DocumentRecord) -> None:
         with Session(self.engine) as session:
-            source = source_row(session, self.spider)
+            source = session.get_one(Source, self.source_id)
             outcome = upsert_document(session, source, item, datetime.now(UTC))
             session.commit()
         stats = self.crawler.stats

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -64,8 +64,8 @@ def _jsonable(value: Any) -> Any:
 
 
 def versioned_fields(record: DocumentRecord) -> dict[str, Any]:
-    data = asdict(record)
-    return {name: _jsonable(data[name]) for name in VERSIONED_FIELDS}
+    # getattr, not asdict: asdict deep-copies the whole record (events, publications) per item.
+    return {name: _jsonable(getattr(record, name)) for name in VERSIONED_FIELDS}
 
 
 def content_hash(fields: dict[str, Any]) -> str:
@@ -81,7 +81,8 @@ def _derived_stage(record: DocumentRecord) -> tuple[str, str]:
     return latest.stage, latest.stage_category
 
 
-def _apply(document: Document, record: DocumentRecord, now: datetime) -> None:
+def apply_record(document: Document, record: DocumentRecord, now: datetime) -> None:
+    """Copy the record's normalised fields (and derived stage, reference key, topics) onto it."""
     stage, category = _derived_stage(record)
     for name in VERSIONED_FIELDS:
         setattr(document, name, getattr(record, name))
@@ -115,7 +116,7 @@ def _add_version(
     return version
 
 
-def _new_event(document: Document, event: EventRecord, sequence: int, now: datetime) -> BillEvent:
+def new_event(document: Document, event: EventRecord, sequence: int, now: datetime) -> BillEvent:
     return BillEvent(
         document=document,
         key=event.stable_key(),
@@ -134,11 +135,11 @@ def _create(
     session: Session, source: Source, record: DocumentRecord, now: datetime
 ) -> UpsertOutcome:
     document = Document(source=source, external_id=record.external_id, first_seen_at=now)
-    _apply(document, record, now)
+    apply_record(document, record, now)
     document.content_hash = content_hash(versioned_fields(record))
     session.add(document)
     for sequence, event in enumerate(_unique_events(record.events)):
-        session.add(_new_event(document, event, sequence, now))
+        session.add(new_event(document, event, sequence, now))
     _add_version(session, document, 1, now)
     session.flush()
     session.add(
@@ -161,7 +162,7 @@ def _merge_events(
     incoming = _unique_events(record.events)
     base = max((event.sequence for event in stored.values()), default=-1) + 1
     added = [
-        _new_event(document, event, base + index, now)
+        new_event(document, event, base + index, now)
         for index, event in enumerate(e for e in incoming if e.stable_key() not in stored)
     ]
     session.add_all(added)
@@ -183,7 +184,7 @@ def _update(
             len(outcome.vanished_events),
         )
     new_hash = content_hash(versioned_fields(record))
-    _apply(document, record, now)
+    apply_record(document, record, now)
     version = None
     if new_hash != document.content_hash:
         document.content_hash = new_hash
