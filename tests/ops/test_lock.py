@@ -16,8 +16,12 @@ def test_a_second_holder_is_refused_while_the_first_holds(db_url: str) -> None:
 def test_the_lock_is_free_again_once_released(db_url: str) -> None:
     with instance_lock(db_url):
         pass
-    with instance_lock(db_url):
-        pass  # no AlreadyRunning: the first release freed it
+    acquired = False
+    with instance_lock(db_url):  # raises AlreadyRunning if the first release leaked the lock
+        acquired = True
+        with pytest.raises(AlreadyRunning), instance_lock(db_url):  # and it is held again
+            pass
+    assert acquired
 
 
 def test_the_refusal_hides_the_database_password() -> None:
