@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from crawlers.base.source import ENTRIES_SEEN_STAT, SourceSpider
 from crawlers.errors import ERROR_LINES_STAT, ERRORS_STAT
-from crawlers.pipelines import source_row
+from crawlers.pipelines import STORE_FAILED_STAT, source_row
 from models.db import make_engine
 from models.sources import CrawlRun, Source
 
@@ -24,6 +24,7 @@ KEPT_STATS = (
     "downloader/response_status_count/200",
     "item_scraped_count",
     "item_dropped_count",
+    STORE_FAILED_STAT,
     "replay/hit",
     "replay/miss",
     "replay/gap",
@@ -92,8 +93,10 @@ class CrawlRunExtension:
     def _fill(self, run: CrawlRun, stats: dict[str, Any]) -> None:
         run.finished_at = datetime.now(UTC)
         run.duration_s = round(time.monotonic() - self.started, 3)
-        run.items_scraped = int(stats.get("item_scraped_count", 0))
-        run.items_dropped = int(stats.get("item_dropped_count", 0))
+        # A record that passed the pipelines but failed in its batch's write was not kept.
+        store_failed = int(stats.get(STORE_FAILED_STAT, 0))
+        run.items_scraped = int(stats.get("item_scraped_count", 0)) - store_failed
+        run.items_dropped = int(stats.get("item_dropped_count", 0)) + store_failed
         run.documents_new = int(stats.get("store/documents_new", 0))
         run.documents_updated = int(stats.get("store/documents_updated", 0))
         run.events_new = int(stats.get("store/events_new", 0))

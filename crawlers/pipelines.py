@@ -1,4 +1,11 @@
-"""Validate each record, then store it: one commit per item, so a failure loses only itself."""
+"""Validate each record, then store it: in batches, yet a failure loses only itself.
+
+Records are written STORE_BATCH at a time in one transaction (a commit per record cost more
+than everything else a crawl does). If any record of a batch fails, the batch is rolled back
+and written again one record per transaction, so the failing record is reported (source, URL,
+cause; counted as a run error, which holds the watermark back) and the others are kept.
+Committed records are announced with the `records_stored` signal (crawlers.signals).
+"""
 
 from __future__ import annotations
 
@@ -11,12 +18,15 @@ from sqlalchemy.orm import Session
 
 from crawlers.base.source import SourceSpider
 from crawlers.errors import LayoutChanged, SourceError, error_count, report
+from crawlers.signals import records_stored
 from models.db import make_engine
 from models.records import DocumentRecord
 from models.sources import Source
-from models.store import advance_watermark, ensure_source, upsert_document
+from models.store import UpsertOutcome, advance_watermark, ensure_source, upsert_documents
 
 REQUIRED_FIELDS = ("source", "external_id", "kind", "jurisdiction", "title")
+STORE_BATCH = 100
+STORE_FAILED_STAT = "store/failed"
 
 
 def source_row(session: Session, spider: SourceSpider | type[SourceSpider]) -> Source:
@@ -56,11 +66,12 @@ class ValidatePipeline:
 
 
 class StorePipeline:
-    """Upserts each record (Change rows come from models.store) and moves the watermark."""
+    """Upserts records in batches (Change rows come from models.store); moves the watermark."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.engine = make_engine(crawler.settings.get("FIVEWATCH_DATABASE_URL"))
+        self.pending: list[DocumentRecord] = []
         self.newest: str | None = None
         self.source_id: int | None = None
 
@@ -81,22 +92,47 @@ class StorePipeline:
             session.commit()
 
     def process_item(self, item: DocumentRecord) -> DocumentRecord:
-        try:
-            self._store(item)
-        except Exception as error:  # one bad item must not stop the run or undo the others
-            failure = SourceError(
-                item.source, item.source_url or item.url, f"not stored: {error!r}"
-            )
-            report(self.crawler, failure)
-            raise DropItem(str(failure)) from error
-        self._track(item)
+        self.pending.append(item)
+        if len(self.pending) >= STORE_BATCH:
+            self.flush()
         return item
 
-    def _store(self, item: DocumentRecord) -> None:
+    def flush(self) -> None:
+        """Write the pending records: all in one transaction, else one by one."""
+        batch, self.pending = self.pending, []
+        if not batch:
+            return
+        try:
+            outcomes = self._write(batch)
+        except Exception:  # which record failed is found by writing them one at a time
+            outcomes = [outcome for item in batch for outcome in self._write_alone(item)]
+        for item, outcome in outcomes:
+            self._count(outcome)
+            self._track(item)
+        stored = [item for item, _ in outcomes]
+        self.crawler.signals.send_catch_log(signal=records_stored, records=stored)
+
+    def _write(self, batch: list[DocumentRecord]) -> list[tuple[DocumentRecord, UpsertOutcome]]:
+        now = datetime.now(UTC)
         with Session(self.engine) as session:
             source = session.get_one(Source, self.source_id)
-            outcome = upsert_document(session, source, item, datetime.now(UTC))
+            outcomes = list(zip(batch, upsert_documents(session, source, batch, now), strict=True))
             session.commit()
+        return outcomes
+
+    def _write_alone(self, item: DocumentRecord) -> list[tuple[DocumentRecord, UpsertOutcome]]:
+        try:
+            return self._write([item])
+        except Exception as error:  # one bad item must not stop the run or undo the others
+            stats = self.crawler.stats
+            assert stats is not None
+            stats.inc_value(STORE_FAILED_STAT)
+            url = item.source_url or item.url
+            cause = f"record {item.external_id} not stored: {error!r}"
+            report(self.crawler, SourceError(item.source, url, cause))
+            return []
+
+    def _count(self, outcome: UpsertOutcome) -> None:
         stats = self.crawler.stats
         assert stats is not None
         stats.inc_value("store/documents_new" if outcome.created else "store/documents_seen")
@@ -110,7 +146,9 @@ class StorePipeline:
             self.newest = max(self.newest or stamp, stamp)
 
     def close_spider(self) -> None:
-        """Advance the watermark only after a clean run, else failed items are skipped forever."""
+        """Store what is pending, then advance the watermark, but only after a clean run:
+        else failed items would be skipped forever."""
+        self.flush()
         if error_count(self.crawler) == 0 and self.newest:
             with Session(self.engine) as session:
                 advance_watermark(source_row(session, self.spider), self.newest)

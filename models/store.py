@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from models.documents import BillEvent, Change, Document, DocumentVersion
 from models.records import VERSIONED_FIELDS, DocumentRecord, EventRecord
@@ -131,9 +131,8 @@ def new_event(document: Document, event: EventRecord, sequence: int, now: dateti
     )
 
 
-def _create(
-    session: Session, source: Source, record: DocumentRecord, now: datetime
-) -> UpsertOutcome:
+def _create(session: Session, source: Source, record: DocumentRecord, now: datetime) -> Document:
+    """A new document with its events and first version, pending: the caller flushes."""
     document = Document(source=source, external_id=record.external_id, first_seen_at=now)
     apply_record(document, record, now)
     document.content_hash = content_hash(versioned_fields(record))
@@ -141,11 +140,12 @@ def _create(
     for sequence, event in enumerate(_unique_events(record.events)):
         session.add(new_event(document, event, sequence, now))
     _add_version(session, document, 1, now)
-    session.flush()
-    session.add(
-        Change(key=f"doc:{document.id}", kind="new_document", document=document, created_at=now)
-    )
-    return UpsertOutcome(document=document, created=True)
+    return document
+
+
+def _creation_change(document: Document, now: datetime) -> Change:
+    """A new document is one change (its history comes with it); its key needs its id."""
+    return Change(key=f"doc:{document.id}", kind="new_document", document=document, created_at=now)
 
 
 def _unique_events(events: list[EventRecord]) -> list[EventRecord]:
@@ -218,19 +218,53 @@ def _update(
 def upsert_document(
     session: Session, source: Source, record: DocumentRecord, now: datetime
 ) -> UpsertOutcome:
-    """Insert or update one document; new events and new content become Change rows.
+    """Insert or update one document; new events and new content become Change rows."""
+    return upsert_documents(session, source, [record], now)[0]
+
+
+def upsert_documents(
+    session: Session, source: Source, records: list[DocumentRecord], now: datetime
+) -> list[UpsertOutcome]:
+    """Insert or update documents of one source; an outcome per record, in order.
 
     A new document is one change (its history comes with it); afterwards every event the
     source adds and every content change is a change of its own. Events are never deleted.
+    The batch's documents are looked up in one query and new ones flushed together (the ORM
+    then inserts each table's rows in one statement), which is most of a crawl's writing cost.
     """
-    document = session.scalars(
-        select(Document).where(
-            Document.source_id == source.id, Document.external_id == record.external_id
-        )
-    ).one_or_none()
-    if document is None:
-        return _create(session, source, record, now)
-    return _update(session, document, record, now)
+    known = _stored_documents(session, source, {record.external_id for record in records})
+    unannounced: dict[str, Document] = {}  # created in this batch, Change not yet added
+    outcomes: list[UpsertOutcome] = []
+    for record in records:
+        document = known.get(record.external_id)
+        if document is None:
+            known[record.external_id] = unannounced[record.external_id] = document = _create(
+                session, source, record, now
+            )
+            outcomes.append(UpsertOutcome(document=document, created=True))
+            continue
+        if record.external_id in unannounced:  # listed twice: its creation comes first
+            _announce(session, [unannounced.pop(record.external_id)], now)
+        outcomes.append(_update(session, document, record, now))
+    _announce(session, list(unannounced.values()), now)
+    return outcomes
+
+
+def _announce(session: Session, created: list[Document], now: datetime) -> None:
+    """The creation Changes of new documents (a flush first: their keys need the ids)."""
+    session.flush()
+    session.add_all(_creation_change(document, now) for document in created)
+
+
+def _stored_documents(
+    session: Session, source: Source, external_ids: set[str]
+) -> dict[str, Document]:
+    statement = (
+        select(Document)
+        .where(Document.source_id == source.id, Document.external_id.in_(external_ids))
+        .options(selectinload(Document.events))  # an update compares them; one query for all
+    )
+    return {document.external_id: document for document in session.scalars(statement)}
 
 
 def advance_watermark(source: Source, value: str | None) -> None:

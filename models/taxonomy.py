@@ -27,21 +27,21 @@ def load_topics(path: Traversable = TAXONOMY_FILE) -> tuple[Topic, ...]:
     return tuple(Topic(slug, table["label"], tuple(table["terms"])) for slug, table in data.items())
 
 
-def _term_in(term: str, joined: str) -> bool:
-    prefix = term.endswith("*")
+@cache
+def _needle(term: str) -> str | None:
+    """What a term looks for in ` folded words `: `" child safety "`, `" sextort"` for a prefix."""
     term_words = tokens(term.rstrip("*"))
     if not term_words:
-        return False
-    needle = " ".join(term_words)
-    haystack = f" {joined} "
-    return f" {needle}" in haystack if prefix else f" {needle} " in haystack
+        return None
+    needle = " " + " ".join(term_words)
+    return needle if term.endswith("*") else needle + " "
 
 
 def tag_topics(text: str, topics: tuple[Topic, ...] | None = None) -> list[str]:
     """Slugs of every topic with at least one term in `text`, in taxonomy order."""
-    joined = " ".join(tokens(text))
+    haystack = f" {' '.join(tokens(text))} "
     return [
         topic.slug
         for topic in (topics if topics is not None else load_topics())
-        if any(_term_in(term, joined) for term in topic.terms)
+        if any((needle := _needle(term)) and needle in haystack for term in topic.terms)
     ]

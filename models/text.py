@@ -16,7 +16,27 @@ def fold(text: str) -> str:
     # NFKD again (casefolding can produce new decomposable characters): idempotent by design.
     decomposed = unicodedata.normalize("NFKD", text.translate(_TRANSLATE))
     folded = unicodedata.normalize("NFKD", decomposed.casefold())
-    return "".join(ch for ch in folded if not unicodedata.combining(ch)).translate(_TRANSLATE)
+    if folded.isascii():  # nothing to strip: skips a per-character loop on most English text
+        return folded
+    return _without_combining_marks(folded).translate(_TRANSLATE)
+
+
+def _marks_class() -> re.Pattern[str]:
+    """Every combining mark of the Basic Multilingual Plane (ASCII has none), as one class."""
+    marks = (chr(code) for code in range(0x80, 0x10000) if unicodedata.combining(chr(code)))
+    return re.compile(f"[{''.join(map(re.escape, marks))}]")
+
+
+_BMP_MARKS = _marks_class()
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+def _without_combining_marks(text: str) -> str:
+    """`text` less its combining marks: one regex pass, not a Python loop per character."""
+    text = _BMP_MARKS.sub("", text)
+    if _ASTRAL.search(text):  # rare: marks beyond the BMP, checked one by one
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return text
 
 
 def tokens(text: str) -> list[str]:

@@ -45,7 +45,7 @@ from models.records import DocumentRecord
 
 HttpState = dict[str, dict[str, str]]
 LINKS_PIPELINE = "crawlers.base.feed_links.StatementLinksPipeline"
-LINKS_PIPELINE_ORDER = 900  # after the store pipeline, which commits each item
+LINKS_PIPELINE_ORDER = 900  # after the store pipeline; it links when the store has committed
 
 
 def parse_http_state(value: HttpState | str | None) -> HttpState:

@@ -1,8 +1,9 @@
 """StatementLinksPipeline: after the store, link each statement and keep the feed validators.
 
-FeedSpider adds it behind the store pipeline (which commits every item), so the statement is
-in the database when we see it. Per item: `models.links.link_statement` (bills it names, its
-other-language edition, its Five Country Ministerial canonical copy). At open: the Source's
+FeedSpider adds it to the crawl. The store pipeline writes in batches, so linking waits for
+its `records_stored` signal (the statements are then in the database). Per statement:
+`models.links.link_statement` (bills it names, its other-language edition, its Five Country
+Ministerial canonical copy). At open: the Source's
 `http_state` goes to the spider, unless the runner passed one. At close, when the run counted no
 source error: the validators of the feeds that answered 200 are merged into `Source.http_state`
 (after a failed run the feed must be fetched in full again, or failed items would never return).
@@ -17,9 +18,10 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from crawlers.errors import error_count
+from crawlers.signals import records_stored
 from models.db import make_engine
 from models.documents import Document
-from models.links import link_statement
+from models.links import DocumentLink, link_statement
 from models.records import STATEMENT, DocumentRecord
 from models.sources import Source
 
@@ -34,7 +36,9 @@ class StatementLinksPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StatementLinksPipeline:
-        return cls(crawler, crawler.settings.get(DATABASE_URL_SETTING))
+        pipeline = cls(crawler, crawler.settings.get(DATABASE_URL_SETTING))
+        crawler.signals.connect(pipeline.link_stored, signal=records_stored)
+        return pipeline
 
     @property
     def spider(self) -> Any:
@@ -52,21 +56,25 @@ class StatementLinksPipeline:
         return session.scalars(select(Source).where(Source.slug == self.spider.name)).first()
 
     def process_item(self, item: Any) -> Any:
-        if isinstance(item, DocumentRecord) and item.kind == STATEMENT:
-            self._link(item)
-        return item
+        return item  # linking needs the stored rows: see link_stored
 
-    def _link(self, record: DocumentRecord) -> None:
+    def link_stored(self, records: list[DocumentRecord]) -> None:
+        """Link the statements among freshly committed records, in one transaction."""
+        statements = [r for r in records if isinstance(r, DocumentRecord) and r.kind == STATEMENT]
+        if not statements or self.engine is None:
+            return
         with Session(self.engine) as session:
-            document = session.scalars(
-                select(Document)
-                .join(Source)
-                .where(Source.slug == record.source, Document.external_id == record.external_id)
-            ).first()
-            if document is not None:
-                made = link_statement(session, document)
-                session.commit()
-                self.crawler.stats.inc_value("links/new", len(made))
+            made = [link for record in statements for link in self._link(session, record)]
+            session.commit()
+        self.crawler.stats.inc_value("links/new", len(made))
+
+    def _link(self, session: Session, record: DocumentRecord) -> list[DocumentLink]:
+        document = session.scalars(
+            select(Document)
+            .join(Source)
+            .where(Source.slug == record.source, Document.external_id == record.external_id)
+        ).first()
+        return [] if document is None else link_statement(session, document)
 
     def close_spider(self) -> None:
         if self.engine is None:
