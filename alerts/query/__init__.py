@@ -1,7 +1,8 @@
 """The one query language of alerts, search, CLI and web (DESIGN §4).
 
 `parse(text)` returns a `Query`; `query.match(doc)` on a `MatchDocument` returns a
-`MatchResult` or None. `query.required_terms` is what a term index needs to pick candidates.
+`MatchResult` or None (`query.matches(doc)` too, its hits evaluated only when read).
+`query.required_terms` is what a term index needs to pick candidates.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from alerts.query.ast import Node, is_positive, required_groups, required_terms
+from alerts.query.boolean import Test, compile_test
 from alerts.query.document import MatchDocument
 from alerts.query.errors import QuerySyntaxError
 from alerts.query.evaluate import TITLE, Hit, evaluate
@@ -27,11 +29,34 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
 class MatchResult:
-    matched_terms: list[str]
-    hits: list[Hit]
-    title_words: int  # the document's first `title_words` text words are its title
+    """Why a query matched a document: its hits and matched terms, found on first use.
+
+    A matcher that only needs to know *which* queries match never pays for positions; an
+    alert reads `matched_terms` and `best` once, for its reason and snippet.
+    """
+
+    def __init__(self, root: Node, doc: MatchDocument, hits: list[Hit] | None = None) -> None:
+        self._root = root
+        self._doc = doc
+        if hits is not None:
+            self.__dict__["hits"] = hits
+
+    @cached_property
+    def hits(self) -> list[Hit]:
+        hits = evaluate(self._root, self._doc)
+        if hits is None:
+            raise ValueError(f"{self._root} does not match this document")
+        return hits
+
+    @cached_property
+    def matched_terms(self) -> list[str]:
+        return list(dict.fromkeys(hit.label for hit in sorted(self.hits, key=lambda h: h.start)))
+
+    @property
+    def title_words(self) -> int:
+        """The document's first `title_words` text words are its title."""
+        return self._doc.title_length
 
     def in_title(self, hit: Hit) -> bool:
         return hit.field == TITLE or hit.end <= self.title_words
@@ -41,6 +66,18 @@ class MatchResult:
         """The first hit in the title, else the earliest hit; None for filter-only matches."""
         ordered = sorted(self.hits, key=lambda hit: (not self.in_title(hit), hit.start))
         return ordered[0] if ordered else None
+
+    def _key(self) -> tuple[list[str], list[Hit], int]:
+        return self.matched_terms, self.hits, self.title_words
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, MatchResult) and self._key() == other._key()
+
+    __hash__ = None  # type: ignore[assignment]  # equal by (mutable) hits, like the lists
+
+    def __repr__(self) -> str:
+        terms, hits, title_words = self._key()
+        return f"MatchResult(matched_terms={terms!r}, hits={hits!r}, title_words={title_words})"
 
 
 @dataclass(frozen=True)
@@ -52,11 +89,18 @@ class Query:
         return str(self.root)
 
     def match(self, doc: MatchDocument) -> MatchResult | None:
+        """The match with its hits (positions evaluated at once), or None."""
         hits = evaluate(self.root, doc)
-        if hits is None:
-            return None
-        terms = list(dict.fromkeys(hit.label for hit in sorted(hits, key=lambda h: h.start)))
-        return MatchResult(terms, hits, len(doc.title_index.words))
+        return None if hits is None else MatchResult(self.root, doc, hits)
+
+    @cached_property
+    def test(self) -> Test:
+        """`test(doc)`: whether the query matches, without positions where it can."""
+        return compile_test(self.root)
+
+    def matches(self, doc: MatchDocument) -> MatchResult | None:
+        """Like `match`, but its hits are only evaluated if the result is read."""
+        return MatchResult(self.root, doc) if self.test(doc) else None
 
     @cached_property
     def required_terms(self) -> frozenset[str] | None:

@@ -1,17 +1,19 @@
-"""What a query is evaluated on: a document's fields, tokenised once into position indexes."""
+"""What a query is evaluated on: a document's fields, tokenised once into word sets (and,
+for the documents that need them, position indexes)."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 from alerts.query.ast import TITLE_KEY
 from models.documents import Document
-from models.text import tokens
+from models.text import fold, reference_key, tokens
 
 _WORD = re.compile(r"\w+")
 _ASCII_WORD = re.compile(r"[a-z0-9]+")  # `tokens` on ASCII text: the underscore separates too
@@ -53,17 +55,13 @@ def _folded(word: str) -> list[str]:
     return tokens(word)
 
 
-def _holds(index: FieldIndex, keys: AbstractSet[str]) -> bool:
-    words = index.positions
-    if any(key in words for key in keys):
-        return True
-    prefixes = tuple(key[:-1] for key in keys if key.endswith("*"))
-    return bool(prefixes) and any(word.startswith(prefixes) for word in words)
-
-
 @dataclass
 class MatchDocument:
-    """`text` is the title, the other-language title, summary, body and reference, in order."""
+    """`text` is the title, the other-language title, summary, body and reference, in order.
+
+    Everything derived from the text is computed on first use: matching needs only the sets
+    of words, and only a matched document needs positions (NEAR, phrases) or spans (snippets).
+    """
 
     title: str
     text: str
@@ -71,13 +69,10 @@ class MatchDocument:
     kind: str = ""
     stage: str = ""
     reference: str = ""
-    spans: tuple[tuple[int, int], ...] = field(init=False, repr=False)
-    _words: tuple[str, ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         # NFC first so a decomposed accent does not split a word in two.
         self.text = unicodedata.normalize("NFC", self.text)
-        self._words, self.spans = located_words(self.text)
 
     @classmethod
     def from_document(cls, document: Document) -> MatchDocument:
@@ -98,21 +93,111 @@ class MatchDocument:
         )
 
     @cached_property
+    def words(self) -> tuple[str, ...]:
+        """The folded words of the text, in order (as `located_words`, without the spans)."""
+        if self.text.isascii():  # the common case, one regex pass; spans only if a snippet asks
+            return tuple(_ASCII_WORD.findall(self.text.lower()))
+        # `located_words` folds each \w+ run of the text on its own; folding is per character
+        # and a space separates, so folding the runs joined by spaces splits into the same words.
+        joined = " ".join(_WORD.findall(self.text))
+        if joined.isascii() and "_" not in joined:  # typographic quotes or dashes, ASCII words
+            return tuple(joined.lower().split())
+        folded = fold(joined)
+        if folded.isascii():  # accents stripped: `tokens` on ASCII text, as above
+            return tuple(_ASCII_WORD.findall(folded))
+        return tuple(_WORD.findall(folded.replace("_", " ")))  # `tokens(joined)`, folded once
+
+    @cached_property
+    def joined_words(self) -> str:
+        """The words between single spaces, and one at each end: `" a b "` holds the phrase
+        "a b" exactly when `" a b "` is in it."""
+        return f" {' '.join(self.words)} "
+
+    @cached_property
+    def joined_title_words(self) -> str:
+        return f" {' '.join(self.words[: self.title_length])} "
+
+    @cached_property
+    def spans(self) -> tuple[tuple[int, int], ...]:
+        """Each word's character span in `text` (for snippets)."""
+        return located_words(self.text)[1]
+
+    @cached_property
+    def title_length(self) -> int:
+        """How many words the title has: the title comes first in `text`, so they are the
+        first `title_length` words."""
+        if self.title.isascii():
+            return len(_ASCII_WORD.findall(self.title.lower()))
+        return len(tokens(unicodedata.normalize("NFC", self.title)))
+
+    @cached_property
+    def word_set(self) -> frozenset[str]:
+        return frozenset(self.words)
+
+    @cached_property
+    def title_word_set(self) -> frozenset[str]:
+        return frozenset(self.words[: self.title_length])
+
+    @cached_property
+    def _sorted_words(self) -> tuple[str, ...]:
+        return tuple(sorted(self.word_set))
+
+    @cached_property
+    def _sorted_title_words(self) -> tuple[str, ...]:
+        return tuple(sorted(self.title_word_set))
+
+    def has_prefix(self, prefix: str, in_title: bool = False) -> bool:
+        """Whether a word (of the title only, if `in_title`) starts with `prefix`."""
+        words = self._sorted_title_words if in_title else self._sorted_words
+        # The first word not below the prefix is the one that starts with it, if any does.
+        at = bisect_left(words, prefix)
+        return at < len(words) and words[at].startswith(prefix)
+
+    def positions_of(self, word: str, in_title: bool = False) -> list[int]:
+        """Where `word` occurs (in the title only, if `in_title`), without a whole index."""
+        index = self.title_index if in_title else self.__dict__.get("text_index")
+        if index is not None:
+            return index.positions.get(word, [])
+        if word not in self._positions:
+            self._positions[word] = [at for at, each in enumerate(self.words) if each == word]
+        return self._positions[word]
+
+    @cached_property
+    def _positions(self) -> dict[str, list[int]]:
+        """`positions_of` a few words: cheaper than `text_index` when NEAR needs only those."""
+        return {}
+
+    @cached_property
     def text_index(self) -> FieldIndex:
-        return FieldIndex.of(self._words)
+        return FieldIndex.of(self.words)
 
     @cached_property
     def title_index(self) -> FieldIndex:
-        # The title comes first in `text`, so its words are the first ones: no second pass.
-        return FieldIndex.of(self._words[: len(tokens(unicodedata.normalize("NFC", self.title)))])
+        return FieldIndex.of(self.words[: self.title_length])
 
-    def has_any(self, keys: frozenset[str]) -> bool:
-        """Whether the text holds one of these index keys (`child*` is a prefix key;
-        `title:child` and `title:child*` must be in the title)."""
-        in_title = {key for key in keys if key.startswith(TITLE_KEY)}
-        title_keys = {key.removeprefix(TITLE_KEY) for key in in_title}
-        return _holds(self.text_index, keys - in_title) or _holds(self.title_index, title_keys)
+    def holds(self, key: str) -> bool:
+        """Whether the text holds this index key (`child*` is a prefix key; `title:child` and
+        `title:child*` must be in the title)."""
+        in_title = key.startswith(TITLE_KEY)
+        if in_title:
+            key = key[len(TITLE_KEY) :]
+        if key.endswith("*"):
+            return self.has_prefix(key[:-1], in_title)
+        return key in (self.title_word_set if in_title else self.word_set)
+
+    def has_any(self, keys: AbstractSet[str]) -> bool:
+        """Whether the text holds one of these index keys (see `holds`)."""
+        return any(map(self.holds, keys))
 
     @cached_property
     def stage_words(self) -> tuple[str, ...]:
         return tuple(tokens(self.stage))
+
+    @cached_property
+    def joined_stage_words(self) -> str:
+        """As `joined_words`: `" royal assent "` holds the stage "royal assent" as a run."""
+        return f" {' '.join(self.stage_words)} "
+
+    @cached_property
+    def reference_key(self) -> str:
+        return reference_key(self.reference)

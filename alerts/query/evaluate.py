@@ -25,13 +25,13 @@ class Hit:
 def evaluate(node: Node, doc: MatchDocument, field: str = TEXT) -> list[Hit] | None:
     """None when `node` does not match; else the hits (empty for filters and negations)."""
     if isinstance(node, Term):
-        return _term_hits(node, _index(doc, field), field) or None
+        return term_hits(node, field_index(doc, field), field) or None
     if isinstance(node, Near):
-        return _near_hits(node, _index(doc, field), field) or None
+        return near_hits(node, field_index(doc, field), field) or None
     if isinstance(node, InTitle):
         return evaluate(node.child, doc, TITLE)
     if isinstance(node, Filter):
-        return [] if _filter_matches(node, doc) else None
+        return [] if filter_matches(node, doc) else None
     if isinstance(node, Not):
         return [] if evaluate(node.child, doc, field) is None else None
     if isinstance(node, And):
@@ -39,7 +39,7 @@ def evaluate(node: Node, doc: MatchDocument, field: str = TEXT) -> list[Hit] | N
     return _any(node.children, doc, field)
 
 
-def _index(doc: MatchDocument, field: str) -> FieldIndex:
+def field_index(doc: MatchDocument, field: str) -> FieldIndex:
     return doc.title_index if field == TITLE else doc.text_index
 
 
@@ -75,7 +75,7 @@ def _word_fits(term: Term, offset: int, word: str) -> bool:
     return word.startswith(wanted) if term.prefix and last else word == wanted
 
 
-def _term_hits(term: Term, index: FieldIndex, field: str) -> list[Hit]:
+def term_hits(term: Term, index: FieldIndex, field: str) -> list[Hit]:
     size = len(term.words)
     return [
         Hit(str(term), field, start, start + size)
@@ -85,9 +85,9 @@ def _term_hits(term: Term, index: FieldIndex, field: str) -> list[Hit]:
     ]
 
 
-def _near_hits(near: Near, index: FieldIndex, field: str) -> list[Hit]:
-    lefts = _term_hits(near.left, index, field)
-    rights = _term_hits(near.right, index, field)
+def near_hits(near: Near, index: FieldIndex, field: str) -> list[Hit]:
+    lefts = term_hits(near.left, index, field)
+    rights = term_hits(near.right, index, field)
     return [
         hit
         for left in lefts
@@ -102,7 +102,7 @@ def words_between(a: Hit, b: Hit) -> int:
     return max(0, b.start - a.end, a.start - b.end)
 
 
-def _filter_matches(node: Filter, doc: MatchDocument) -> bool:
+def filter_matches(node: Filter, doc: MatchDocument) -> bool:
     if node.field == "jurisdiction":
         return doc.jurisdiction in node.values
     if node.field == "type":

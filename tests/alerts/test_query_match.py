@@ -6,8 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from alerts.query import MatchDocument, parse
+from alerts.query import MatchDocument, MatchResult, parse
 from alerts.query.ast import And, Filter, InTitle, Near, Node, Not, Or, Term
+from alerts.query.document import located_words
 from models.text import reference_key, tokens
 
 
@@ -236,3 +237,55 @@ def test_a_matching_document_always_holds_a_required_term(
 def test_has_any_knows_prefix_keys() -> None:
     assert ENGLISH.has_any(frozenset({"verif*"}))
     assert not ENGLISH.has_any(frozenset({"grooming", "csam*"}))
+
+
+@settings(max_examples=300)
+@given(
+    QUERY_TEXTS,
+    small_texts(4),
+    small_texts(12),
+    st.sampled_from(["uk", "ca"]),
+    st.sampled_from(["bill", "statement"]),
+    st.sampled_from(["2nd reading", "Royal Assent"]),
+    st.sampled_from(["C-63", "S-209"]),
+)
+def test_position_free_evaluation_agrees_with_brute_force(
+    query_text: str, title: str, body: str, jurisdiction: str, kind: str, stage: str, reference: str
+) -> None:
+    query = parse(query_text)
+    meta = {"jurisdiction": jurisdiction, "kind": kind, "stage": stage, "reference": reference}
+    document = doc(title, body, **meta)
+    assert query.test(document) is reference_eval(query.root, title, document.text, meta)
+
+
+@settings(max_examples=200)
+@given(QUERY_TEXTS, small_texts(4), small_texts(12))
+def test_a_lazy_match_reads_as_the_evaluated_one(query_text: str, title: str, body: str) -> None:
+    query = parse(query_text)
+    eager = query.match(doc(title, body, jurisdiction="uk", kind="bill", stage="2nd reading"))
+    lazy = query.matches(doc(title, body, jurisdiction="uk", kind="bill", stage="2nd reading"))
+    assert lazy == eager
+    if lazy is not None and eager is not None:
+        assert (lazy.matched_terms, lazy.best) == (eager.matched_terms, eager.best)
+
+
+def test_a_lazy_result_of_a_query_that_does_not_match_cannot_be_read() -> None:
+    result = MatchResult(parse("grooming").root, ENGLISH)
+    with pytest.raises(ValueError, match="does not match"):
+        _ = result.hits
+
+
+def test_near_on_plain_words_counts_the_words_between() -> None:
+    document = doc("Bill", "age checks. Then verification; rules")
+    # "checks" and "then" separate them: NEAR/1 is too close, NEAR/2 is enough.
+    assert not parse("age NEAR/1 verification").test(document)
+    assert parse("age NEAR/2 verification").test(document)
+    assert parse("verification NEAR/2 age").test(document)
+    assert parse("title:(bill NEAR/0 bill)").test(document)
+    assert not parse("title:(bill NEAR/5 age)").test(document)
+
+
+@given(st.text(max_size=80))
+def test_document_words_are_the_located_words(text: str) -> None:
+    document = MatchDocument(title="", text=text)
+    assert document.words == located_words(document.text)[0]

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from models.taxonomy import tag_topics
-from models.text import fold, reference_key, tokens
+from models.text import _TRANSLATE, fold, reference_key, tokens
 
 
 def test_accents_case_and_apostrophes_fold() -> None:
@@ -41,3 +45,19 @@ def test_fold_is_idempotent_over_the_basic_multilingual_planes() -> None:
     unstable = [chr(c) for c in range(0x20, 0x30000) if fold(fold(chr(c))) != fold(chr(c))]
     assert unstable == []
     assert fold("𝕬𝖇𝖚𝖘") == "abus"
+
+
+def _fold_char_by_char(text: str) -> str:
+    """`fold` as first written: a Python pass over every character to drop the marks."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_TRANSLATE))
+    folded = unicodedata.normalize("NFKD", decomposed.casefold())
+    return "".join(ch for ch in folded if not unicodedata.combining(ch)).translate(_TRANSLATE)
+
+
+@given(st.text(max_size=40))
+def test_folding_drops_exactly_the_combining_marks(text: str) -> None:
+    assert fold(text) == _fold_char_by_char(text)
+
+
+def test_marks_beyond_the_basic_plane_are_dropped_too() -> None:
+    assert fold("a\U0001d167b\u0301") == _fold_char_by_char("a\U0001d167b\u0301") == "ab"
