@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from alerts.monitor import Monitor, document_frequency
 from alerts.query import MatchDocument, MatchResult, Query, QuerySyntaxError, parse
+from alerts.query.ast import Filter
 from alerts.snippet import snippet
 from alerts.subscriptions import receiving_mail
 from models import Alert, Change, Checkpoint, Subscriber, Subscription
@@ -44,6 +45,13 @@ class Compiled:
     include_events: bool
     followed_document_id: int | None
 
+    @property
+    def where(self) -> tuple[Filter, ...]:
+        """Its own jurisdictions and types as query filters: the Monitor rules documents out
+        by them before any candidate is looked at."""
+        own = (("jurisdiction", self.jurisdictions), ("type", self.doc_types))
+        return tuple(Filter(field, tuple(sorted(values))) for field, values in own if values)
+
     def admits(self, doc: MatchDocument) -> bool:
         """The subscription's own jurisdiction and type filters (checked before its query)."""
         if self.jurisdictions and doc.jurisdiction not in self.jurisdictions:
@@ -62,7 +70,7 @@ class CompiledSubscriptions:
 
     def add(self, compiled: Compiled) -> None:
         if compiled.query is not None:
-            self.monitor.add(compiled, compiled.query)
+            self.monitor.add(compiled, compiled.query, compiled.where)
         elif compiled.followed_document_id is not None:
             self.followers[compiled.followed_document_id].append(compiled)
 

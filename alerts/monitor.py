@@ -3,21 +3,29 @@
 The Lucene Monitor / percolator idea (DESIGN §4): a document is tokenised once; its distinct
 words are looked up in an inverted index (word -> queries, and 3-letter buckets for prefix keys
 such as `child*`) to pick candidates. A query is indexed under its most selective group of
-required keys; a candidate must also hold a key of each of its other groups (a set look-up)
-before it is evaluated. Queries with no required keys (a filter alone can match them) are
-evaluated on every document.
+required keys, and under its second one in a second index: a candidate of the first that has
+a second group must be found by the second too. Top-level filters (`type:bill`, and an item's
+own, `where`) rule candidates out before anything is evaluated: items sharing a combination of
+filters share a profile, and which profiles a document passes is memoised per field value.
+Queries with no required keys (a filter alone can match them) are candidates for every
+document.
+
+`matches` is the hot path, so candidates are chosen with set operations in C: a word's index
+entries (its own and its prefixes') are memoised across documents, as are the filter profiles
+a field value passes. Each remaining candidate is then evaluated without positions
+(`Query.test`), and only a result that is read evaluates its hits.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from itertools import chain
 from typing import Generic, TypeVar
 
 from alerts.query import MatchDocument, MatchResult, Query
 from alerts.query.ast import TITLE_KEY, And, Filter, Node, guessed_cost, required_groups
-from alerts.query.evaluate import evaluate
+from alerts.query.boolean import Test
+from alerts.query.evaluate import filter_matches
 from alerts.query.parser import MIN_PREFIX
 
 T = TypeVar("T")
@@ -36,11 +44,13 @@ class Monitor(Generic[T]):
         self._frequency = document_frequency
         self._prefix_frequency: dict[str, int] = {}
         self._entries: list[tuple[T, Query]] = []
+        self._tests: list[Test] = []  # each query's position-free evaluation
         self._checks: list[tuple[frozenset[str], ...]] = []  # groups beyond the indexed one
         self._filters: list[tuple[Filter, ...]] = []  # `type:bill` and co, checked before words
-        self._by_word: defaultdict[str, list[int]] = defaultdict(list)
-        # Prefix keys bucketed by their first MIN_PREFIX letters: a word checks one bucket.
-        self._by_prefix: defaultdict[str, list[tuple[str, int]]] = defaultdict(list)
+        self._first = _KeyIndex()  # each query under its most selective group
+        self._second = _KeyIndex()  # ... and under its next one, if it has two
+        self._paired: set[int] = set()  # the slots in `_second`
+        self._profiles = _FilterProfiles()
         self._always: list[int] = []
 
     def __len__(self) -> int:
@@ -51,30 +61,29 @@ class Monitor(Generic[T]):
         """How many queries every document is evaluated against (no required terms)."""
         return len(self._always)
 
-    def add(self, item: T, query: Query) -> None:
+    def add(self, item: T, query: Query, where: Iterable[Filter] = ()) -> None:
+        """Register `item`; `where`: filters it requires besides its query's (its own
+        jurisdictions, say), applied as if they were top-level filters of the query."""
         slot = len(self._entries)
         self._entries.append((item, query))
-        self._filters.append(_top_filters(query.root))
-        groups = required_groups(query.root, self._cost)
+        self._tests.append(query.test)
+        filters = (*_top_filters(query.root), *where)
+        self._filters.append(filters)
+        self._profiles.add(filters)
+        groups = sorted(required_groups(query.root, self._cost), key=self._cost)
         if not groups:
             self._checks.append(())
             self._always.append(slot)
             return
-        indexed = min(groups, key=self._cost)
-        self._checks.append(tuple(group for group in groups if group != indexed))
-        for key in indexed:
-            if key.endswith("*"):
-                self._by_prefix[_bucket(key)].append((key[:-1], slot))
-            else:
-                self._by_word[key].append(slot)
+        self._checks.append(tuple(groups[1:]))
+        self._first.add(groups[0], slot)
+        if len(groups) > 1:
+            self._second.add(groups[1], slot)
+            self._paired.add(slot)
 
     def indexed_under(self, key: str) -> list[T]:
         """The items the index lists under one key (`word`, `child*`, `title:word`)."""
-        if key.endswith("*"):
-            slots = [slot for prefix, slot in self._by_prefix[_bucket(key)] if prefix == key[:-1]]
-        else:
-            slots = self._by_word.get(key, [])
-        return [self._entries[slot][0] for slot in slots]
+        return [self._entries[slot][0] for slot in self._first.under(key)]
 
     def _cost(self, group: frozenset[str]) -> tuple[int, tuple[int, ...]]:
         """Documents a group's keys are expected in (when known), then the guess."""
@@ -96,32 +105,134 @@ class Monitor(Generic[T]):
     def candidates(
         self, doc: MatchDocument, admits: Admits[T] = admit_all
     ) -> list[tuple[T, Query]]:
-        """Entries the document admits and holds a key of every required group of, in order."""
+        """Entries the document admits, passes the top-level filters of, and holds a key of
+        every required group of, in order."""
         return [
             self._entries[slot]
-            for slot in sorted(self._indexed_slots(doc))
+            for slot in self._indexed_slots(doc)
             if admits(self._entries[slot][0], doc)
-            and all(evaluate(node, doc) is not None for node in self._filters[slot])
+            and all(filter_matches(node, doc) for node in self._filters[slot])
             and all(doc.has_any(group) for group in self._checks[slot])
         ]
-
-    def _indexed_slots(self, doc: MatchDocument) -> set[int]:
-        slots = set(self._always)
-        title_keys = (TITLE_KEY + word for word in doc.title_index.positions)
-        for key in chain(doc.text_index.positions, title_keys):
-            slots.update(self._by_word.get(key, ()))
-            for prefix, slot in self._by_prefix.get(_bucket(key), ()):
-                if key.startswith(prefix):
-                    slots.add(slot)
-        return slots
 
     def matches(
         self, doc: MatchDocument, admits: Admits[T] = admit_all
     ) -> Iterator[tuple[T, MatchResult]]:
-        """Entries whose query matches `doc`; `admits` (cheap filters) runs before anything."""
-        for item, query in self.candidates(doc, admits):
-            if (result := query.match(doc)) is not None:
-                yield item, result
+        """Entries whose query matches `doc`, in order; `admits` (cheap filters) runs before
+        the query is evaluated. A result's hits (positions) are evaluated only if read."""
+        entries, tests = self._entries, self._tests
+        for slot in self._indexed_slots(doc):
+            item, query = entries[slot]
+            if admits(item, doc) and tests[slot](doc):
+                yield item, MatchResult(query.root, doc)
+
+    def _indexed_slots(self, doc: MatchDocument) -> list[int]:
+        """Slots found under the document's words in both indexes (the second only for the
+        queries in it) or always evaluated, whose top-level filters pass: sorted."""
+        slots = self._first.lookup(doc)
+        slots.update(self._always)
+        if self._paired:
+            slots = (slots - self._paired) | (slots & self._second.lookup(doc))
+        passing = self._profiles.passing(doc)
+        if passing is not None:
+            profile = self._profiles.of_slot
+            return sorted([slot for slot in slots if profile[slot] in passing])
+        return sorted(slots)
+
+
+class _KeyIndex:
+    """Index keys (words, `prefix*`, `title:`-marked) -> slots, and a memo per document word
+    of the slots it selects: documents share most of their words, so after the first few a
+    document's words are nearly all known, and looking them up is two set operations in C."""
+
+    def __init__(self) -> None:
+        self._by_word: defaultdict[str, list[int]] = defaultdict(list)
+        # Prefix keys bucketed by their first MIN_PREFIX letters: a word checks one bucket.
+        self._by_prefix: defaultdict[str, list[tuple[str, int]]] = defaultdict(list)
+        self._seen: dict[str, set[str]] = {"": set(), TITLE_KEY: set()}  # by mark
+        self._selecting: dict[str, dict[str, tuple[int, ...]]] = {"": {}, TITLE_KEY: {}}
+
+    def add(self, group: frozenset[str], slot: int) -> None:
+        for key in group:
+            if key.endswith("*"):
+                self._by_prefix[_bucket(key)].append((key[:-1], slot))
+            else:
+                self._by_word[key].append(slot)
+        for mark in self._seen:  # the memo is stale: words are looked up afresh
+            self._seen[mark].clear()
+            self._selecting[mark].clear()
+
+    def under(self, key: str) -> list[int]:
+        if key.endswith("*"):
+            return [slot for prefix, slot in self._by_prefix[_bucket(key)] if prefix == key[:-1]]
+        return self._by_word.get(key, [])
+
+    def lookup(self, doc: MatchDocument) -> set[int]:
+        """Slots indexed under a word of the document, a title word, or a prefix of one."""
+        slots: set[int] = set()
+        for mark, words in (("", doc.word_set), (TITLE_KEY, doc.title_word_set)):
+            seen, selecting = self._seen[mark], self._selecting[mark]
+            for word in words.difference(seen):
+                seen.add(word)
+                if found := self._slots_of(mark + word):
+                    selecting[word] = found
+            for word in selecting.keys() & words:
+                slots.update(selecting[word])
+        return slots
+
+    def _slots_of(self, key: str) -> tuple[int, ...]:
+        """Slots indexed under `key` (`word` or `title:word`) or under a prefix of it."""
+        bucket = self._by_prefix.get(_bucket(key), ())
+        return (*self._by_word.get(key, ()), *(slot for p, slot in bucket if key.startswith(p)))
+
+
+# What a filter on each field reads of a document (see `evaluate.filter_matches`).
+_FIELD_VALUES: dict[str, Callable[[MatchDocument], str]] = {
+    "jurisdiction": lambda doc: doc.jurisdiction,
+    "type": lambda doc: doc.kind,
+    "stage": lambda doc: doc.stage,
+    "number": lambda doc: doc.reference,
+}
+_MEMO_VALUES = 4096  # per field: references are new with every document, stages are few
+
+
+class _FilterProfiles:
+    """Slots grouped by their top-level filters, a profile per distinct combination; per
+    document, the profiles all of whose filters pass, memoised per value of each field."""
+
+    def __init__(self) -> None:
+        self._ids: dict[tuple[Filter, ...], int] = {(): 0}
+        self._profiles: list[tuple[Filter, ...]] = [()]
+        self.of_slot: list[int] = []
+        self._memo: dict[str, dict[str, frozenset[int]]] = {}  # field -> value -> profiles
+
+    def add(self, filters: tuple[Filter, ...]) -> None:
+        profile = tuple(sorted(set(filters), key=str))
+        if profile not in self._ids:
+            self._ids[profile] = len(self._profiles)
+            self._profiles.append(profile)
+            for node in profile:
+                self._memo[node.field] = {}  # stale
+        self.of_slot.append(self._ids[profile])
+
+    def passing(self, doc: MatchDocument) -> frozenset[int] | None:
+        """The profiles whose filters the document passes; None if no slot has filters."""
+        passing: frozenset[int] | None = None
+        for field, memo in self._memo.items():
+            value = _FIELD_VALUES[field](doc)
+            if value not in memo:
+                if len(memo) >= _MEMO_VALUES:
+                    memo.clear()
+                memo[value] = self._passing_on(field, doc)
+            passing = memo[value] if passing is None else passing & memo[value]
+        return passing
+
+    def _passing_on(self, field: str, doc: MatchDocument) -> frozenset[int]:
+        return frozenset(
+            number
+            for number, profile in enumerate(self._profiles)
+            if all(filter_matches(node, doc) for node in profile if node.field == field)
+        )
 
 
 def _bucket(key: str) -> str:

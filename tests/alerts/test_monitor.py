@@ -7,7 +7,9 @@ from hypothesis import strategies as st
 
 from alerts.monitor import Monitor, document_frequency
 from alerts.query import MatchDocument, parse
+from alerts.query.ast import Filter
 from alerts.query.document import located_words
+from alerts.query.evaluate import filter_matches
 from models.text import tokens
 from tests.alerts.test_query_match import ENGLISH, FRENCH, QUERY_TEXTS, doc, small_texts
 
@@ -143,3 +145,62 @@ def test_plain_ascii_text_is_tokenised_as_models_text_tokens_it(text: str) -> No
     assert all(
         text[start:end].lower() == word for word, (start, end) in zip(words, spans, strict=True)
     )
+
+
+def test_an_items_own_filters_rule_documents_out() -> None:
+    monitor: Monitor[str] = Monitor()
+    monitor.add("uk", parse("online"), (Filter("jurisdiction", ("uk",)),))
+    monitor.add("ca", parse("online"), (Filter("jurisdiction", ("ca",)),))
+    monitor.add("bills", parse("type:bill"), (Filter("jurisdiction", ("uk", "ca")),))
+    assert candidates(monitor, ENGLISH) == ["uk", "bills"]
+    assert [item for item, _ in monitor.matches(ENGLISH)] == ["uk", "bills"]
+    assert list(monitor.matches(FRENCH)) == []
+
+
+def test_a_query_with_two_groups_is_a_candidate_only_with_both() -> None:
+    monitor = monitor_of("online grooming", "online verification", '"social media" csam')
+    assert candidates(monitor, ENGLISH) == ["online verification"]
+
+
+OWN_FILTERS = st.lists(
+    st.sampled_from(
+        [
+            Filter("jurisdiction", ("uk",)),
+            Filter("jurisdiction", ("ca", "uk")),
+            Filter("type", ("statement",)),
+            Filter("stage", ("2nd reading",)),
+            Filter("stage", ("royal assent", "reading")),
+            Filter("number", ("c63",)),
+        ]
+    ),
+    max_size=2,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.tuples(QUERY_TEXTS, OWN_FILTERS), min_size=1, max_size=25),
+    st.lists(DOCUMENTS, min_size=1, max_size=6),
+)
+def test_the_monitor_applies_items_own_filters_exactly(
+    entries: list[tuple[str, list[Filter]]], documents: list[MatchDocument]
+) -> None:
+    monitor: Monitor[int] = Monitor()
+    for number, (text, own) in enumerate(entries):
+        monitor.add(number, parse(text), own)
+    for document in documents:
+        expected = [
+            number
+            for number, (text, own) in enumerate(entries)
+            if all(filter_matches(node, document) for node in own)
+            and parse(text).match(document) is not None
+        ]
+        assert [number for number, _ in monitor.matches(document)] == expected
+
+
+def test_adding_a_query_after_matching_finds_it_too() -> None:
+    monitor = monitor_of("online")
+    assert [item for item, _ in monitor.matches(ENGLISH)] == ["online"]
+    monitor.add("safety", parse("safety"))
+    monitor.add("uk only", parse("media"), (Filter("jurisdiction", ("uk",)),))
+    assert [item for item, _ in monitor.matches(ENGLISH)] == ["online", "safety", "uk only"]
