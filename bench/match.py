@@ -4,12 +4,21 @@ Documents are the real recorded texts (titles, long titles and summaries found i
 under cassettes/ and tests/alerts/fixtures/), recombined with new ids, jurisdictions and types.
 Subscriptions are queries built from the topic taxonomy (models/topics.toml) and the texts'
 own vocabulary, some with jurisdiction or type filters. In one run it measures, per size:
-- monitor: each document tokenised once, candidates from the term index, only those evaluated;
-- naive: every query evaluated on every document (on a sample: --naive-documents at 10,000
-  subscriptions, scaled inversely with the subscription count);
+- monitor: subscriptions compiled as alerts.match compiles them; timed per document: its
+  tokenising (documents are handed over untokenised), candidates from the term index and the
+  filter sets, the subscription's own filters (`Compiled.admits`) and the position-free
+  evaluation of each remaining candidate. Not timed: what an alert then reads of a match
+  (hits, matched terms, best hit: positions, evaluated only when read) and its snippet; at
+  --subscriptions an extra figure reads matched terms and best hit of every match too;
+- naive: every query evaluated (`Query.match`, with positions) on every document (on a
+  sample: --naive-documents at 10,000 subscriptions, scaled inversely with the subscription
+  count); at --subscriptions an extra figure evaluates every query position-free
+  (`Query.test`, the Monitor's own evaluation);
 - fts5: the batch indexed in an in-memory SQLite FTS5 table, then one MATCH per subscription
-  whose query FTS5 can express (words, phrases, prefixes, AND/OR/NOT, NEAR, title:).
-All three must return the same (subscription, document) pairs on what they share.
+  whose query FTS5 can express (words, phrases, prefixes, AND/OR/NOT, NEAR, title:); at
+  --subscriptions an extra figure does the same per alerts.match.BATCH documents, the batch
+  the product's matcher works in.
+All must return the same (subscription, document) pairs on what they share.
 Rates are documents per CPU second of this process (`time.process_time`: other work on a
 shared machine does not skew the ratios). At --subscriptions all --documents are matched; the
 other sizes use the first --scale-documents. The last line printed is one JSON object
@@ -36,7 +45,7 @@ from typing import Any
 
 from lxml import etree
 
-from alerts.match import Compiled
+from alerts.match import BATCH, Compiled, CompiledSubscriptions
 from alerts.monitor import Monitor, document_frequency
 from alerts.query import MatchDocument, parse
 from alerts.query.ast import And, Filter, InTitle, Near, Node, Not, Or, Term
@@ -210,11 +219,12 @@ def fresh(documents: list[MatchDocument]) -> list[MatchDocument]:
 def compile_monitor(
     subscriptions: list[Compiled], sample: list[MatchDocument]
 ) -> Monitor[Compiled]:
-    monitor: Monitor[Compiled] = Monitor(document_frequency(fresh(sample)))
+    """As alerts.match compiles subscriptions (its own filters go into the Monitor too)."""
+    compiled = CompiledSubscriptions(monitor=Monitor(document_frequency(fresh(sample))))
     for subscription in subscriptions:
         assert subscription.query is not None
-        monitor.add(subscription, subscription.query)
-    return monitor
+        compiled.add(subscription)
+    return compiled.monitor
 
 
 def run_monitor(monitor: Monitor[Compiled], documents: list[MatchDocument]) -> set[Pair]:
@@ -225,12 +235,36 @@ def run_monitor(monitor: Monitor[Compiled], documents: list[MatchDocument]) -> s
     }
 
 
+def run_monitor_reading_matches(
+    monitor: Monitor[Compiled], documents: list[MatchDocument]
+) -> set[Pair]:
+    """As run_monitor, also reading what an alert's reason needs: matched terms, best hit."""
+    pairs: set[Pair] = set()
+    for number, doc in enumerate(documents):
+        for item, result in monitor.matches(doc, Compiled.admits):
+            _reason = (result.matched_terms, result.best)
+            pairs.add((item.subscription_id, number))
+    return pairs
+
+
 def run_naive(subscriptions: list[Compiled], documents: list[MatchDocument]) -> set[Pair]:
     return {
         (item.subscription_id, number)
         for number, doc in enumerate(documents)
         for item in subscriptions
         if item.admits(doc) and item.query is not None and item.query.match(doc) is not None
+    }
+
+
+def run_naive_position_free(
+    subscriptions: list[Compiled], documents: list[MatchDocument]
+) -> set[Pair]:
+    """Every query on every document, evaluated as the Monitor evaluates its candidates."""
+    return {
+        (item.subscription_id, number)
+        for number, doc in enumerate(documents)
+        for item in subscriptions
+        if item.admits(doc) and item.query is not None and item.query.test(doc)
     }
 
 
@@ -298,6 +332,15 @@ def run_fts5(subscriptions: list[Compiled], documents: list[MatchDocument]) -> s
     return pairs
 
 
+def run_fts5_batches(subscriptions: list[Compiled], documents: list[MatchDocument]) -> set[Pair]:
+    """run_fts5 per BATCH documents (a table per batch), as the product's matcher batches."""
+    pairs: set[Pair] = set()
+    for start in range(0, len(documents), BATCH):
+        found = run_fts5(subscriptions, documents[start : start + BATCH])
+        pairs.update((subscription, start + number) for subscription, number in found)
+    return pairs
+
+
 def shared(subscriptions: list[Compiled]) -> list[Compiled]:
     return [s for s in subscriptions if s.query and fts5_expression(s.query.root) is not None]
 
@@ -347,6 +390,44 @@ def measure(
     )
 
 
+@dataclass(frozen=True)
+class Extras:
+    """The extra figures at --subscriptions (docs/s), and whether their pairs agree."""
+
+    monitor_reading: float
+    naive_position_free: float
+    fts5_batches: float
+    identical: bool
+
+
+def measure_extras(
+    subscriptions: list[Compiled],
+    documents: list[MatchDocument],
+    earlier: list[MatchDocument],
+    sample: int,
+) -> Extras:
+    monitor = compile_monitor(subscriptions, earlier)
+    reading_rate, by_monitor = timed(run_monitor_reading_matches, monitor, documents)
+    naive_rate, by_naive = timed(run_naive_position_free, subscriptions, documents[:sample])
+    fts5_rate, by_fts5 = timed(run_fts5_batches, subscriptions, documents)
+    ids = {s.subscription_id for s in shared(subscriptions)}
+    in_sample = {pair for pair in by_monitor if pair[1] < sample}
+    identical = in_sample == by_naive and {p for p in by_monitor if p[0] in ids} == by_fts5
+    return Extras(reading_rate, naive_rate, fts5_rate, identical)
+
+
+def report_extras(figures: Figures, extras: Extras) -> None:
+    print(
+        f"{'':>7} also: monitor reading matched terms and best hit "
+        f"{extras.monitor_reading:,.0f} docs/s | naive position-free "
+        f"{extras.naive_position_free:,.0f} docs/s "
+        f"({figures.monitor / extras.naive_position_free:,.1f}x) | fts5 per {BATCH}-document "
+        f"batch {extras.fts5_batches:,.0f} docs/s ({figures.monitor / extras.fts5_batches:,.1f}x)"
+        f" | identical: {extras.identical}",
+        flush=True,
+    )
+
+
 def report(figures: Figures) -> None:
     print(
         f"{figures.subscriptions:>7,} subscriptions: monitor {figures.monitor:>9,.0f} docs/s | "
@@ -388,6 +469,9 @@ def main(argv: list[str] | None = None) -> None:
         naive = max(20, args.naive_documents * 10_000 // size)
         results[size] = measure(subscriptions[:size], batch, earlier, naive)
         report(results[size])
+        if size == args.subscriptions:
+            extras = measure_extras(subscriptions[:size], batch, earlier, naive)
+            report_extras(results[size], extras)
     main_figures = results[args.subscriptions]
     print(
         json.dumps(
@@ -400,7 +484,16 @@ def main(argv: list[str] | None = None) -> None:
                 "speedup_vs_naive": round(main_figures.monitor / main_figures.naive, 1),
                 "speedup_vs_fts5": round(main_figures.monitor / main_figures.fts5, 1),
                 "docs_per_s_by_subscriptions": {s: round(f.monitor) for s, f in results.items()},
-                "results_identical": all(f.identical for f in results.values()),
+                "docs_per_s_reading_matches": round(extras.monitor_reading),
+                "naive_position_free_docs_per_s": round(extras.naive_position_free),
+                "speedup_vs_naive_position_free": round(
+                    main_figures.monitor / extras.naive_position_free, 1
+                ),
+                "fts5_batch_documents": BATCH,
+                "fts5_batches_docs_per_s": round(extras.fts5_batches),
+                "speedup_vs_fts5_batches": round(main_figures.monitor / extras.fts5_batches, 1),
+                "results_identical": extras.identical
+                and all(f.identical for f in results.values()),
             }
         )
     )
