@@ -6,10 +6,9 @@ Each width is checked for a horizontal scroll and saved as a screenshot in test-
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -20,37 +19,15 @@ from alerts.subscriptions import subscribe
 from models import Alert
 from tests.alerts.conftest import NOW, Store
 from tests.alerts.realbills import ca_bill_s209, uk_bill_2818
-from tests.conftest import ROOT
+from tests.chromium import ARTIFACTS, BROWSER_MARKS, headless_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = ROOT / "test-artifacts"
-# The flags the brief fixes for headless Chromium here (the web tests use the same).
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium"),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """Playwright gives each launch a fresh, temporary user-data-dir of its own."""
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=FLAGS,
-        )
-        yield chromium
-        chromium.close()
+    with headless_chromium() as launched:
+        yield launched
 
 
 @pytest.fixture
