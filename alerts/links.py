@@ -51,6 +51,14 @@ class Links:
     def document(self, document_id: int) -> str:
         return f"{self.root}/documents/{document_id}"
 
+    def unsubscribe_url_and_headers(self, subscriber_id: int) -> tuple[str, dict[str, str]]:
+        """The unsubscribe link and the RFC 8058 headers, both from one signed token."""
+        token = self._token(Purpose.UNSUBSCRIBE, subscriber_id)
+        return (
+            unsubscribe_url(self.base_url, token),
+            unsubscribe_headers(self.base_url, token, self.mailto),
+        )
+
     def unsubscribe_headers(self, subscriber_id: int) -> dict[str, str]:
         """RFC 8058: List-Unsubscribe (https, then mailto) and List-Unsubscribe-Post."""
         token = self._token(Purpose.UNSUBSCRIBE, subscriber_id)

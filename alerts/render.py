@@ -1,7 +1,8 @@
 """One email per delivery: HTML with inline styles plus a plain-text part, from the same data.
 
 One template folder per email (STYLE §8): alerts/ (immediate and digests), confirm/ (double
-opt-in). Links are signed per purpose by alerts.links.
+opt-in). Links are signed per purpose by alerts.links. The outbox takes an OutgoingMail (no MIME:
+SendGrid does not need it); render_alerts and render_confirmation give the same email as MIME.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ import nh3
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
+from alerts.backends.base import OutgoingMail
 from alerts.headers import SUBSCRIPTION_IDS_HEADER
 from alerts.links import Links
-from models import Alert, Subscriber, Subscription
+from models import Alert, Document, Subscriber, Subscription
 
 JURISDICTION_NAMES = {
     "us": "United States",
@@ -40,6 +42,8 @@ _env = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
     keep_trailing_newline=True,
+    # The templates ship with the package: compile each once per process, never stat it again.
+    auto_reload=False,
 )
 
 
@@ -77,6 +81,27 @@ def highlight_html(snippet: str) -> Markup:
 
 def highlight_text(snippet: str) -> str:
     return _MARKED.sub(r"*\1*", snippet)
+
+
+# The columns alerts_mail reads: the outbox loads only these (a bill's full text and HTML can
+# be large). Anything else read here would be loaded on access, one query each.
+EMAIL_ALERT_COLUMNS = (
+    Alert.subscription_id,
+    Alert.change_id,
+    Alert.delivery_id,
+    Alert.reason,
+    Alert.snippet,
+)
+EMAIL_DOCUMENT_COLUMNS = (
+    Document.id,
+    Document.jurisdiction,
+    Document.kind,
+    Document.reference,
+    Document.title,
+    Document.current_stage,
+    Document.published_on,
+    Document.url,
+)
 
 
 def email_item(alert: Alert, links: Links) -> EmailItem:
@@ -150,9 +175,24 @@ def render_alerts(
     delivery_id: int,
     digest: str = "",
 ) -> EmailMessage:
+    """The email for one delivery, as MIME: immediate alerts, or a `daily` / `weekly` digest."""
+    mail = alerts_mail(
+        alerts, subscriber=subscriber, context=context, delivery_id=delivery_id, digest=digest
+    )
+    return mail.as_message()
+
+
+def alerts_mail(
+    alerts: Sequence[Alert],
+    *,
+    subscriber: Subscriber,
+    context: MailContext,
+    delivery_id: int,
+    digest: str = "",
+) -> OutgoingMail:
     """The email for one delivery: immediate alerts, or a `daily` / `weekly` digest."""
     items = [email_item(alert, context.links) for alert in alerts]
-    footer = _footer_links(subscriber, context.links)
+    footer, unsubscribe = _footer_links(subscriber, context.links)
     values = {
         "groups": grouped(items),
         "count": len(items),
@@ -160,35 +200,41 @@ def render_alerts(
         "subject": subject_line(items, digest),
         **footer,
     }
-    message = _message("alerts", values, subscriber.email, context, f"delivery-{delivery_id}")
     subscription_ids = sorted({alert.subscription_id for alert in alerts})
-    message[SUBSCRIPTION_IDS_HEADER] = ",".join(map(str, subscription_ids))
-    if context.links.secret_key:
-        for name, value in context.links.unsubscribe_headers(subscriber.id).items():
-            message[name] = value
-    return message
+    headers = [(SUBSCRIPTION_IDS_HEADER, ",".join(map(str, subscription_ids))), *unsubscribe]
+    id_hint = f"delivery-{delivery_id}"
+    return _mail("alerts", values, subscriber.email, context, id_hint, headers=headers)
 
 
-def _footer_links(subscriber: Subscriber, links: Links) -> dict[str, str]:
-    """Manage and unsubscribe links, signed; without a secret key only the site itself."""
+def _footer_links(
+    subscriber: Subscriber, links: Links
+) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """Manage and unsubscribe links, signed, and the List-Unsubscribe headers, from one
+    unsubscribe token; without a secret key only the site itself and no headers."""
     if not links.secret_key:
-        return {"manage_url": links.root, "unsubscribe_url": ""}
-    return {
-        "manage_url": links.manage(subscriber.id),
-        "unsubscribe_url": links.unsubscribe(subscriber.id),
-    }
+        return {"manage_url": links.root, "unsubscribe_url": ""}, []
+    url, headers = links.unsubscribe_url_and_headers(subscriber.id)
+    footer = {"manage_url": links.manage(subscriber.id), "unsubscribe_url": url}
+    return footer, list(headers.items())
 
 
 def render_confirmation(
     subscriber: Subscriber, subscriptions: Sequence[Subscription], context: MailContext
 ) -> EmailMessage:
+    """The confirmation email (confirmation_mail) as MIME."""
+    return confirmation_mail(subscriber, subscriptions, context).as_message()
+
+
+def confirmation_mail(
+    subscriber: Subscriber, subscriptions: Sequence[Subscription], context: MailContext
+) -> OutgoingMail:
     """Double opt-in: one confirm link per subscription; nothing else is sent before one is used."""
     pending = [
         {"what": _described(subscription), "url": context.links.confirm(subscription.id)}
         for subscription in subscriptions
     ]
     values = {"pending": pending, "count": len(pending)}
-    return _message("confirm", values, subscriber.email, context, f"confirm-{subscriber.id}")
+    return _mail("confirm", values, subscriber.email, context, f"confirm-{subscriber.id}")
 
 
 def _described(subscription: Subscription) -> str:
@@ -196,27 +242,35 @@ def _described(subscription: Subscription) -> str:
     return f"{what} ({subscription.frequency})"
 
 
-def _message(
-    folder: str, values: Mapping[str, object], to: str, context: MailContext, id_hint: str
-) -> EmailMessage:
-    """Subject, plain text and HTML from one template folder and one set of values."""
-    message = text_message(folder, values, to, context, id_hint)
-    message.add_alternative(_env.get_template(f"{folder}/body.html").render(values), subtype="html")
-    return message
+def _mail(
+    folder: str,
+    values: Mapping[str, object],
+    to: str,
+    context: MailContext,
+    id_hint: str,
+    *,
+    html: bool = True,
+    headers: Sequence[tuple[str, str]] = (),
+) -> OutgoingMail:
+    """Subject, plain text and (unless `html` is False) HTML from one template folder and one
+    set of values; `headers` follow the body parts."""
+    return OutgoingMail(
+        sender=context.mail_from,
+        to=to,
+        subject=_env.get_template(f"{folder}/subject.txt").render(values).strip(),
+        date=format_datetime(context.now),
+        message_id=make_msgid(id_hint, _domain(context.mail_from)),
+        text=_env.get_template(f"{folder}/body.txt").render(values),
+        html=_env.get_template(f"{folder}/body.html").render(values) if html else None,
+        headers=tuple(headers),
+    )
 
 
 def text_message(
     folder: str, values: Mapping[str, object], to: str, context: MailContext, id_hint: str
 ) -> EmailMessage:
-    """Headers and the plain-text part from `folder`/subject.txt and body.txt."""
-    message = EmailMessage()
-    message["From"] = context.mail_from
-    message["To"] = to
-    message["Subject"] = _env.get_template(f"{folder}/subject.txt").render(values).strip()
-    message["Date"] = format_datetime(context.now)
-    message["Message-ID"] = make_msgid(id_hint, _domain(context.mail_from))
-    message.set_content(_env.get_template(f"{folder}/body.txt").render(values))
-    return message
+    """Headers and the plain-text part from `folder`/subject.txt and body.txt, as MIME."""
+    return _mail(folder, values, to, context, id_hint, html=False).as_message()
 
 
 def _domain(address: str) -> str:

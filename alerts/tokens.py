@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from enum import StrEnum
+from functools import lru_cache
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
@@ -71,6 +72,12 @@ def read_token(
 def _serializer(secret: str | bytes, purpose: Purpose) -> URLSafeTimedSerializer:
     if not secret:
         raise ValueError("an empty secret key cannot sign tokens")
+    return _cached_serializer(secret, purpose)
+
+
+@lru_cache(maxsize=16)
+def _cached_serializer(secret: str | bytes, purpose: Purpose) -> URLSafeTimedSerializer:
+    """Made once per key and purpose (an email signs two or three links): it holds no state."""
     return URLSafeTimedSerializer(secret, salt=f"fivewatch.{purpose.value}")
 
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
-from alerts.backends.base import SendResult, TemporaryFailure
+from alerts.backends.base import Mail, SendResult, TemporaryFailure, as_email_message
 from alerts.headers import SUBSCRIPTION_IDS_HEADER
 
 
@@ -19,12 +19,12 @@ class FileBackend:
     def __init__(self, outbox_dir: str | os.PathLike[str]) -> None:
         self.outbox = Path(outbox_dir)
 
-    def send(self, message: EmailMessage, *, delivery_id: int, dry_run: bool = False) -> SendResult:
+    def send(self, message: Mail, *, delivery_id: int, dry_run: bool = False) -> SendResult:
         """Write `<timestamp>-<delivery_id>.eml` atomically; a dry run writes nothing."""
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         file_name = f"{stamp}-{delivery_id}.eml"
         if not dry_run:
-            self._write(self.outbox / file_name, _file_bytes(message))
+            self._write(self.outbox / file_name, _file_bytes(as_email_message(message)))
         return SendResult(provider=self.name, provider_message_id=file_name)
 
     def _write(self, target: Path, payload: bytes) -> None:

@@ -1,5 +1,9 @@
 """SendGrid backend: the v3 /mail/send API through the official `sendgrid` client.
 
+The client's requests go over one kept-alive connection per backend (alerts.backends.keepalive)
+rather than a new connection each. A rendered OutgoingMail becomes the JSON payload directly,
+with no MIME built; an EmailMessage gives the same payload.
+
 SendGrid has no idempotency key, so a retry after a lost answer may send twice: our delivery id
 goes in custom_args, in-process retries happen only when SendGrid said no (429, 5xx), and a lost
 answer is an UncertainDelivery for the outbox to decide (DESIGN §10).
@@ -22,11 +26,14 @@ from python_http_client.exceptions import HTTPError
 from sendgrid import SendGridAPIClient
 
 from alerts.backends.base import (
+    Mail,
+    OutgoingMail,
     PermanentFailure,
     SendResult,
     TemporaryFailure,
     UncertainDelivery,
 )
+from alerts.backends.keepalive import KeepAliveClient
 from alerts.headers import SUBSCRIPTION_IDS_HEADER
 
 DEFAULT_HOST = "https://api.sendgrid.com"
@@ -67,6 +74,13 @@ class SendGridBackend:
         check_categories(categories)
         self._api_key = api_key
         self._client = SendGridAPIClient(api_key=api_key, host=host)
+        # The client's own `mail.send` endpoint and headers, on one kept-alive connection.
+        self._mail_send = KeepAliveClient(
+            self._client.host,
+            request_headers=self._client.client.request_headers,
+            version=3,
+            url_path=["mail", "send"],
+        )
         self.host = host
         self.timeout = timeout
         self.max_retries = max_retries
@@ -78,7 +92,11 @@ class SendGridBackend:
     def __repr__(self) -> str:
         return f"SendGridBackend(api_key='***', host={self.host!r}, timeout={self.timeout})"
 
-    def send(self, message: EmailMessage, *, delivery_id: int, dry_run: bool = False) -> SendResult:
+    def close(self) -> None:
+        """Close the kept-alive connection (the next send opens a new one)."""
+        self._mail_send.close()
+
+    def send(self, message: Mail, *, delivery_id: int, dry_run: bool = False) -> SendResult:
         """POST once, retrying in-process on 429/5xx; give up as TemporaryFailure after that."""
         payload = build_payload(message, delivery_id, self.categories, dry_run=dry_run)
         check_limits(payload)
@@ -92,9 +110,7 @@ class SendGridBackend:
 
     def _post(self, payload: dict[str, Any]) -> SendResult:
         try:
-            response = self._client.client.mail.send.post(
-                request_body=payload, timeout=self.timeout
-            )
+            response = self._mail_send.post(request_body=payload, timeout=self.timeout)
         except HTTPError as error:
             raise self._refusal(error) from None
         except URLError as error:  # urllib wraps only what fails before the request is out
@@ -128,9 +144,9 @@ class SendGridBackend:
 
 
 def build_payload(
-    message: EmailMessage, delivery_id: int, categories: Sequence[str], *, dry_run: bool
+    message: Mail, delivery_id: int, categories: Sequence[str], *, dry_run: bool
 ) -> dict[str, Any]:
-    """The /v3/mail/send body for one fully built message."""
+    """The /v3/mail/send body for one rendered email (the same for either form)."""
     sender = _addresses(message, "From")
     if not sender or message["Subject"] is None:
         raise PermanentFailure(f"delivery {delivery_id}: message has no From or no Subject")
@@ -196,7 +212,7 @@ def error_text(body: bytes | str) -> str:
         return text[:500]
 
 
-def _addresses(message: EmailMessage, header: str) -> list[dict[str, str]]:
+def _addresses(message: Mail, header: str) -> list[dict[str, str]]:
     pairs = getaddresses([str(value) for value in message.get_all(header, [])])
     return [
         {"email": email, "name": name} if name else {"email": email}
@@ -205,15 +221,18 @@ def _addresses(message: EmailMessage, header: str) -> list[dict[str, str]]:
     ]
 
 
-def _personalization(message: EmailMessage, delivery_id: int) -> dict[str, Any]:
+def _personalization(message: Mail, delivery_id: int) -> dict[str, Any]:
     personalization = {kind.lower(): _addresses(message, kind) for kind in ("To", "Cc", "Bcc")}
     if not personalization["to"]:
         raise PermanentFailure(f"delivery {delivery_id}: message has no To recipient")
     return {kind: found for kind, found in personalization.items() if found}
 
 
-def _content(message: EmailMessage, delivery_id: int) -> list[dict[str, str]]:
+def _content(message: Mail, delivery_id: int) -> list[dict[str, str]]:
     """text/plain first, then text/html: the order SendGrid requires."""
+    if isinstance(message, OutgoingMail):
+        bodies = (("text/plain", message.text), ("text/html", message.html))
+        return [{"type": kind, "value": body} for kind, body in bodies if body is not None]
     parts = [message.get_body(preferencelist=(kind,)) for kind in ("plain", "html")]
     content = [
         {"type": part.get_content_type(), "value": part.get_content()}
@@ -225,7 +244,7 @@ def _content(message: EmailMessage, delivery_id: int) -> list[dict[str, str]]:
     return content
 
 
-def _extra_headers(message: EmailMessage) -> dict[str, str]:
+def _extra_headers(message: Mail) -> dict[str, str]:
     return {
         name: str(value)
         for name, value in message.items()
@@ -233,7 +252,7 @@ def _extra_headers(message: EmailMessage) -> dict[str, str]:
     }
 
 
-def _custom_args(message: EmailMessage, delivery_id: int) -> dict[str, str]:
+def _custom_args(message: Mail, delivery_id: int) -> dict[str, str]:
     custom_args = {"delivery_id": str(delivery_id)}
     if (subscription_ids := message[SUBSCRIPTION_IDS_HEADER]) is not None:
         custom_args["subscription_ids"] = str(subscription_ids)

@@ -20,10 +20,12 @@ from urllib.parse import unquote, urlsplit
 
 from alerts.backends.base import (
     DeliveryError,
+    Mail,
     PermanentFailure,
     SendResult,
     TemporaryFailure,
     UncertainDelivery,
+    as_email_message,
 )
 from alerts.headers import SUBSCRIPTION_IDS_HEADER
 
@@ -76,12 +78,13 @@ class SmtpBackend:
     def __repr__(self) -> str:
         return f"SmtpBackend('{self.target}', timeout={self.timeout})"
 
-    def send(self, message: EmailMessage, *, delivery_id: int, dry_run: bool = False) -> SendResult:
+    def send(self, message: Mail, *, delivery_id: int, dry_run: bool = False) -> SendResult:
         """Send over one SMTP session; a dry run stops once the server accepts the recipients."""
-        envelope = envelope_of(message)
-        message_id = ensure_message_id(message, envelope.sender)
+        mime = as_email_message(message)
+        envelope = envelope_of(mime)
+        message_id = ensure_message_id(mime, envelope.sender)
         try:
-            self._deliver(envelope, wire_bytes(message), dry_run=dry_run)
+            self._deliver(envelope, wire_bytes(mime), dry_run=dry_run)
         except DeliveryError:
             raise
         except smtplib.SMTPResponseException as error:

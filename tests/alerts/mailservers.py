@@ -143,6 +143,8 @@ class Reply:
 class ReceivedRequest:
     headers: dict[str, str]
     payload: dict[str, Any]
+    body: bytes = b""  # as it came over the wire
+    client_port: int = 0  # one per TCP connection
 
 
 def validate_v3_payload(payload: Any, headers: dict[str, str]) -> list[str]:
@@ -214,7 +216,14 @@ class QuietHTTPServer(ThreadingHTTPServer):
 class FakeSendGrid:
     """Answers /v3/mail/send from `replies`, in order; every request is validated and kept."""
 
-    def __init__(self, replies: list[Reply]) -> None:
+    def __init__(
+        self, replies: list[Reply], *, keep_alive: bool = False, idle_timeout: float | None = None
+    ) -> None:
+        """`keep_alive`: answer in HTTP/1.1 and keep the connection open, as SendGrid does,
+        closing it after `idle_timeout` seconds without a request."""
+        self.keep_alive = keep_alive
+        self.idle_timeout = idle_timeout
+        self.closed: list[int] = []  # client ports of the connections the server has closed
         self.replies = list(replies)
         self.requests: list[ReceivedRequest] = []
         self.problems: list[str] = []
@@ -237,14 +246,16 @@ class FakeSendGrid:
         self._server.shutdown()
         self._server.server_close()
 
-    def answer(self, path: str, headers: dict[str, str], body: bytes) -> Reply:
+    def answer(
+        self, path: str, headers: dict[str, str], body: bytes, client_port: int = 0
+    ) -> Reply:
         if path != MAIL_SEND_PATH:
             return self._refuse(404, f"unexpected path {path}")
         try:
             payload = json.loads(body)
         except ValueError:
             return self._refuse(400, "body is not JSON")
-        self.requests.append(ReceivedRequest(headers, payload))
+        self.requests.append(ReceivedRequest(headers, payload, body, client_port))
         problems = validate_v3_payload(payload, headers)
         if problems:
             return self._refuse(400, "; ".join(problems))
@@ -261,9 +272,18 @@ class FakeSendGrid:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1" if fake.keep_alive else "HTTP/1.0"
+            timeout = fake.idle_timeout
+
+            def finish(self) -> None:
+                super().finish()
+                fake._server.shutdown_request(self.connection)  # closed before it is counted
+                fake.closed.append(self.client_address[1])
+
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                reply = fake.answer(self.path, dict(self.headers.items()), body)
+                port = self.client_address[1]
+                reply = fake.answer(self.path, dict(self.headers.items()), body, port)
                 time.sleep(reply.delay)
                 if reply.hang_up:
                     self.close_connection = True

@@ -240,7 +240,7 @@ def test_a_rendering_error_fails_the_delivery_visibly(
     def broken(*args: object, **kwargs: object) -> EmailMessage:
         raise KeyError("template variable")
 
-    monkeypatch.setattr("alerts.deliver.render_alerts", broken)
+    monkeypatch.setattr("alerts.deliver.alerts_mail", broken)
     backend = RecordingBackend()
     assert run(factory, backend).failed == 2
     assert backend.sent == []

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts.admin import health_problems, queue_admin_mail
+from alerts.admin import health_problems, queue_admin_mail, render_admin
 from alerts.backends.file import FileBackend
 from alerts.deliver import send_pending
 from alerts.links import Links
@@ -75,3 +77,29 @@ def test_the_admin_email_names_each_source_and_cause(session: Session, tmp_path:
     assert "uk-bills (UK): failing\n  3 error(s) and nothing collected" in text
     assert "ca-gc-news (CA): stale\n  no successful run since 2026-11-29T03:00+00:00" in text
     assert "https://fivewatch.example.org/admin" in text
+
+
+def test_a_sent_email_without_a_subject_keeps_the_queued_subject(
+    session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sources(session)
+    queue_admin_mail(session, ADMIN, NOW)
+    session.commit()
+    queued = session.scalars(select(Delivery.subject)).one()
+
+    def without_subject(*args: object) -> EmailMessage:
+        message = render_admin(*args)  # type: ignore[arg-type]
+        message.replace_header("Subject", "")
+        return message
+
+    monkeypatch.setattr("alerts.deliver.render_admin", without_subject)
+    factory = sessionmaker(session.get_bind())
+    summary = send_pending(
+        factory, FileBackend(tmp_path), now=NOW, mail_from="alerts@fw.example",
+        links=Links("https://fivewatch.example.org", ""),
+    )  # fmt: skip
+    assert summary.sent == 1
+    session.expire_all()
+    delivery = session.scalars(select(Delivery)).one()
+    assert (delivery.status, delivery.subject, delivery.sent_at) == ("sent", queued, NOW)
+    assert delivery.provider == "file"
