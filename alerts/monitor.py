@@ -3,12 +3,11 @@
 The Lucene Monitor / percolator idea (DESIGN §4): a document is tokenised once; its distinct
 words are looked up in an inverted index (word -> queries, and 3-letter buckets for prefix keys
 such as `child*`) to pick candidates. A query is indexed under its most selective group of
-required keys, and under its second one in a second index: a candidate of the first that has
-a second group must be found by the second too. Top-level filters (`type:bill`, and an item's
-own, `where`) rule candidates out before anything is evaluated: items sharing a combination of
-filters share a profile, and which profiles a document passes is memoised per field value.
-Queries with no required keys (a filter alone can match them) are candidates for every
-document.
+required keys, and under its second one if it has two: it is a candidate when found under
+both. Top-level filters (`type:bill`, and an item's own, `where`) rule candidates out before
+anything is evaluated: items sharing a combination of filters share a profile, and which
+profiles a document passes is memoised per field value. Queries with no required keys (a
+filter alone can match them) are candidates for every document.
 
 `matches` is the hot path, so candidates are chosen with set operations in C: a word's index
 entries (its own and its prefixes') are memoised across documents, as are the filter profiles
@@ -47,9 +46,7 @@ class Monitor(Generic[T]):
         self._tests: list[Test] = []  # each query's position-free evaluation
         self._checks: list[tuple[frozenset[str], ...]] = []  # groups beyond the indexed one
         self._filters: list[tuple[Filter, ...]] = []  # `type:bill` and co, checked before words
-        self._first = _KeyIndex()  # each query under its most selective group
-        self._second = _KeyIndex()  # ... and under its next one, if it has two
-        self._paired: set[int] = set()  # the slots in `_second`
+        self._index = _KeyIndex()  # each query under its two most selective groups
         self._profiles = _FilterProfiles()
         self._always: list[int] = []
 
@@ -76,14 +73,15 @@ class Monitor(Generic[T]):
             self._always.append(slot)
             return
         self._checks.append(tuple(groups[1:]))
-        self._first.add(groups[0], slot)
-        if len(groups) > 1:
-            self._second.add(groups[1], slot)
-            self._paired.add(slot)
+        if len(groups) == 1:
+            self._index.add(groups[0], slot, ONLY)
+        else:
+            self._index.add(groups[0], slot, FIRST)
+            self._index.add(groups[1], slot, SECOND)
 
     def indexed_under(self, key: str) -> list[T]:
         """The items the index lists under one key (`word`, `child*`, `title:word`)."""
-        return [self._entries[slot][0] for slot in self._first.under(key)]
+        return [self._entries[slot][0] for slot in self._index.under(key, (ONLY, FIRST))]
 
     def _cost(self, group: frozenset[str]) -> tuple[int, tuple[int, ...]]:
         """Documents a group's keys are expected in (when known), then the guess."""
@@ -127,17 +125,21 @@ class Monitor(Generic[T]):
                 yield item, MatchResult(query.root, doc)
 
     def _indexed_slots(self, doc: MatchDocument) -> list[int]:
-        """Slots found under the document's words in both indexes (the second only for the
-        queries in it) or always evaluated, whose top-level filters pass: sorted."""
-        slots = self._first.lookup(doc)
+        """Candidates found under the document's words (`_KeyIndex.lookup`) or always
+        evaluated, whose top-level filters pass: sorted."""
+        slots = self._index.lookup(doc)
         slots.update(self._always)
-        if self._paired:
-            slots = (slots - self._paired) | (slots & self._second.lookup(doc))
         passing = self._profiles.passing(doc)
         if passing is not None:
             profile = self._profiles.of_slot
             return sorted([slot for slot in slots if profile[slot] in passing])
         return sorted(slots)
+
+
+# What a `_KeyIndex` lists a slot under: the most selective group of a query with one group,
+# or of a query with more (a candidate only if found under its SECOND group too).
+ONLY, FIRST, SECOND = 0, 1, 2
+_Found = tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]  # slots per ONLY, FIRST...
 
 
 class _KeyIndex:
@@ -146,44 +148,59 @@ class _KeyIndex:
     document's words are nearly all known, and looking them up is two set operations in C."""
 
     def __init__(self) -> None:
-        self._by_word: defaultdict[str, list[int]] = defaultdict(list)
+        self._by_word: defaultdict[str, list[tuple[int, int]]] = defaultdict(list)
         # Prefix keys bucketed by their first MIN_PREFIX letters: a word checks one bucket.
-        self._by_prefix: defaultdict[str, list[tuple[str, int]]] = defaultdict(list)
+        self._by_prefix: defaultdict[str, list[tuple[str, int, int]]] = defaultdict(list)
         self._seen: dict[str, set[str]] = {"": set(), TITLE_KEY: set()}  # by mark
-        self._selecting: dict[str, dict[str, tuple[int, ...]]] = {"": {}, TITLE_KEY: {}}
+        self._selecting: dict[str, dict[str, _Found]] = {"": {}, TITLE_KEY: {}}
 
-    def add(self, group: frozenset[str], slot: int) -> None:
+    def add(self, group: frozenset[str], slot: int, role: int) -> None:
         for key in group:
             if key.endswith("*"):
-                self._by_prefix[_bucket(key)].append((key[:-1], slot))
+                self._by_prefix[_bucket(key)].append((key[:-1], role, slot))
             else:
-                self._by_word[key].append(slot)
+                self._by_word[key].append((role, slot))
         for mark in self._seen:  # the memo is stale: words are looked up afresh
             self._seen[mark].clear()
             self._selecting[mark].clear()
 
-    def under(self, key: str) -> list[int]:
+    def under(self, key: str, roles: tuple[int, ...]) -> list[int]:
         if key.endswith("*"):
-            return [slot for prefix, slot in self._by_prefix[_bucket(key)] if prefix == key[:-1]]
-        return self._by_word.get(key, [])
+            bucket = self._by_prefix[_bucket(key)]
+            return [slot for prefix, role, slot in bucket if prefix == key[:-1] and role in roles]
+        return [slot for role, slot in self._by_word.get(key, []) if role in roles]
 
     def lookup(self, doc: MatchDocument) -> set[int]:
-        """Slots indexed under a word of the document, a title word, or a prefix of one."""
-        slots: set[int] = set()
+        """Candidates: slots listed ONLY under a word of the document (a title word, or a
+        prefix of one), or FIRST under one and SECOND under another."""
+        only: set[int] = set()
+        first: set[int] = set()
+        second: set[int] = set()
         for mark, words in (("", doc.word_set), (TITLE_KEY, doc.title_word_set)):
             seen, selecting = self._seen[mark], self._selecting[mark]
             for word in words.difference(seen):
                 seen.add(word)
-                if found := self._slots_of(mark + word):
+                if found := self._found(mark + word):
                     selecting[word] = found
             for word in selecting.keys() & words:
-                slots.update(selecting[word])
-        return slots
+                found = selecting[word]
+                only.update(found[ONLY])
+                first.update(found[FIRST])
+                second.update(found[SECOND])
+        first &= second
+        return only | first
 
-    def _slots_of(self, key: str) -> tuple[int, ...]:
-        """Slots indexed under `key` (`word` or `title:word`) or under a prefix of it."""
+    def _found(self, key: str) -> _Found | None:
+        """Slots listed under `key` (`word` or `title:word`) or a prefix of it, per role."""
+        listed = self._by_word.get(key, [])
         bucket = self._by_prefix.get(_bucket(key), ())
-        return (*self._by_word.get(key, ()), *(slot for p, slot in bucket if key.startswith(p)))
+        listed = [*listed, *((role, slot) for p, role, slot in bucket if key.startswith(p))]
+        if not listed:
+            return None
+        roles: tuple[list[int], list[int], list[int]] = ([], [], [])
+        for role, slot in listed:
+            roles[role].append(slot)
+        return tuple(roles[ONLY]), tuple(roles[FIRST]), tuple(roles[SECOND])
 
 
 # What a filter on each field reads of a document (see `evaluate.filter_matches`).

@@ -11,6 +11,8 @@ constant the expression refers to by name.
 
 from __future__ import annotations
 
+import sys
+import weakref
 from collections.abc import Callable
 from functools import partial
 from typing import Any, TypeGuard
@@ -65,7 +67,7 @@ class _Source:
 
     def constant(self, value: object) -> str:
         name = f"c{len(self.constants)}"
-        self.constants[name] = value
+        self.constants[name] = _shared(value)
         return name
 
     def of(self, node: Node, field: str) -> str:
@@ -128,6 +130,21 @@ class _Source:
         # A stage value is folded words between single spaces: a run of the stage's words.
         needles = [self.constant(f" {value} ") for value in node.values]
         return " or ".join(f"{needle} in doc.joined_stage_words" for needle in needles)
+
+
+# One object per distinct word or word set across all compiled queries: the popular ones stay
+# in the CPU's cache however many queries test them.
+_SHARED_SETS: weakref.WeakValueDictionary[frozenset[str], frozenset[str]] = (
+    weakref.WeakValueDictionary()
+)
+
+
+def _shared(value: object) -> object:
+    if isinstance(value, str):
+        return sys.intern(value)
+    if isinstance(value, frozenset):
+        return _SHARED_SETS.setdefault(value, value)
+    return value
 
 
 def _near_found(near: Near, field: str, doc: MatchDocument) -> bool:

@@ -4,16 +4,17 @@ for the documents that need them, position indexes)."""
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from alerts.query.ast import TITLE_KEY
 from models.documents import Document
-from models.text import fold, reference_key, tokens
+from models.text import reference_key, tokens
 
 _WORD = re.compile(r"\w+")
 _ASCII_WORD = re.compile(r"[a-z0-9]+")  # `tokens` on ASCII text: the underscore separates too
@@ -46,6 +47,24 @@ def located_words(text: str) -> tuple[tuple[str, ...], tuple[tuple[int, int], ..
             words.append(word)
             spans.append(match.span())
     return tuple(words), tuple(spans)
+
+
+# Lower-case ASCII letters; a space for every other ASCII character (the underscore too, as
+# `tokens` splits there) and for the typographic punctuation of official texts (none is \w).
+_SPACED = str.maketrans(
+    {
+        **{chr(code): " " for code in range(128) if not chr(code).isalnum()},
+        **{letter: letter.lower() for letter in string.ascii_uppercase},
+        **dict.fromkeys("\u00a0\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u00ab\u00bb", " "),
+    }
+)
+
+
+@lru_cache(maxsize=1 << 16)
+def _run_words(run: str) -> tuple[str, ...]:
+    """`located_words` of a run of non-space characters holding a non-ASCII one. Folding is
+    per character and a space separates, so its word runs, joined by spaces, fold as one text."""
+    return tuple(tokens(" ".join(_WORD.findall(run))))
 
 
 def _folded(word: str) -> list[str]:
@@ -95,17 +114,16 @@ class MatchDocument:
     @cached_property
     def words(self) -> tuple[str, ...]:
         """The folded words of the text, in order (as `located_words`, without the spans)."""
-        if self.text.isascii():  # the common case, one regex pass; spans only if a snippet asks
-            return tuple(_ASCII_WORD.findall(self.text.lower()))
-        # `located_words` folds each \w+ run of the text on its own; folding is per character
-        # and a space separates, so folding the runs joined by spaces splits into the same words.
-        joined = " ".join(_WORD.findall(self.text))
-        if joined.isascii() and "_" not in joined:  # typographic quotes or dashes, ASCII words
-            return tuple(joined.lower().split())
-        folded = fold(joined)
-        if folded.isascii():  # accents stripped: `tokens` on ASCII text, as above
-            return tuple(_ASCII_WORD.findall(folded))
-        return tuple(_WORD.findall(folded.replace("_", " ")))  # `tokens(joined)`, folded once
+        # ASCII letters lower-cased, everything else ASCII and typographic punctuation a space:
+        # what is left between spaces are the ASCII words and the runs holding other letters.
+        spaced = self.text.translate(_SPACED)
+        if spaced.isascii():
+            return tuple(spaced.split())
+        return tuple(
+            word
+            for run in spaced.split()
+            for word in ((run,) if run.isascii() else _run_words(run))
+        )
 
     @cached_property
     def joined_words(self) -> str:
