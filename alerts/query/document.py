@@ -4,11 +4,11 @@ for the documents that need them, position indexes)."""
 from __future__ import annotations
 
 import re
-import string
 import unicodedata
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Set as AbstractSet
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
@@ -49,15 +49,22 @@ def located_words(text: str) -> tuple[tuple[str, ...], tuple[tuple[int, int], ..
     return tuple(words), tuple(spans)
 
 
-# Lower-case ASCII letters; a space for every other ASCII character (the underscore too, as
-# `tokens` splits there) and for the typographic punctuation of official texts (none is \w).
-_SPACED = str.maketrans(
-    {
-        **{chr(code): " " for code in range(128) if not chr(code).isalnum()},
-        **{letter: letter.lower() for letter in string.ascii_uppercase},
-        **dict.fromkeys("\u00a0\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u00ab\u00bb", " "),
-    }
+# On UTF-8 bytes (str.translate takes a slow path on non-ASCII text): ASCII letters
+# lower-cased, every other ASCII character a space (the underscore too, as `tokens` splits
+# there); the bytes of other characters are left as they are.
+_SPACED = bytes(
+    code if code >= 128 else ord(chr(code).lower() if chr(code).isalnum() else " ")
+    for code in range(256)
 )
+
+
+def _positions(words: tuple[str, ...], word: str) -> list[int]:
+    """Where `word` is in `words`: a scan in C per occurrence, not a Python loop per word."""
+    found: list[int] = []
+    with suppress(ValueError):
+        while True:
+            found.append(words.index(word, found[-1] + 1 if found else 0))
+    return found
 
 
 @lru_cache(maxsize=1 << 16)
@@ -114,9 +121,10 @@ class MatchDocument:
     @cached_property
     def words(self) -> tuple[str, ...]:
         """The folded words of the text, in order (as `located_words`, without the spans)."""
-        # ASCII letters lower-cased, everything else ASCII and typographic punctuation a space:
-        # what is left between spaces are the ASCII words and the runs holding other letters.
-        spaced = self.text.translate(_SPACED)
+        # ASCII letters lower-cased, other ASCII characters spaces: what is left between
+        # spaces are the ASCII words, and runs holding other characters, folded as a whole.
+        utf8 = self.text.encode("utf-8", "surrogatepass").translate(_SPACED)
+        spaced = utf8.decode("utf-8", "surrogatepass")
         if spaced.isascii():
             return tuple(spaced.split())
         return tuple(
@@ -177,7 +185,7 @@ class MatchDocument:
         if index is not None:
             return index.positions.get(word, [])
         if word not in self._positions:
-            self._positions[word] = [at for at, each in enumerate(self.words) if each == word]
+            self._positions[word] = _positions(self.words, word)
         return self._positions[word]
 
     @cached_property
