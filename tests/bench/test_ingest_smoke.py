@@ -32,6 +32,7 @@ def test_a_tiny_run_stores_every_cloned_bill_and_ends_with_the_json_figures(
     assert figures["baseline_rows"] == 3 * BILLS + events  # document, version, change + events
     assert figures["bills_per_s"] > 0
     assert figures["ratio_vs_row_by_row"] > 0
+    assert figures["store_only_bills_per_s"] > 0  # its rows are asserted equal to the baseline's
     assert any(line.startswith("target (< 60 s): ") for line in lines)
 
 
