@@ -366,26 +366,53 @@ def timed(run: Any, subscriptions: Any, documents: list[MatchDocument]) -> tuple
     return len(documents) / (time.process_time() - started), pairs
 
 
+@dataclass(frozen=True)
+class Compared:
+    """One run of a Monitor way, a naive way and an FTS5 way: docs/s, and whether they agree."""
+
+    monitor: float
+    naive: float
+    fts5: float
+    identical: bool
+    matches: int
+
+
+Runners = tuple[Any, Any, Any]  # (monitor, naive, fts5) runs, each (matcher, docs) -> pairs
+
+
+def compare(
+    runners: Runners,
+    subscriptions: list[Compiled],
+    documents: list[MatchDocument],
+    earlier: list[MatchDocument],
+    sample: int,
+) -> Compared:
+    """Times the three ways; naive on the first `sample` documents, FTS5 on its own syntax."""
+    run_monitor_way, run_naive_way, run_fts5_way = runners
+    monitor = compile_monitor(subscriptions, earlier)
+    monitor_rate, by_monitor = timed(run_monitor_way, monitor, documents)
+    naive_rate, by_naive = timed(run_naive_way, subscriptions, documents[:sample])
+    fts5_rate, by_fts5 = timed(run_fts5_way, subscriptions, documents)
+    ids = {s.subscription_id for s in shared(subscriptions)}
+    in_sample = {pair for pair in by_monitor if pair[1] < sample}
+    identical = in_sample == by_naive and {p for p in by_monitor if p[0] in ids} == by_fts5
+    return Compared(monitor_rate, naive_rate, fts5_rate, identical, len(by_monitor))
+
+
 def measure(
     subscriptions: list[Compiled],
     documents: list[MatchDocument],
     earlier: list[MatchDocument],
     sample: int,
 ) -> Figures:
-    monitor = compile_monitor(subscriptions, earlier)
-    monitor_rate, by_monitor = timed(run_monitor, monitor, documents)
-    naive_rate, by_naive = timed(run_naive, subscriptions, documents[:sample])
-    fts5_rate, by_fts5 = timed(run_fts5, subscriptions, documents)
-    ids = {s.subscription_id for s in shared(subscriptions)}
-    in_sample = {pair for pair in by_monitor if pair[1] < sample}
-    identical = in_sample == by_naive and {p for p in by_monitor if p[0] in ids} == by_fts5
+    found = compare((run_monitor, run_naive, run_fts5), subscriptions, documents, earlier, sample)
     return Figures(
         len(subscriptions),
-        monitor_rate,
-        naive_rate,
-        fts5_rate,
-        identical,
-        len(by_monitor),
+        found.monitor,
+        found.naive,
+        found.fts5,
+        found.identical,
+        found.matches,
         len(documents),
     )
 
@@ -406,14 +433,9 @@ def measure_extras(
     earlier: list[MatchDocument],
     sample: int,
 ) -> Extras:
-    monitor = compile_monitor(subscriptions, earlier)
-    reading_rate, by_monitor = timed(run_monitor_reading_matches, monitor, documents)
-    naive_rate, by_naive = timed(run_naive_position_free, subscriptions, documents[:sample])
-    fts5_rate, by_fts5 = timed(run_fts5_batches, subscriptions, documents)
-    ids = {s.subscription_id for s in shared(subscriptions)}
-    in_sample = {pair for pair in by_monitor if pair[1] < sample}
-    identical = in_sample == by_naive and {p for p in by_monitor if p[0] in ids} == by_fts5
-    return Extras(reading_rate, naive_rate, fts5_rate, identical)
+    runners = (run_monitor_reading_matches, run_naive_position_free, run_fts5_batches)
+    found = compare(runners, subscriptions, documents, earlier, sample)
+    return Extras(found.monitor, found.naive, found.fts5, found.identical)
 
 
 def report_extras(figures: Figures, extras: Extras) -> None:
