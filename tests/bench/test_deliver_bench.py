@@ -1,0 +1,23 @@
+"""bench/deliver.py at a tiny size: every digest is sent once and the JSON figures come last."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bench import deliver
+
+
+def test_a_tiny_run_sends_each_digest_once_and_ends_with_the_json_figures(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    deliver.main(["--digests", "30", "--items", "3", "--workers", "2"])
+    lines = capsys.readouterr().out.splitlines()
+    figures = json.loads(lines[-1])
+    assert figures["api_calls"] == 30
+    assert figures["emails_per_s"] > 0
+    assert figures["peak_rss_mb"] > 0
+    assert "30 sent, 0 to retry, 0 failed" in "\n".join(lines)
+    assert "0 refused by the endpoint" in "\n".join(lines)
+    assert any(line.endswith("ms CPU per email (senders and endpoint)") for line in lines)
