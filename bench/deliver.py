@@ -6,14 +6,15 @@ alerts; the outbox queues them at 07:00 and --workers sender processes claim, re
 a local v3 endpoint (its own process, answering 202) and record each one, as `fivewatch send`
 does (SendGrid over one kept-alive connection per sender, as in production). Memory stays
 bounded: a sender holds one claimed batch (alerts.deliver.CLAIM_BATCH) at a time. It also prints
-the CPU the senders and the endpoint used per email, a figure other load on the machine hardly
-changes. The last line printed is one JSON object: {emails_per_s, api_calls, peak_rss_mb}.
+the CPU the senders and the endpoint used per email, which other load on the machine moves
+less than emails/s. The last line printed is one JSON object:
+{emails_per_s, api_calls, peak_rss_mb}.
 
 --workers defaults to 2, by measurement on this 2-core machine (10,000 digests, 2026-11-29, load
 average 1.4-5 from other work): 1 worker 251/s, 2 workers 234-490/s, 3 workers 206-217/s, 4
 workers 167/s. Each sender is CPU-bound once its connection is kept alive; more senders than
-cores only add SQLite write-lock waits and lost claim races (CPU per email rose from 4.0-4.3 ms
-to 5.0-5.2 ms with 3 or 4).
+cores add contention (SQLite write-lock waits and claim races, most likely): CPU per email rose
+from 3.9-4.3 ms to 5.0-5.2 ms with 3 or 4.
 
     python -m bench.deliver [--digests 10000] [--items 5] [--workers 2]
 """
