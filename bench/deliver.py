@@ -7,8 +7,11 @@ a local v3 endpoint (its own process, answering 202) and record each one, as `fi
 does (SendGrid over one kept-alive connection per sender, as in production). Memory stays
 bounded: a sender holds one claimed batch (alerts.deliver.CLAIM_BATCH) at a time. It also prints
 the CPU the senders and the endpoint used per email, which other load on the machine moves
-less than emails/s. The last line printed is one JSON object:
-{emails_per_s, api_calls, peak_rss_mb}.
+less than emails/s. Baseline, in the same run: --baseline-digests digests (own database, same
+workers and endpoint) sent the way the `sendgrid` client does it as documented
+(`SendGridAPIClient` -> `client.mail.send.post`: a new urllib opener and a new connection for
+every POST), everything else as in production. The last line printed is one JSON object:
+{emails_per_s, api_calls, peak_rss_mb, baseline_emails_per_s, ratio_vs_documented_client}.
 
 --workers defaults to 2, by measurement on this 2-core machine (10,000 digests, 2026-11-29, load
 average 1.4-5 from other work): 1 worker 251/s, 2 workers 234-490/s, 3 workers 206-217/s, 4
@@ -16,7 +19,7 @@ workers 167/s. Each sender is CPU-bound once its connection is kept alive; more 
 cores add contention (SQLite write-lock waits and claim races, most likely): CPU per email rose
 from 3.9-4.3 ms to 5.0-5.2 ms with 3 or 4.
 
-    python -m bench.deliver [--digests 10000] [--items 5] [--workers 2]
+    python -m bench.deliver [--digests 10000] [--items 5] [--workers 2] [--baseline-digests 2000]
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import multiprocessing
 import resource
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from multiprocessing.sharedctypes import Synchronized
@@ -110,11 +114,28 @@ def _subscribers(session: Session, start: int, stop: int, items: int, documents:
     ])  # fmt: skip
 
 
+class DocumentedClientBackend(SendGridBackend):
+    """The baseline: SendGridBackend posting through the client's own request path."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._mail_send = self._client.client.mail.send  # a new opener and connection per POST
+
+    def close(self) -> None:
+        """Nothing is kept open between requests."""
+
+
+Backend = type[SendGridBackend]
+
+
 def sender(
-    database_url: str, url: str, results: multiprocessing.SimpleQueue[dict[str, int]]
+    database_url: str,
+    url: str,
+    results: multiprocessing.SimpleQueue[dict[str, int]],
+    backend_class: Backend,
 ) -> None:
     """One `fivewatch send`, in its own process: its summary, as a dict, on `results`."""
-    backend = SendGridBackend("SG.bench", host=url, timeout=10, max_retries=0)
+    backend = backend_class("SG.bench", host=url, timeout=10, max_retries=0)
     summary = send_pending(
         make_session_factory(make_engine(database_url)), backend, now=DIGEST_TIME,
         mail_from="FiveWatch <alerts@fw.example>",
@@ -123,11 +144,13 @@ def sender(
     results.put(dict(vars(summary)))
 
 
-def send_all(database_url: str, url: str, workers: int) -> tuple[DeliverySummary, float]:
+def send_all(
+    database_url: str, url: str, workers: int, backend_class: Backend
+) -> tuple[DeliverySummary, float]:
     """`workers` sender processes at once, as several `fivewatch send` would; seconds taken."""
     queue: multiprocessing.SimpleQueue[dict[str, int]] = multiprocessing.SimpleQueue()
     senders = [
-        multiprocessing.Process(target=sender, args=(database_url, url, queue))
+        multiprocessing.Process(target=sender, args=(database_url, url, queue, backend_class))
         for _ in range(workers)
     ]
     began = time.perf_counter()
@@ -156,7 +179,21 @@ def peak_rss_mb() -> float:
     return round(max(own, senders) / 1024, 1)
 
 
-def measure(digests: int, items: int, workers: int, directory: Path) -> dict[str, float]:
+@dataclass(frozen=True)
+class Sent:
+    emails: int
+    seconds: float
+    api_calls: int
+
+    @property
+    def per_s(self) -> float:
+        return round(self.emails / self.seconds, 1)
+
+
+def measure(
+    digests: int, items: int, workers: int, directory: Path, backend_class: Backend
+) -> Sent:
+    """Build a database of `digests` queued digests in `directory`, send them all, report."""
     database_url = f"sqlite:///{directory / 'bench.db'}"
     engine = make_engine(database_url)
     documents = build(engine, digests, items)
@@ -173,20 +210,36 @@ def measure(digests: int, items: int, workers: int, directory: Path) -> dict[str
     endpoint.start()
     while not port.value:
         time.sleep(0.01)
-    summary, elapsed = send_all(database_url, f"http://127.0.0.1:{port.value}", workers)
+    url = f"http://127.0.0.1:{port.value}"
+    summary, elapsed = send_all(database_url, url, workers, backend_class)
     endpoint.terminate()
     endpoint.join()
     cpu = children_cpu_s() - cpu_before
     with Session(engine) as session:
         sent = session.scalar(select(func.count(Delivery.id)).where(Delivery.status == "sent"))
+    engine.dispose()
     print(f"{summary}; {sent:,} recorded sent in {elapsed:.1f}s with {workers} workers")
     print(f"{calls.value:,} API calls, {refused.value} refused by the endpoint")
     # Independent of what else the machine runs: the CPU the senders and the endpoint used.
     print(f"{1000 * cpu / max(sent or 0, 1):.2f} ms CPU per email (senders and endpoint)")
+    return Sent(sent or 0, elapsed, calls.value)
+
+
+def run(digests: int, items: int, workers: int, baseline_digests: int) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as baseline_dir, tempfile.TemporaryDirectory() as main_dir:
+        print("baseline: the sendgrid client's documented path (a connection per POST)")
+        baseline = measure(baseline_digests, items, workers, Path(baseline_dir),
+                           DocumentedClientBackend)  # fmt: skip
+        print("FiveWatch: one kept-alive connection per sender")
+        main = measure(digests, items, workers, Path(main_dir), SendGridBackend)
+    ratio = main.per_s / baseline.per_s
+    print(f"{main.per_s:,.1f} emails/s, {ratio:.2f}x the baseline's {baseline.per_s:,.1f}")
     return {
-        "emails_per_s": round((sent or 0) / elapsed, 1),
-        "api_calls": calls.value,
+        "emails_per_s": main.per_s,
+        "api_calls": main.api_calls,
         "peak_rss_mb": peak_rss_mb(),
+        "baseline_emails_per_s": baseline.per_s,
+        "ratio_vs_documented_client": round(ratio, 2),
     }
 
 
@@ -197,9 +250,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--workers", type=int, default=2, help="sender processes at once (2: one per core)"
     )
+    parser.add_argument("--baseline-digests", type=int, default=2_000, help="baseline's digests")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as directory:
-        print(json.dumps(measure(args.digests, args.items, args.workers, Path(directory))))
+    print(json.dumps(run(args.digests, args.items, args.workers, args.baseline_digests)))
 
 
 if __name__ == "__main__":

@@ -12,12 +12,15 @@ from bench import deliver
 def test_a_tiny_run_sends_each_digest_once_and_ends_with_the_json_figures(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    deliver.main(["--digests", "30", "--items", "3", "--workers", "2"])
+    deliver.main(["--digests", "30", "--items", "3", "--workers", "2", "--baseline-digests", "10"])
     lines = capsys.readouterr().out.splitlines()
     figures = json.loads(lines[-1])
-    assert figures["api_calls"] == 30
+    assert figures["api_calls"] == 30  # the main run's; the baseline sent its own 10
+    assert figures["baseline_emails_per_s"] > 0
+    assert figures["ratio_vs_documented_client"] > 0
     assert figures["emails_per_s"] > 0
     assert figures["peak_rss_mb"] > 0
+    assert "10 sent, 0 to retry, 0 failed" in "\n".join(lines)  # the baseline
     assert "30 sent, 0 to retry, 0 failed" in "\n".join(lines)
     assert "0 refused by the endpoint" in "\n".join(lines)
     assert any(line.endswith("ms CPU per email (senders and endpoint)") for line in lines)
