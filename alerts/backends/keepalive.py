@@ -1,14 +1,16 @@
-"""The `sendgrid` client's HTTP layer (python_http_client) over one kept-alive connection.
+"""The `sendgrid` client's HTTP layer (python_http_client) over urllib3's kept-alive pool.
 
 python_http_client sends every request through a new urllib opener, so every POST pays for
 building the opener and for a new TCP (and TLS) connection, closed after the answer.
 KeepAliveClient is the same Client making the same request (URL, headers, JSON body, its
 Response and exceptions): `post` builds it as the Client does, minus the opener it would not
-use, and the documented seam `_make_request` sends it over one persistent http.client
-connection, reopened when the server has closed it. Failures surface as urllib surfaces them,
-which the SendGrid backend relies on: a request that never got out (connect or write failed) is
-a URLError; a lost answer is the OSError or HTTPException itself; a non-2xx status is
-python_http_client's HTTPError. With a proxy set for the host, the client's own path is used.
+use, and the documented seam `_make_request` sends it through a urllib3 pool of one connection
+(reused, and reopened when the server has closed it). urllib3 never retries or redirects here.
+Failures surface as urllib surfaces them, which the SendGrid backend relies on: a connection
+that could not be made (refused, timed out, TLS refused) is a URLError, nothing was sent; any
+later failure is an OSError, the request may have arrived and its answer is lost; a non-2xx
+status is python_http_client's HTTPError. With a proxy set for the host, the client's own path
+is used.
 """
 
 from __future__ import annotations
@@ -16,19 +18,17 @@ from __future__ import annotations
 import http.client
 import io
 import json
-import os
-import select
-import socket
-import threading
 import urllib.error
 import urllib.request
 from email.message import Message
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import python_http_client
+import urllib3
 from python_http_client.client import Response
 from python_http_client.exceptions import handle_error
+from urllib3.exceptions import ConnectTimeoutError, HTTPError, SSLError
 
 
 class KeepAliveClient(python_http_client.Client):  # type: ignore[misc]  # untyped library
@@ -41,11 +41,14 @@ class KeepAliveClient(python_http_client.Client):  # type: ignore[misc]  # untyp
             host=host, request_headers=request_headers, version=version, url_path=url_path
         )
         # Set before any other attribute is read: Client.__getattr__ builds sub-clients.
-        self._connection = _Connection()
+        # Certificates are verified (urllib3's default), as urllib's HTTPS handler does.
+        self._pool = _one_connection(self.host)
         self._direct = not _proxied(host)
 
     def close(self) -> None:
-        self._connection.close()
+        """Drop the connection; the next request opens a new one."""
+        self._pool.close()
+        self._pool = _one_connection(self.host)
 
     def post(self, request_body: Any = None, timeout: float | None = None) -> Response:
         """Client.post with a JSON body, as python_http_client builds it."""
@@ -68,10 +71,31 @@ class KeepAliveClient(python_http_client.Client):  # type: ignore[misc]  # untyp
     ) -> _Answer:
         if not self._direct:
             return super()._make_request(opener, request, timeout=timeout)  # type: ignore[no-any-return]
-        answer = self._connection.exchange(request, timeout or self.timeout)
+        answer = self._exchange(request, timeout or self.timeout)
         if not 200 <= answer.status < 300:
             raise _refusal(request, answer)
         return answer
+
+    def _exchange(self, request: urllib.request.Request, timeout: float | None) -> _Answer:
+        try:
+            response = self._pool.urlopen(
+                request.get_method(),
+                request.selector,
+                body=cast(bytes, request.data),  # post() encodes the JSON body
+                headers=_headers(request),
+                timeout=timeout,
+                retries=False,  # a retry of a request that may have arrived could send twice
+                redirect=False,
+            )
+        except (ConnectTimeoutError, SSLError) as error:  # no connection: nothing was sent
+            raise urllib.error.URLError(error.__context__ or error) from None
+        except HTTPError as error:  # a read timeout, a reset: it may have arrived, answer lost
+            raise OSError(f"{type(error).__name__}: {error}") from None
+        return _Answer(response.status, response.reason or "", _message(response), response.data)
+
+
+def _one_connection(host: str) -> urllib3.HTTPConnectionPool:
+    return urllib3.connection_from_url(host, maxsize=1, block=True)
 
 
 class _Answer:
@@ -90,59 +114,12 @@ class _Answer:
         return self.headers
 
 
-class _Connection:
-    """One persistent connection to one origin; one request at a time (a lock)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._http: http.client.HTTPConnection | None = None
-        self._origin: tuple[str, str, int] = ("", "", 0)
-
-    def close(self) -> None:
-        with self._lock:
-            if self._http is not None:
-                self._http.close()
-
-    def exchange(self, request: urllib.request.Request, timeout: float | None) -> _Answer:
-        with self._lock:
-            connection = self._ready(request, timeout)
-            try:
-                connection.request(
-                    request.get_method(), request.selector, request.data, _headers(request)
-                )
-            except OSError as error:  # as urllib: the request did not get out
-                connection.close()
-                raise urllib.error.URLError(error) from None
-            try:
-                response = connection.getresponse()
-                return _Answer(response.status, response.reason, response.msg, response.read())
-            except BaseException:
-                connection.close()  # a late answer must never be read as the next one's
-                raise
-
-    def _ready(
-        self, request: urllib.request.Request, timeout: float | None
-    ) -> http.client.HTTPConnection:
-        """The open connection, or a new one (first use, another origin, after a fork)."""
-        origin = (request.type, request.host, os.getpid())
-        if self._http is None or origin != self._origin:
-            self._http, self._origin = _connection_for(request, timeout), origin
-        connection = self._http
-        connection.timeout = timeout
-        if connection.sock is not None:
-            if _dropped(connection.sock):
-                connection.close()  # the next request reconnects
-            else:
-                connection.sock.settimeout(timeout)
-        return connection
-
-
-def _connection_for(
-    request: urllib.request.Request, timeout: float | None
-) -> http.client.HTTPConnection:
-    if request.type == "https":  # certificates verified, as urllib's default HTTPS handler does
-        return http.client.HTTPSConnection(request.host, timeout=timeout)
-    return http.client.HTTPConnection(request.host, timeout=timeout)
+def _message(response: urllib3.BaseHTTPResponse) -> Message:
+    """The answer's headers as urllib gives them (an http.client message)."""
+    headers = http.client.HTTPMessage()
+    for name, value in response.headers.items():
+        headers[name] = value
+    return headers
 
 
 def _headers(request: urllib.request.Request) -> dict[str, str]:
@@ -150,13 +127,6 @@ def _headers(request: urllib.request.Request) -> dict[str, str]:
     Content-Length, and the connection stays open (no `Connection: close`)."""
     headers = {**request.headers, **request.unredirected_hdrs}
     return {name.title(): value for name, value in headers.items()}
-
-
-def _dropped(sock: socket.socket) -> bool:
-    """An idle kept-alive socket that is readable was closed by the server (or is out of step)."""
-    poller = select.poll()
-    poller.register(sock, select.POLLIN)
-    return bool(poller.poll(0))
 
 
 def _refusal(request: urllib.request.Request, answer: _Answer) -> Exception:

@@ -51,6 +51,16 @@ def test_successive_sends_share_one_connection(fake: FakeSendGrid) -> None:
     assert len({request.client_port for request in fake.requests}) == 1
 
 
+def test_after_close_the_next_send_opens_a_new_connection(fake: FakeSendGrid) -> None:
+    fake.replies = accepted(2)
+    backend = SendGridBackend(API_KEY, host=fake.url, timeout=5, max_retries=0)
+    send(backend, 1)
+    backend.close()
+    assert send(backend, 2) == "sg-1"
+    first, second = (request.client_port for request in fake.requests)
+    assert first != second
+
+
 def test_a_connection_the_server_closed_is_reopened_not_uncertain(fake: FakeSendGrid) -> None:
     fake.replies = accepted(2)
     backend = SendGridBackend(API_KEY, host=fake.url, timeout=5, max_retries=0)
