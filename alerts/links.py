@@ -44,22 +44,14 @@ class Links:
     def manage(self, subscriber_id: int) -> str:
         return self._signed(Purpose.MANAGE, subscriber_id)
 
-    def unsubscribe(self, subscriber_id: int) -> str:
-        """https required (RFC 8058); plain http only on localhost."""
-        return unsubscribe_url(self.base_url, self._token(Purpose.UNSUBSCRIBE, subscriber_id))
-
     def document(self, document_id: int) -> str:
         return f"{self.root}/documents/{document_id}"
 
     def unsubscribe_url_and_headers(self, subscriber_id: int) -> tuple[str, dict[str, str]]:
-        """The unsubscribe link and the RFC 8058 headers, both from one signed token."""
+        """The unsubscribe link (https required by RFC 8058; plain http only on localhost) and
+        the RFC 8058 headers (List-Unsubscribe, https then mailto), from one signed token."""
         token = self._token(Purpose.UNSUBSCRIBE, subscriber_id)
         return (
             unsubscribe_url(self.base_url, token),
             unsubscribe_headers(self.base_url, token, self.mailto),
         )
-
-    def unsubscribe_headers(self, subscriber_id: int) -> dict[str, str]:
-        """RFC 8058: List-Unsubscribe (https, then mailto) and List-Unsubscribe-Post."""
-        token = self._token(Purpose.UNSUBSCRIBE, subscriber_id)
-        return unsubscribe_headers(self.base_url, token, self.mailto)

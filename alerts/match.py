@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
-from alerts.monitor import Monitor, document_frequency
+from alerts.monitor import Monitor, admit_all, document_frequency
 from alerts.query import MatchDocument, MatchResult, Query, QuerySyntaxError, parse
 from alerts.query.ast import Filter
 from alerts.snippet import snippet
@@ -53,14 +53,16 @@ class Compiled:
         return tuple(Filter(field, tuple(sorted(values))) for field, values in own if values)
 
     def admits(self, doc: MatchDocument) -> bool:
-        """The subscription's own jurisdiction and type filters (checked before its query)."""
+        """The subscription's own jurisdiction and type filters, checked directly (the Monitor
+        applies them as `where`; evaluating every subscription, as the naive loop does, needs
+        them as a check)."""
         if self.jurisdictions and doc.jurisdiction not in self.jurisdictions:
             return False
         return not self.doc_types or doc.kind in self.doc_types
 
-    def admits_events(self, doc: MatchDocument) -> bool:
+    def wants_events(self, doc: MatchDocument) -> bool:
         """For a new stage event: only subscriptions that asked for stage changes."""
-        return self.include_events and self.admits(doc)
+        return self.include_events
 
 
 @dataclass
@@ -194,7 +196,8 @@ def _drafts(
     if change.kind != "new_document":
         for follower in compiled.followers.get(change.document_id, []):
             drafts[follower.subscription_id] = _follow_draft(change, doc)
-    admits = Compiled.admits_events if change.kind == "new_event" else Compiled.admits
+    # Own jurisdictions and types are the Monitor's `where`: only the event choice is left.
+    admits = Compiled.wants_events if change.kind == "new_event" else admit_all
     for candidate, result in compiled.monitor.matches(doc, admits):
         drafts.setdefault(candidate.subscription_id, _query_draft(candidate, change, doc, result))
     return drafts

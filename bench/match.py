@@ -6,7 +6,7 @@ Subscriptions are queries built from the topic taxonomy (models/topics.toml) and
 own vocabulary, some with jurisdiction or type filters. In one run it measures, per size:
 - monitor: subscriptions compiled as alerts.match compiles them; timed per document: its
   tokenising (documents are handed over untokenised), candidates from the term index and the
-  filter sets, the subscription's own filters (`Compiled.admits`) and the position-free
+  filter sets (the subscription's own jurisdictions and types among them) and the position-free
   evaluation of each remaining candidate. Not timed: what an alert then reads of a match
   (hits, matched terms, best hit: positions, evaluated only when read) and its snippet; at
   --subscriptions an extra figure reads matched terms and best hit of every match too;
@@ -231,7 +231,7 @@ def run_monitor(monitor: Monitor[Compiled], documents: list[MatchDocument]) -> s
     return {
         (item.subscription_id, number)
         for number, doc in enumerate(documents)
-        for item, _ in monitor.matches(doc, Compiled.admits)
+        for item, _ in monitor.matches(doc)
     }
 
 
@@ -241,7 +241,7 @@ def run_monitor_reading_matches(
     """As run_monitor, also reading what an alert's reason needs: matched terms, best hit."""
     pairs: set[Pair] = set()
     for number, doc in enumerate(documents):
-        for item, result in monitor.matches(doc, Compiled.admits):
+        for item, result in monitor.matches(doc):
             _reason = (result.matched_terms, result.best)
             pairs.add((item.subscription_id, number))
     return pairs

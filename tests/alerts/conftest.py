@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Document
+from alerts.match import match_changes
+from alerts.subscriptions import subscribe
+from models import Alert, Document
 from models.records import DocumentRecord
 from models.store import ensure_source, upsert_document
+from tests.alerts.realbills import ca_bill_s209, uk_bill_2818
 
 NOW = datetime(2026, 11, 29, 6, 0, tzinfo=UTC)
 
@@ -30,3 +35,15 @@ def store(session: Session) -> Store:
         return outcome.document
 
     return _store
+
+
+@pytest.fixture
+def alerts(session: Session, store: Store) -> list[Alert]:
+    """Alerts on the real UK bill 2818 and Canadian bill S-209 for one confirmed subscriber."""
+    subscribe(session, email="a@example.org", query="bill OR act", confirmed=True)
+    # The real UK record with markup in its title, as a hostile source could send it.
+    store(dataclasses.replace(uk_bill_2818(), title="Abolition of <b>Business</b> Rates Bill"))
+    store(ca_bill_s209())
+    match_changes(session, NOW)
+    session.commit()
+    return list(session.scalars(select(Alert).order_by(Alert.id)))

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.admin import health_problems, queue_admin_mail, render_admin
 from alerts.backends.file import FileBackend
-from alerts.deliver import send_pending
+from alerts.deliver import DeliverySummary, send_pending
 from alerts.links import Links
 from models import Delivery, Subscriber
 from models.store import ensure_source
@@ -60,15 +60,19 @@ def test_the_same_problems_are_mailed_once_and_a_change_again(session: Session) 
     assert (admin.email, admin.confirmed_at) == (ADMIN, None)  # never receives alerts
 
 
+def send_to_outbox(session: Session, outbox: Path) -> DeliverySummary:
+    """`fivewatch send` with the .eml outbox backend."""
+    return send_pending(
+        sessionmaker(session.get_bind()), FileBackend(outbox), now=NOW,
+        mail_from="alerts@fw.example", links=Links("https://fivewatch.example.org", ""),
+    )  # fmt: skip
+
+
 def test_the_admin_email_names_each_source_and_cause(session: Session, tmp_path: Path) -> None:
     sources(session)
     queue_admin_mail(session, ADMIN, NOW)
     session.commit()
-    factory = sessionmaker(session.get_bind())
-    summary = send_pending(
-        factory, FileBackend(tmp_path), now=NOW, mail_from="alerts@fw.example",
-        links=Links("https://fivewatch.example.org", ""),
-    )  # fmt: skip
+    summary = send_to_outbox(session, tmp_path)
     assert summary.sent == 1
     [path] = tmp_path.glob("*.eml")
     message = message_from_bytes(path.read_bytes(), policy=policy.default)
@@ -93,11 +97,7 @@ def test_a_sent_email_without_a_subject_keeps_the_queued_subject(
         return message
 
     monkeypatch.setattr("alerts.deliver.render_admin", without_subject)
-    factory = sessionmaker(session.get_bind())
-    summary = send_pending(
-        factory, FileBackend(tmp_path), now=NOW, mail_from="alerts@fw.example",
-        links=Links("https://fivewatch.example.org", ""),
-    )  # fmt: skip
+    summary = send_to_outbox(session, tmp_path)
     assert summary.sent == 1
     session.expire_all()
     delivery = session.scalars(select(Delivery)).one()

@@ -111,6 +111,19 @@ def test_events_alert_query_subscriptions_only_when_asked(session: Session, stor
     assert event_alerts[0].reason.startswith("new stage: First reading (House of Commons)")
 
 
+def test_a_new_stage_respects_the_subscriptions_own_filters(session: Session, store: Store) -> None:
+    subscribe(session, email=EMAIL, query="pornography", jurisdictions=["uk"], confirmed=True)
+    here = subscribe(
+        session, email="ca@example.org", query="pornography", jurisdictions=["ca"], confirmed=True
+    )
+    store(earlier_s209())
+    store(ca_bill_s209())
+    match_changes(session, NOW)
+    session.commit()
+    event_alerts = [a for a in alerts(session) if a.change.kind == "new_event"]
+    assert [a.subscription_id for a in event_alerts] == [here.id]
+
+
 def test_a_bill_that_starts_to_match_in_a_new_version_alerts(
     session: Session, store: Store
 ) -> None:

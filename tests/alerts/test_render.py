@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import dataclasses
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 import pytest
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alerts.headers import SUBSCRIPTION_IDS_HEADER
 from alerts.links import Links, MissingSecretKey
-from alerts.match import match_changes
 from alerts.render import (
     MailContext,
     highlight_html,
@@ -23,23 +20,11 @@ from alerts.render import (
 from alerts.subscriptions import subscribe
 from alerts.tokens import Purpose, read_token
 from models import Alert, Subscriber
-from tests.alerts.conftest import NOW, Store
-from tests.alerts.realbills import ca_bill_s209, uk_bill_2818
+from tests.alerts.conftest import NOW
 
 BASE_URL = "https://fivewatch.example.org"
 SECRET = "test-secret"
 CONTEXT = MailContext("FiveWatch <alerts@fw.example>", Links(BASE_URL, SECRET, "u@fw.example"), NOW)
-
-
-@pytest.fixture
-def alerts(session: Session, store: Store) -> list[Alert]:
-    subscribe(session, email="a@example.org", query="bill OR act", confirmed=True)
-    # The real UK record with markup in its title, as a hostile source could send it.
-    store(dataclasses.replace(uk_bill_2818(), title="Abolition of <b>Business</b> Rates Bill"))
-    store(ca_bill_s209())
-    match_changes(session, NOW)
-    session.commit()
-    return list(session.scalars(select(Alert).order_by(Alert.id)))
 
 
 def render(alerts: list[Alert], digest: str = "", context: MailContext = CONTEXT) -> EmailMessage:
