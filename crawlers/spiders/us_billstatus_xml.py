@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,21 +23,61 @@ _SITEMAP = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 _XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True)
 
 
+# What a record is built from (us_common.bill_record and its helpers). The rest of <bill>
+# (cosponsors, committees, amendments, related bills, CBO estimates...) is most of a file, and
+# turning it into dicts was most of the parsing time.
+BILL_FIELDS = frozenset(
+    {
+        "number",
+        "billNumber",
+        "type",
+        "billType",
+        "congress",
+        "title",
+        "originChamber",
+        "introducedDate",
+        "updateDate",
+        "updateDateIncludingText",
+        "latestAction",
+        "sponsors",
+        "policyArea",
+        "laws",
+        "actions",
+        "summaries",
+        "billSummaries",
+        "textVersions",
+        "subjects",
+    }
+)
+
+
 def element_data(element: etree._Element) -> Any:
     """XML -> the JSON shape: leaves are stripped text, `item` children and repeated tags lists."""
     children = [child for child in element if isinstance(child.tag, str)]
     if not children:
         return (element.text or "").strip()
-    if all(child.tag == "item" for child in children):
+    return _children_data(children)
+
+
+def _children_data(children: list[etree._Element]) -> Any:
+    tags = [child.tag for child in children]
+    if all(tag == "item" for tag in tags):
         return [element_data(child) for child in children]
-    counts = Counter(child.tag for child in children)
+    if len(set(tags)) == len(tags):  # the common case: no tag repeated
+        return {tag: _data_or_list(child) for tag, child in zip(tags, children, strict=True)}
     data: dict[str, Any] = {}
-    for child in children:
-        if child.tag == "item" or counts[child.tag] > 1:
-            data.setdefault(child.tag, []).append(element_data(child))
+    repeated = {tag for tag in tags if tags.count(tag) > 1}
+    for tag, child in zip(tags, children, strict=True):
+        if tag in repeated or tag == "item":
+            data.setdefault(tag, []).append(element_data(child))
         else:
-            data[child.tag] = element_data(child)
+            data[tag] = element_data(child)
     return data
+
+
+def _data_or_list(child: etree._Element) -> Any:
+    """A lone `item` among other tags is still a list of one."""
+    return [element_data(child)] if child.tag == "item" else element_data(child)
 
 
 def parse_billstatus(body: bytes) -> BillParts:
@@ -47,7 +86,8 @@ def parse_billstatus(body: bytes) -> BillParts:
     bill_element = root.find("bill")
     if root.tag != BILLSTATUS_ROOT or bill_element is None:
         raise KeyError(f"expected <{BILLSTATUS_ROOT}><bill>, found <{root.tag}>")
-    bill: dict[str, Any] = element_data(bill_element)
+    kept = [child for child in bill_element if child.tag in BILL_FIELDS]
+    bill: dict[str, Any] = _children_data(kept) if kept else {}
     return BillParts(
         bill=bill,
         actions=items(bill.get("actions")),
