@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from models.documents import BillEvent, Change, Document, DocumentVersion
@@ -116,36 +116,31 @@ def _add_version(
     return version
 
 
+def _event_fields(event: EventRecord, sequence: int, now: datetime) -> dict[str, Any]:
+    return {
+        "key": event.stable_key(),
+        "occurred_on": event.occurred_on,
+        "occurred_at": event.occurred_at,
+        "chamber": event.chamber,
+        "stage": event.stage,
+        "stage_category": event.stage_category,
+        "description": event.description,
+        "sequence": sequence,
+        "first_seen_at": now,
+    }
+
+
 def new_event(document: Document, event: EventRecord, sequence: int, now: datetime) -> BillEvent:
-    return BillEvent(
-        document=document,
-        key=event.stable_key(),
-        occurred_on=event.occurred_on,
-        occurred_at=event.occurred_at,
-        chamber=event.chamber,
-        stage=event.stage,
-        stage_category=event.stage_category,
-        description=event.description,
-        sequence=sequence,
-        first_seen_at=now,
-    )
+    return BillEvent(document=document, **_event_fields(event, sequence, now))
 
 
 def _create(session: Session, source: Source, record: DocumentRecord, now: datetime) -> Document:
-    """A new document with its events and first version, pending: the caller flushes."""
+    """A new document, pending: `_announce` flushes it, then adds its history and Change."""
     document = Document(source=source, external_id=record.external_id, first_seen_at=now)
     apply_record(document, record, now)
     document.content_hash = content_hash(versioned_fields(record))
     session.add(document)
-    for sequence, event in enumerate(_unique_events(record.events)):
-        session.add(new_event(document, event, sequence, now))
-    _add_version(session, document, 1, now)
     return document
-
-
-def _creation_change(document: Document, now: datetime) -> Change:
-    """A new document is one change (its history comes with it); its key needs its id."""
-    return Change(key=f"doc:{document.id}", kind="new_document", document=document, created_at=now)
 
 
 def _unique_events(events: list[EventRecord]) -> list[EventRecord]:
@@ -229,18 +224,18 @@ def upsert_documents(
 
     A new document is one change (its history comes with it); afterwards every event the
     source adds and every content change is a change of its own. Events are never deleted.
-    The batch's documents are looked up in one query and new ones flushed together (the ORM
-    then inserts each table's rows in one statement), which is most of a crawl's writing cost.
+    The batch's documents are looked up in one query, and the new ones flushed together with
+    their history written in one statement per table: that is most of a crawl's writing.
     """
     known = _stored_documents(session, source, {record.external_id for record in records})
-    unannounced: dict[str, Document] = {}  # created in this batch, Change not yet added
+    # Created in this batch, history and Change not yet written.
+    unannounced: dict[str, tuple[Document, DocumentRecord]] = {}
     outcomes: list[UpsertOutcome] = []
     for record in records:
         document = known.get(record.external_id)
         if document is None:
-            known[record.external_id] = unannounced[record.external_id] = document = _create(
-                session, source, record, now
-            )
+            known[record.external_id] = document = _create(session, source, record, now)
+            unannounced[record.external_id] = (document, record)
             outcomes.append(UpsertOutcome(document=document, created=True))
             continue
         if record.external_id in unannounced:  # listed twice: its creation comes first
@@ -250,10 +245,40 @@ def upsert_documents(
     return outcomes
 
 
-def _announce(session: Session, created: list[Document], now: datetime) -> None:
-    """The creation Changes of new documents (a flush first: their keys need the ids)."""
+def _announce(
+    session: Session, created: list[tuple[Document, DocumentRecord]], now: datetime
+) -> None:
+    """New documents' events, first versions and creation Changes (whose keys need the ids, so
+    a flush first). Written as one executemany per table, without ORM objects: a backlog is
+    mostly new documents, and building and flushing an object per row was most of its storing.
+    """
     session.flush()
-    session.add_all(_creation_change(document, now) for document in created)
+    rows: dict[type[Any], list[dict[str, Any]]] = {BillEvent: [], DocumentVersion: [], Change: []}
+    for document, record in created:
+        events = _unique_events(record.events)
+        rows[BillEvent] += [
+            {"document_id": document.id, **_event_fields(event, sequence, now)}
+            for sequence, event in enumerate(events)
+        ]
+        version = {"number": 1, "content_hash": document.content_hash, "seen_at": now}
+        rows[DocumentVersion].append(
+            {"document_id": document.id, "fields": versioned_fields(record), **version}
+        )
+        rows[Change].append(
+            {
+                "key": f"doc:{document.id}",  # a new document is one change: its history with it
+                "kind": "new_document",
+                "document_id": document.id,
+                "event_id": None,
+                "version_id": None,
+                "created_at": now,
+            }
+        )
+    for model, values in rows.items():
+        if values:
+            session.execute(insert(model), values)
+    for document, _ in created:  # loaded afresh if read: they were written around the ORM
+        session.expire(document, ["events", "versions"])
 
 
 def _stored_documents(
