@@ -276,7 +276,7 @@ def _announce(
         )
     for model, values in rows.items():
         if values:
-            session.execute(insert(model), values)
+            session.execute(insert(model.__table__), values)  # Core: one executemany
     for document, _ in created:  # loaded afresh if read: they were written around the ORM
         session.expire(document, ["events", "versions"])
 

@@ -9,7 +9,7 @@ import click
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from crawlers.process import parse_spider_args, run_crawl, sync_sources
+from crawlers.process import CrawlProcessFailed, parse_spider_args, run_crawl, sync_sources
 from fivewatch.cli.common import (
     console,
     database_option,
@@ -74,6 +74,13 @@ def run_rows(session: Session, run_ids: list[int]) -> list[dict[str, Any]]:
     metavar="KEY=VALUE",
     help="Spider argument, e.g. -a bills=44-1/C-63,45-1/C-34 for ca-legisinfo-bills.",
 )
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Crawl the sources in this many processes at once (a backlog uses every core).",
+)
 @database_option
 @format_option
 def crawl(
@@ -81,6 +88,7 @@ def crawl(
     replay: Path | None,
     record: Path | None,
     spider_args: tuple[str, ...],
+    jobs: int,
     database_url: str | None,
     fmt: str,
 ) -> None:
@@ -98,9 +106,12 @@ def crawl(
                 log_level=log_level(),
                 own_logging=False,
                 spider_args=parse_spider_args(list(spider_args)),
+                jobs=jobs,
             )
         except ValueError as error:  # an unknown source slug, a malformed -a
             raise click.UsageError(str(error)) from error
+        except CrawlProcessFailed as error:
+            raise click.ClickException(str(error)) from error
     with session_scope(config) as session:
         rows = run_rows(session, run_ids)
     emit(rows, RUN_COLUMNS, fmt, title="Crawl runs")

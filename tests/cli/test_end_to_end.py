@@ -267,3 +267,15 @@ def test_a_malformed_spider_argument_is_a_usage_error(db_url: str, tmp_path: Pat
     )
     assert result.returncode == 2
     assert "expected KEY=VALUE" in result.stderr
+
+
+def test_crawl_deals_the_sources_over_jobs_processes(db_url: str, tmp_path: Path) -> None:
+    args = ("crawl", "--replay", str(CASSETTES), *UK, "--jobs", "2", "--format", "json")
+    rows = json.loads(fivewatch(*args, db_url=db_url, cwd=tmp_path).stdout)
+    assert sorted((row["source"], row["status"]) for row in rows) == [
+        ("uk-bills", "ok"),
+        ("uk-govuk-statements", "ok"),
+    ]
+    refused = fivewatch("crawl", "--jobs", "0", db_url=db_url, cwd=tmp_path, check=False)
+    assert refused.returncode == 2
+    assert "--jobs" in refused.stderr

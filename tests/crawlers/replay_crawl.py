@@ -23,8 +23,11 @@ from tests.conftest import ROOT
 CASSETTES = ROOT / "cassettes"
 
 
-def crawl(db_url: str, cassette: Path, *slugs: str, record: Path | None = None) -> str:
+def crawl(
+    db_url: str, cassette: Path, *slugs: str, record: Path | None = None, jobs: int = 1
+) -> str:
     command = [sys.executable, "-m", "crawlers.process", "--database-url", db_url]
+    command += ["--jobs", str(jobs)]
     if record is not None:
         command += ["--record", str(record)]
     done = subprocess.run(

@@ -1,0 +1,59 @@
+"""`--jobs N`: sources dealt over N child crawl processes, which store what one process does."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from crawlers.process import CrawlProcessFailed, crawl_in_children, deal
+from models.db import make_engine
+from tests.crawlers.replay_crawl import CASSETTES, crawl, last_run, row_counts, stored_documents
+
+SLUGS = ("uk-bills", "us-govinfo-billstatus", "ca-legisinfo-bills")
+
+
+def test_sources_are_dealt_round_robin_over_at_most_jobs_groups() -> None:
+    assert deal(["a", "b", "c", "d", "e"], 2) == [["a", "c", "e"], ["b", "d"]]
+    assert deal(["a"], 4) == [["a"]]
+    assert deal(["a", "b"], 1) == [["a", "b"]]
+
+
+def test_child_processes_store_exactly_what_one_process_stores(
+    engine: Engine, db_url: str, tmp_path: Path, sqlite_template: Path
+) -> None:
+    crawl(db_url, CASSETTES, *SLUGS, jobs=2)
+    single_path = tmp_path / "single.db"
+    shutil.copyfile(sqlite_template, single_path)
+    crawl(f"sqlite:///{single_path}", CASSETTES, *SLUGS)
+    single = make_engine(f"sqlite:///{single_path}")
+    try:
+        assert row_counts(engine) == row_counts(single)
+        assert sorted(stored_documents(engine)) == sorted(stored_documents(single))
+    finally:
+        single.dispose()
+    assert row_counts(engine)["documents"] > 0
+    assert {slug: last_run(engine, slug).status for slug in SLUGS} == dict.fromkeys(SLUGS, "ok")
+
+
+def test_a_failed_child_is_reported_by_its_sources_after_the_others_finish(
+    tmp_path: Path,
+) -> None:
+    # Each child is `command + its sources`: this one writes a file per source, and fails on one.
+    script = (
+        "import pathlib, sys\n"
+        f"pathlib.Path({str(tmp_path)!r}, sys.argv[1]).touch()\n"
+        "sys.exit(3 if 'bad' in sys.argv else 0)\n"
+    )
+    command = [sys.executable, "-c", script]
+    with pytest.raises(CrawlProcessFailed, match=r"bad \(exit 3\)"):
+        crawl_in_children(command, ["good", "bad"], 2)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["bad", "good"]
+
+
+def test_children_print_their_run_ids_which_are_gathered_in_order() -> None:
+    command = [sys.executable, "-c", "import sys; print({'a': '3 1', 'b': '2'}[sys.argv[1]])"]
+    assert crawl_in_children(command, ["a", "b"], 2) == [1, 2, 3]
