@@ -84,20 +84,47 @@ def cassette_folders(root: Path) -> list[Path]:
     return sorted(child for child in root.iterdir() if (child / "index.jsonl").is_file())
 
 
-def load_exchanges(root: Path) -> dict[str, Exchange]:
-    exchanges: dict[str, Exchange] = {}
+class Exchanges:
+    """A cassette's exchanges by URL. A URL is looked up as sent first (cassettes hold the URLs
+    spiders send), then canonically (parameter order, escapes, no `api_key`). The canonical
+    index is built on the first URL not found as sent: canonicalising every line of a large
+    cassette at start-up, and every URL as requested, cost more than a replayed bill's parsing.
+    """
+
+    def __init__(self, by_url: dict[str, Exchange]) -> None:
+        self._by_url = by_url
+        self._by_canonical: dict[str, Exchange] | None = None
+
+    def __len__(self) -> int:
+        return len(self._by_url)
+
+    def get(self, url: str) -> Exchange | None:
+        found = self._by_url.get(url)
+        if found is not None:
+            return found
+        if self._by_canonical is None:
+            self._by_canonical = {canonical(key): value for key, value in self._by_url.items()}
+        return self._by_canonical.get(canonical(url))
+
+    def urls(self) -> set[str]:
+        return set(self._by_url)
+
+
+def load_exchanges(root: Path) -> Exchanges:
+    """The exchanges of one cassette, or of every cassette in a folder (later ones win)."""
+    by_url: dict[str, Exchange] = {}
     for folder in cassette_folders(root):
         for text in (folder / "index.jsonl").read_text(encoding="utf-8").splitlines():
             if text.strip():
                 exchange = _exchange(folder, json.loads(text))
-                exchanges[canonical(exchange.url)] = exchange
-    return exchanges
+                by_url[exchange.url] = exchange
+    return Exchanges(by_url)
 
 
 class ReplayMiddleware:
     """Serves every request from the cassette; nothing goes to the network."""
 
-    def __init__(self, crawler: Crawler, exchanges: dict[str, Exchange]) -> None:
+    def __init__(self, crawler: Crawler, exchanges: Exchanges) -> None:
         self.crawler = crawler
         self.exchanges = exchanges
 
@@ -109,7 +136,7 @@ class ReplayMiddleware:
         return cls(crawler, load_exchanges(Path(folder)))
 
     def process_request(self, request: Request) -> Response:
-        exchange = self.exchanges.get(canonical(request.url))
+        exchange = self.exchanges.get(request.url)
         stats = self.crawler.stats
         assert stats is not None
         if exchange is None:
