@@ -1,28 +1,39 @@
-"""Ingestion throughput: a real cassette scaled to --bills bills, through the whole pipeline.
+"""Ingestion throughput: a cassette shaped like a session's backlog, through the whole pipeline.
 
-The scaled cassette (built in a temp dir) is DERIVED from real recorded bodies; only ids vary:
-- list pages /Bills?...&Skip=N: the real first list page of cassettes/uk-bills (20 real bills);
-  bill n (0-based) is item n % 20 cloned with billId = CLONE_BASE + n and shortTitle suffixed
-  " [copy n]"; totalResults = --bills, so the spider pages through all of them.
-- every bill's /Bills/{id} is bill 2818's real detail body and /Bills/{id}/Stages its real
-  stages body (cassettes/uk-bills); /Bills/{id}/Publications is bill 512's real publications
-  body (tests/fixtures/real/uk-publications). One file each, every URL of that kind points to it.
-The crawl is `python -m crawlers.process --replay DIR uk-bills` in a subprocess (the real Scrapy
-engine, replay middleware, validate + store pipelines), timed whole, into a fresh SQLite DB whose
-uk-bills watermark is 1900: a backlog catch-up reads every page (a first run reads only two).
-The baseline, in the same run: the same records (built by the spider's own bill_record) inserted
-row by row into another fresh SQLite DB: one INSERT per row per table, a commit per row, no
-change detection. Also timed, to show what the storing itself costs: the same records stored
-as the store pipeline stores them (models.store.upsert_documents, STORE_BATCH per transaction,
-with change detection) without the crawl. The last line printed is one JSON object.
+A session brings ~16,150 bills (SESSION_BACKLOG), 93% of them US. The scaled cassette (built in
+a temp dir) holds --bills bills in that proportion. It is DERIVED from real recorded bodies;
+only ids vary:
+- US (us-govinfo-billstatus, the key-free bulk source a catch-up reads): the real sitemap index
+  (cassettes/us-govinfo-billstatus), unchanged; the four congress+type sitemaps it lists that
+  our files belong to (117hr, 117s, 117sconres, 114s) are urlsets in the index's own sitemaps.org
+  schema listing the clones (the other 92 sitemaps are declared gaps); bill n is the real file
+  n % 4 (GPO's samples hr6658, s35, sconres7, legacy s1300: 24-63 KB, heavier than most bills)
+  with its bill number set to CLONE_BASE + n. One request per bill.
+- Everyone else (UK, Canada, Australia, New Zealand: ~7% of the backlog) as uk-bills, the
+  costliest bill path we have (three requests a bill, 41 publications): list pages
+  /Bills?...&Skip=N from the real first list page of cassettes/uk-bills (20 real bills, bill n
+  is item n % 20 with billId = CLONE_BASE + n, shortTitle suffixed " [copy n]"); every
+  /Bills/{id} is bill 2818's real detail, /Stages its real stages, /Publications bill 512's real
+  publications (tests/fixtures/real/uk-publications).
+The crawl is `python -m crawlers.process --jobs J --replay DIR uk-bills us-govinfo-billstatus`
+(`fivewatch crawl --jobs J`: the real Scrapy engine, replay middleware, validate + store
+pipelines; with J = 2 each source in its own process), timed whole, into a fresh SQLite DB whose
+watermarks are 1900: a backlog catch-up reads everything. Measured with --jobs (default 2)
+and with one process.
+The baseline, in the same run: the same records (built by the spiders' own functions from the
+same bodies) inserted row by row into another fresh SQLite DB: one INSERT per row per table, a
+commit per row, no change detection. Also timed: the same records stored as the store pipeline
+stores them (models.store.upsert_documents, STORE_BATCH per transaction, with change
+detection) without the crawl. The last line printed is one JSON object.
 
-    python -m bench.ingest [--bills 20000]
+    python -m bench.ingest [--bills 20000] [--jobs 2]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -33,6 +44,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from lxml import etree
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -40,6 +52,9 @@ from crawlers.pipelines import STORE_BATCH
 from crawlers.process import sync_sources
 from crawlers.spiders.uk_bills import API, PAGE_SIZE, UkBillsSpider, bill_record, list_url
 from crawlers.spiders.uk_publications import parse_publications
+from crawlers.spiders.us_billstatus_xml import FILE_URL, INDEX_URL, parse_billstatus
+from crawlers.spiders.us_common import bill_record as us_bill_record
+from crawlers.spiders.us_govinfo_billstatus import UsGovinfoBillstatusSpider
 from models.db import make_engine, upgrade
 from models.documents import BillEvent, Change, Document, DocumentVersion
 from models.records import DocumentRecord
@@ -58,8 +73,19 @@ LIST_BODY = UK_BODIES / "bills_page1_snommoc.json"
 DETAIL_BODY = UK_BODIES / "bill-2818_EDITED_snommoc.json"
 STAGES_BODY = UK_BODIES / "bill-2818_stages_snommoc.json"
 PUBLICATIONS_BODY = ROOT / "tests/fixtures/real/uk-publications/bill-512_publications_snommoc.json"
-SLUG = UkBillsSpider.name
-CLONE_BASE = 1_000_000  # above every real billId, so clones never collide with real bills
+US_BODIES = ROOT / "cassettes/us-govinfo-billstatus/bodies"
+US_INDEX_BODY = US_BODIES / "BILLSTATUS_sitemapindex_Kourpa-cache_2025-02.xml"
+# The real bill files (GPO's samples): congress, type, and the tag holding the bill's number.
+US_FILES = (
+    ("v3_BILLSTATUS-117hr6658.xml", "117", "hr", "number"),
+    ("v3_BILLSTATUS-117s35.xml", "117", "s", "number"),
+    ("v3_BILLSTATUS-117sconres7.xml", "117", "sconres", "number"),
+    ("legacy_BILLSTATUS-114s1300.xml", "114", "s", "billNumber"),
+)
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+UK_SLUG = UkBillsSpider.name
+US_SLUG = UsGovinfoBillstatusSpider.name
+CLONE_BASE = 1_000_000  # above every real bill number, so clones never collide with real bills
 BACKLOG_WATERMARK = "1900-01-01T00:00:00+00:00"
 # Bills a parliamentary session brings, per jurisdiction (orders of magnitude, DESIGN §1).
 SESSION_BACKLOG = {"uk": 300, "us": 15_000, "ca": 400, "au": 250, "nz": 200}
@@ -82,6 +108,15 @@ def _read_json(path: Path) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def backlog_split(bills: int) -> tuple[int, int]:
+    """(US bills, the others') in a session backlog's proportion."""
+    us = round(bills * SESSION_BACKLOG["us"] / sum(SESSION_BACKLOG.values()))
+    return us, bills - us
+
+
+# --- the UK part: list pages, and three requests a bill ---------------------------------------
+
+
 def cloned_bills(count: int) -> list[dict[str, Any]]:
     """`count` list entries: the real page's 20 cycled, each with its own id and title."""
     real = _read_json(LIST_BODY)["items"]
@@ -95,12 +130,12 @@ def cloned_bills(count: int) -> list[dict[str, Any]]:
     ]
 
 
-def _exchange(url: str, body: str, recorded_url: str) -> dict[str, Any]:
+def _exchange(url: str, body: str, recorded_url: str, kind: str = "json") -> dict[str, Any]:
     return {
         "method": "GET",
         "url": url,
         "status": 200,
-        "headers": {"content-type": "application/json"},
+        "headers": {"content-type": f"application/{kind}"},
         "body": body,
         "recorded_at": None,
         "recorded_url": recorded_url,
@@ -123,8 +158,8 @@ def _bill_exchanges(bill_id: int) -> Iterator[dict[str, Any]]:
     )
 
 
-def build_cassette(folder: Path, bills: list[dict[str, Any]]) -> int:
-    """Write the scaled cassette; returns how many exchanges it holds."""
+def build_uk_cassette(folder: Path, bills: list[dict[str, Any]]) -> int:
+    """Write the UK cassette; returns how many exchanges it holds."""
     (folder / "bodies").mkdir(parents=True)
     for source, name in (
         (DETAIL_BODY, "detail"),
@@ -134,20 +169,112 @@ def build_cassette(folder: Path, bills: list[dict[str, Any]]) -> int:
         (folder / f"bodies/{name}.json").write_bytes(source.read_bytes())
     lines = [*_list_exchanges(folder, bills)]
     lines += [line for bill in bills for line in _bill_exchanges(int(bill["billId"]))]
+    return _write_index(folder, lines)
+
+
+def _write_index(folder: Path, lines: list[dict[str, Any]]) -> int:
     (folder / "index.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
     (folder / "PROVENANCE.md").write_text(f"Derived by bench/ingest.py:\n{__doc__}")
     return len(lines)
 
 
+# --- the US part: the real sitemap index, urlsets of the clones, a request a bill --------------
+
+
+@dataclass(frozen=True)
+class UsClone:
+    number: int
+    congress: str
+    type: str
+    real: str  # the real file it is a copy of
+    number_tag: str
+
+    @property
+    def url(self) -> str:
+        return FILE_URL.format(congress=self.congress, type=self.type, number=self.number)
+
+    @property
+    def sitemap_url(self) -> str:
+        return f"https://www.govinfo.gov/sitemap/bulkdata/BILLSTATUS/{self.congress}{self.type}/sitemap.xml"
+
+    def body(self) -> bytes:
+        """The real file with the bill's own number (its first number tag) set to ours."""
+        tag = self.number_tag.encode()
+        pattern = re.compile(rb"<" + tag + rb">\d+</" + tag + rb">")
+        replacement = b"<%s>%d</%s>" % (tag, self.number, tag)
+        return pattern.sub(replacement, (US_BODIES / self.real).read_bytes(), count=1)
+
+
+def us_clones(count: int) -> list[UsClone]:
+    clones = []
+    for n in range(count):
+        real, congress, kind, number_tag = US_FILES[n % len(US_FILES)]
+        clones.append(UsClone(CLONE_BASE + n, congress, kind, real, number_tag))
+    return clones
+
+
+def _urlset(clones: list[UsClone], lastmod: str) -> bytes:
+    """A sitemap of the clones, in the sitemaps.org schema the real index uses."""
+    root = etree.Element(f"{{{SITEMAP_NS}}}urlset", nsmap={None: SITEMAP_NS})  # type: ignore[dict-item]  # lxml: None = default namespace
+    for clone in clones:
+        entry = etree.SubElement(root, f"{{{SITEMAP_NS}}}url")
+        etree.SubElement(entry, f"{{{SITEMAP_NS}}}loc").text = clone.url
+        etree.SubElement(entry, f"{{{SITEMAP_NS}}}lastmod").text = lastmod
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def _index_sitemaps() -> list[tuple[str, str]]:
+    """(loc, lastmod) of every sitemap the real index lists."""
+    root = etree.fromstring(US_INDEX_BODY.read_bytes())
+    ns = {"sm": SITEMAP_NS}
+    return [
+        (entry.findtext("sm:loc", "", ns).strip(), entry.findtext("sm:lastmod", "", ns).strip())
+        for entry in root.findall("sm:sitemap", ns)
+    ]
+
+
+def build_us_cassette(folder: Path, clones: list[UsClone]) -> int:
+    """Write the US cassette; returns how many exchanges it holds."""
+    (folder / "bodies").mkdir(parents=True)
+    (folder / "bodies/index.xml").write_bytes(US_INDEX_BODY.read_bytes())
+    lines = [_exchange(INDEX_URL, "bodies/index.xml", INDEX_URL, "xml")]
+    by_sitemap: dict[str, list[UsClone]] = {}
+    for clone in clones:
+        by_sitemap.setdefault(clone.sitemap_url, []).append(clone)
+    for number, (loc, lastmod) in enumerate(_index_sitemaps()):
+        if loc not in by_sitemap:
+            lines.append({"method": "GET", "url": loc, "gap": "not in the bench's cassette"})
+            continue
+        name = f"bodies/sitemap{number}.xml"
+        (folder / name).write_bytes(_urlset(by_sitemap[loc], lastmod))
+        lines.append(_exchange(loc, name, f"{loc} (derived: a urlset of the clones)", "xml"))
+    for clone in clones:
+        name = f"bodies/{clone.number}.xml"
+        (folder / name).write_bytes(clone.body())
+        lines.append(_exchange(clone.url, name, f"{clone.real} (bill number varied)", "xml"))
+    return _write_index(folder, lines)
+
+
+def build_cassettes(folder: Path, uk_bills: list[dict[str, Any]], clones: list[UsClone]) -> int:
+    """Both cassettes under `folder` (replayed merged); how many exchanges they hold."""
+    return build_uk_cassette(folder / UK_SLUG, uk_bills) + build_us_cassette(
+        folder / US_SLUG, clones
+    )
+
+
+# --- the databases ----------------------------------------------------------------------------
+
+
 def fresh_database(path: Path, watermark: str | None = None) -> str:
-    """A migrated SQLite DB with every source row; uk-bills' watermark set when given."""
+    """A migrated SQLite DB with every source row; both bill sources' watermarks set when given."""
     url = f"sqlite:///{path}"
     engine = make_engine(url)
     upgrade(engine)
     with Session(engine) as session:
         sync_sources(session)
         if watermark is not None:
-            session.execute(update(Source).where(Source.slug == SLUG).values(watermark=watermark))
+            bills = Source.slug.in_((UK_SLUG, US_SLUG))
+            session.execute(update(Source).where(bills).values(watermark=watermark))
         session.commit()
     engine.dispose()
     return url
@@ -166,27 +293,23 @@ def count_rows(url: str) -> Counts:
     return counts
 
 
-def crawl(cassette: Path, url: str, log: Path) -> float:
-    """Seconds the whole crawl process takes (start-up included); raises when it fails."""
+def crawl(cassettes: Path, url: str, log: Path, jobs: int) -> float:
+    """Seconds the whole crawl takes (start-up included); raises when it fails."""
     command = [sys.executable, "-m", "crawlers.process", "--database-url", url]
+    command += ["--jobs", str(jobs), "--replay", str(cassettes), UK_SLUG, US_SLUG]
     started = time.perf_counter()
     with log.open("w") as stderr:
-        subprocess.run(
-            [*command, "--replay", str(cassette), SLUG],
-            check=True,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=stderr,
-        )
+        subprocess.run(command, check=True, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=stderr)
     return time.perf_counter() - started
 
 
-def expected_records(bills: list[dict[str, Any]]) -> list[DocumentRecord]:
-    """The records the spider makes of the cloned bills, from the same real bodies."""
+def expected_records(uk_bills: list[dict[str, Any]], clones: list[UsClone]) -> list[DocumentRecord]:
+    """The records the spiders make of the cloned bills, from the same real bodies."""
     detail = _read_json(DETAIL_BODY)
     stages = _read_json(STAGES_BODY)["items"]
     publications = parse_publications(_read_json(PUBLICATIONS_BODY))
-    return [
+    now = datetime.now(UTC)
+    uk = [
         bill_record(
             bill,
             detail,
@@ -194,8 +317,19 @@ def expected_records(bills: list[dict[str, Any]]) -> list[DocumentRecord]:
             source_url=f"{API}/{bill['billId']}/Publications",
             publications=publications,
         )
-        for bill in bills
+        for bill in uk_bills
     ]
+    us = [
+        us_bill_record(
+            parse_billstatus(clone.body()), source=US_SLUG, source_url=clone.url, fetched_at=now
+        )
+        for clone in clones
+    ]
+    return uk + us
+
+
+def _source_ids(session: Session) -> dict[str, int]:
+    return dict(session.execute(select(Source.slug, Source.id)).all())
 
 
 def _commit(session: Session, row: Any) -> Any:
@@ -225,10 +359,10 @@ def baseline(url: str, records: list[DocumentRecord]) -> float:
     """Seconds to insert `records` row by row into the DB at `url`."""
     engine = make_engine(url)
     with Session(engine, expire_on_commit=False) as session:
-        source_id = session.scalars(select(Source.id).where(Source.slug == SLUG)).one()
+        source_ids = _source_ids(session)
         started = time.perf_counter()
         for record in records:
-            insert_row_by_row(session, source_id, record)
+            insert_row_by_row(session, source_ids[record.source], record)
         seconds = time.perf_counter() - started
     engine.dispose()
     return seconds
@@ -238,13 +372,14 @@ def store_in_batches(url: str, records: list[DocumentRecord]) -> float:
     """Seconds to store `records` as the store pipeline does, without the crawl around it."""
     engine = make_engine(url)
     with Session(engine) as session:
-        source = session.scalars(select(Source).where(Source.slug == SLUG)).one()
+        sources = {source.slug: source for source in session.scalars(select(Source))}
         started = time.perf_counter()
-        for start in range(0, len(records), STORE_BATCH):
-            upsert_documents(
-                session, source, records[start : start + STORE_BATCH], datetime.now(UTC)
-            )
-            session.commit()
+        for slug in (UK_SLUG, US_SLUG):
+            mine = [record for record in records if record.source == slug]
+            for start in range(0, len(mine), STORE_BATCH):
+                batch = mine[start : start + STORE_BATCH]
+                upsert_documents(session, sources[slug], batch, datetime.now(UTC))
+                session.commit()
         seconds = time.perf_counter() - started
     engine.dispose()
     return seconds
@@ -262,24 +397,37 @@ def backlog_lines(bills_per_s: float) -> tuple[list[str], float]:
     return lines, seconds
 
 
-def run(bill_count: int, workdir: Path) -> dict[str, Any]:
-    bills = cloned_bills(bill_count)
-    exchanges = build_cassette(workdir / "cassette", bills)
-    crawl_url = fresh_database(workdir / "crawl.db", BACKLOG_WATERMARK)
-    crawl_s = crawl(workdir / "cassette", crawl_url, workdir / "crawl.log")
-    crawled = count_rows(crawl_url)
-    records = expected_records(bills)
+def timed_crawl(workdir: Path, name: str, jobs: int) -> tuple[float, Counts]:
+    url = fresh_database(workdir / f"{name}.db", BACKLOG_WATERMARK)
+    seconds = crawl(workdir / "cassettes", url, workdir / f"{name}.log", jobs)
+    return seconds, count_rows(url)
+
+
+def run(bill_count: int, jobs: int, workdir: Path) -> dict[str, Any]:
+    us_count, uk_count = backlog_split(bill_count)
+    uk_bills, clones = cloned_bills(uk_count), us_clones(us_count)
+    exchanges = build_cassettes(workdir / "cassettes", uk_bills, clones)
+    crawl_s, crawled = timed_crawl(workdir, "crawl", jobs)
+    one_process_s, one_process = timed_crawl(workdir, "one-process", 1)
+    assert one_process == crawled, "one process and child processes stored different rows"
+    records = expected_records(uk_bills, clones)
     baseline_url = fresh_database(workdir / "baseline.db")
     baseline_s = baseline(baseline_url, records)
     inserted = count_rows(baseline_url)
     batched_url = fresh_database(workdir / "batched.db")
     batched_s = store_in_batches(batched_url, records)
     assert count_rows(batched_url) == inserted, "the batched store and the baseline disagree"
+    assert crawled.documents == bill_count, f"{crawled.documents} of {bill_count} bills stored"
     return {
         "bills": bill_count,
+        "us_bills": us_count,
+        "other_bills": uk_count,
+        "jobs": jobs,
         "exchanges": exchanges,
         "crawl_s": round(crawl_s, 3),
         "bills_per_s": round(crawled.documents / crawl_s, 1),
+        "one_process_s": round(one_process_s, 3),
+        "one_process_bills_per_s": round(one_process.documents / one_process_s, 1),
         "documents": crawled.documents,
         "events": crawled.events,
         "versions": crawled.versions,
@@ -296,10 +444,15 @@ def run(bill_count: int, workdir: Path) -> dict[str, Any]:
 
 def report(figures: dict[str, Any]) -> None:
     print(
-        f"pipeline: {figures['documents']:,} of {figures['bills']:,} bills stored "
-        f"({figures['events']:,} events, {figures['changes']:,} changes) from "
-        f"{figures['exchanges']:,} replayed exchanges in {figures['crawl_s']:.1f} s: "
-        f"{figures['bills_per_s']:,.1f} bills/s"
+        f"pipeline, {figures['jobs']} processes: {figures['documents']:,} of "
+        f"{figures['bills']:,} bills stored ({figures['us_bills']:,} US, "
+        f"{figures['other_bills']:,} others; {figures['events']:,} events, "
+        f"{figures['changes']:,} changes) from {figures['exchanges']:,} replayed exchanges in "
+        f"{figures['crawl_s']:.1f} s: {figures['bills_per_s']:,.1f} bills/s"
+    )
+    print(
+        f"pipeline, one process: {figures['one_process_s']:.1f} s: "
+        f"{figures['one_process_bills_per_s']:,.1f} bills/s"
     )
     print(
         f"row-by-row baseline: {figures['baseline_rows']:,} rows in "
@@ -320,9 +473,10 @@ def report(figures: dict[str, Any]) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.ingest", description=__doc__)
     parser.add_argument("--bills", type=int, default=20_000, help="bills in the scaled cassette")
+    parser.add_argument("--jobs", type=int, default=2, help="crawl processes (fivewatch crawl)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as folder:
-        report(run(args.bills, Path(folder)))
+        report(run(args.bills, args.jobs, Path(folder)))
 
 
 if __name__ == "__main__":

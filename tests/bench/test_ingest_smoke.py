@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
 
 from bench import ingest
-from crawlers.spiders.uk_bills import API
+from crawlers.spiders.uk_bills import API, PAGE_SIZE
+from crawlers.spiders.us_billstatus_xml import parse_billstatus
+from crawlers.spiders.us_common import bill_id
 
-BILLS = 45  # two full list pages and a partial third
-
-
-def sittings_per_bill() -> int:
-    stages = json.loads(ingest.STAGES_BODY.read_text(encoding="utf-8"))["items"]
-    return sum(len(stage["stageSittings"]) for stage in stages)
+BILLS = 60  # 56 US bills (a session's proportion) and 4 others
 
 
 def test_a_tiny_run_stores_every_cloned_bill_and_ends_with_the_json_figures(
@@ -24,19 +22,24 @@ def test_a_tiny_run_stores_every_cloned_bill_and_ends_with_the_json_figures(
     ingest.main(["--bills", str(BILLS)])
     lines = capsys.readouterr().out.splitlines()
     figures = json.loads(lines[-1])
-    events = BILLS * sittings_per_bill()
+    us, others = ingest.backlog_split(BILLS)
+    records = ingest.expected_records(ingest.cloned_bills(others), ingest.us_clones(us))
+    unique_events = sum(len({event.stable_key() for event in r.events}) for r in records)
+    assert (figures["us_bills"], figures["other_bills"]) == (us, others) == (56, 4)
     assert figures["bills"] == figures["documents"] == BILLS
-    assert figures["events"] == events
+    assert figures["events"] == unique_events
     assert figures["versions"] == figures["changes"] == BILLS
-    assert figures["exchanges"] == 3 + 3 * BILLS  # 3 list pages, then detail/stages/publications
-    assert figures["baseline_rows"] == 3 * BILLS + events  # document, version, change + events
+    sitemaps = len(ingest._index_sitemaps())  # the real index: 4 derived urlsets, the rest gaps
+    assert figures["exchanges"] == math.ceil(others / PAGE_SIZE) + 3 * others + 1 + sitemaps + us
+    assert figures["baseline_rows"] == 3 * BILLS + sum(len(r.events) for r in records)
     assert figures["bills_per_s"] > 0
+    assert figures["one_process_bills_per_s"] > 0  # its rows are asserted equal to the jobs run's
     assert figures["ratio_vs_row_by_row"] > 0
     assert figures["store_only_bills_per_s"] > 0  # its rows are asserted equal to the baseline's
     assert any(line.startswith("target (< 60 s): ") for line in lines)
 
 
-def test_clones_keep_the_real_entries_but_never_share_an_id() -> None:
+def test_uk_clones_keep_the_real_entries_but_never_share_an_id() -> None:
     real = json.loads(ingest.LIST_BODY.read_text(encoding="utf-8"))["items"]
     bills = ingest.cloned_bills(BILLS)
     assert len({bill["billId"] for bill in bills}) == BILLS
@@ -44,11 +47,36 @@ def test_clones_keep_the_real_entries_but_never_share_an_id() -> None:
     assert bills[len(real)]["shortTitle"] == f"{real[0]['shortTitle']} [copy {len(real)}]"
 
 
-def test_the_scaled_cassette_serves_every_url_of_the_crawl(tmp_path: Path) -> None:
-    bills = ingest.cloned_bills(BILLS)
-    count = ingest.build_cassette(tmp_path, bills)
-    lines = (tmp_path / "index.jsonl").read_text(encoding="utf-8").splitlines()
-    urls = {json.loads(line)["url"] for line in lines}
+def test_us_clones_are_the_real_files_with_only_the_bill_number_changed() -> None:
+    clones = ingest.us_clones(8)
+    for clone in clones:
+        real = parse_billstatus((ingest.US_BODIES / clone.real).read_bytes()).bill
+        copy = parse_billstatus(clone.body()).bill
+        assert bill_id(copy).number == str(clone.number)
+        assert {k: v for k, v in copy.items() if k not in ("number", "billNumber")} == {
+            k: v for k, v in real.items() if k not in ("number", "billNumber")
+        }
+    assert len({clone.url for clone in clones}) == len({clone.real for clone in clones}) * 2
+
+
+def test_the_scaled_cassettes_serve_every_url_of_the_crawl(tmp_path: Path) -> None:
+    us, others = ingest.backlog_split(BILLS)
+    uk_bills, clones = ingest.cloned_bills(others), ingest.us_clones(us)
+    count = ingest.build_cassettes(tmp_path, uk_bills, clones)
+    lines = [
+        json.loads(line)
+        for slug in (ingest.UK_SLUG, ingest.US_SLUG)
+        for line in (tmp_path / slug / "index.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    urls = {line["url"] for line in lines}
     assert len(urls) == len(lines) == count
-    assert all((tmp_path / json.loads(line)["body"]).is_file() for line in lines)
-    assert f"{API}/{bills[-1]['billId']}/Publications" in urls
+    for slug in (ingest.UK_SLUG, ingest.US_SLUG):
+        served = (tmp_path / slug / "index.jsonl").read_text(encoding="utf-8").splitlines()
+        assert all(
+            "gap" in line or (tmp_path / slug / line["body"]).is_file()
+            for line in map(json.loads, served)
+        )
+    assert f"{API}/{uk_bills[-1]['billId']}/Publications" in urls
+    assert {clone.url for clone in clones} <= urls
+    index = tmp_path / ingest.US_SLUG / "bodies/index.xml"
+    assert index.read_bytes() == ingest.US_INDEX_BODY.read_bytes()  # the real index, unchanged
