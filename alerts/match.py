@@ -1,7 +1,8 @@
 """Matching: every new Change x every subscription -> Alert rows, idempotently (DESIGN §4, §10).
 
 Subscriptions are compiled once per run: followed bills into a dict by document id, queries
-into a `Monitor` (alerts.monitor) whose term index picks the candidates worth evaluating.
+into a `Monitor` (alerts.monitor) that matches the distinct documents of a batch of Changes at
+once; each Change's alerts are then drafted from its document's matches.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
-from alerts.monitor import Monitor, admit_all, document_frequency
+from alerts.monitor import Matched, Monitor, document_frequency
 from alerts.query import MatchDocument, MatchResult, Query, QuerySyntaxError, parse
 from alerts.query.ast import Filter
 from alerts.snippet import snippet
@@ -59,10 +60,6 @@ class Compiled:
         if self.jurisdictions and doc.jurisdiction not in self.jurisdictions:
             return False
         return not self.doc_types or doc.kind in self.doc_types
-
-    def wants_events(self, doc: MatchDocument) -> bool:
-        """For a new stage event: only subscriptions that asked for stage changes."""
-        return self.include_events
 
 
 @dataclass
@@ -181,25 +178,38 @@ def _match_batch(
     documents: dict[int, MatchDocument],
     now: datetime,
 ) -> int:
+    """The batch's distinct documents matched at once, then each change's alerts inserted."""
+    matched = dict(
+        zip(documents, compiled.monitor.match_batch(list(documents.values())), strict=True)
+    )
     return sum(
         _insert_alerts(
-            session, _drafts(compiled, change, documents[change.document_id]), change, now
+            session,
+            _drafts(compiled, change, documents[change.document_id], matched[change.document_id]),
+            change,
+            now,
         )
         for change in batch
     )
 
 
 def _drafts(
-    compiled: CompiledSubscriptions, change: Change, doc: MatchDocument
+    compiled: CompiledSubscriptions,
+    change: Change,
+    doc: MatchDocument,
+    matches: Matched[Compiled],
 ) -> dict[int, Draft]:
     drafts: dict[int, Draft] = {}
     if change.kind != "new_document":
         for follower in compiled.followers.get(change.document_id, []):
             drafts[follower.subscription_id] = _follow_draft(change, doc)
     # Own jurisdictions and types are the Monitor's `where`: only the event choice is left.
-    admits = Compiled.wants_events if change.kind == "new_event" else admit_all
-    for candidate, result in compiled.monitor.matches(doc, admits):
-        drafts.setdefault(candidate.subscription_id, _query_draft(candidate, change, doc, result))
+    events_only = change.kind == "new_event"
+    for candidate, result in matches:
+        if candidate.include_events or not events_only:
+            drafts.setdefault(
+                candidate.subscription_id, _query_draft(candidate, change, doc, result)
+            )
     return drafts
 
 

@@ -1,84 +1,75 @@
-"""The Monitor: every subscription's query compiled once into an index of required terms.
+"""The Monitor: every subscription's query compiled once, matched against batches of documents.
 
-The Lucene Monitor / percolator idea (DESIGN §4): a document is tokenised once; its distinct
-words are looked up in an inverted index (word -> queries, and 3-letter buckets for prefix keys
-such as `child*`) to pick candidates. A query is indexed under its most selective group of
-required keys, and under its second one if it has two: it is a candidate when found under
-both. Top-level filters (`type:bill`, and an item's own, `where`) rule candidates out before
-anything is evaluated: items sharing a combination of filters share a profile, and which
-profiles a document passes is memoised per field value. Queries with no required keys (a
-filter alone can match them) are candidates for every document.
+The Lucene Monitor / percolator idea (DESIGN §4), over a batch at once: the batch's documents
+are tokenised once and indexed together (`alerts.query.bitset.BatchIndex`: word -> the
+documents holding it, as the bits of an int), and each query is evaluated ONCE PER BATCH on
+those sets, AND and OR and NOT becoming `&`, `|` and complements: its cost grows with the
+queries and the text, not with queries x documents. Which queries are worth evaluating comes
+from an inverted index of their required terms (word -> queries, and 3-letter buckets for
+prefix keys such as `child*`) looked up with the batch's words: a query is indexed under its
+most selective group of required keys, and under its second one if it has two, and is a
+candidate when found under both. Top-level filters (`type:bill`, and an item's own, `where`)
+group items into profiles, and a profile's documents are found once per batch. Queries with
+no required keys (a filter alone can match them) are candidates for every batch.
 
-`matches` is the hot path, so candidates are chosen with set operations in C: a word's index
-entries (its own and its prefixes') are memoised across documents, as are the filter profiles
-a field value passes. Each remaining candidate is then evaluated without positions
-(`Query.test`), and only a result that is read evaluates its hits.
+A phrase or NEAR finds the documents holding its words, and keeps those it matches, checked
+one by one, once per batch however many queries hold it. What a batch returns per document
+is its matching items; their results (hits, positions) are evaluated only if read.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from alerts.query import MatchDocument, MatchResult, Query
 from alerts.query.ast import TITLE_KEY, And, Filter, Node, guessed_cost, required_groups
-from alerts.query.boolean import Test
-from alerts.query.evaluate import filter_matches
+from alerts.query.bitset import BatchIndex, Bits, Vocabulary, numbers
 from alerts.query.parser import MIN_PREFIX
 
 T = TypeVar("T")
-Admits = Callable[[T, MatchDocument], bool]
-
-
-def admit_all(item: object, doc: MatchDocument) -> bool:
-    return True
 
 
 class Monitor(Generic[T]):
-    """Items (subscriptions, or anything) registered with their query, looked up per document."""
+    """Items (subscriptions, or anything) registered with their query, matched per batch."""
 
     def __init__(self, document_frequency: Mapping[str, int] | None = None) -> None:
         """`document_frequency` (word -> documents holding it, from a sample) picks rarer keys."""
         self._frequency = document_frequency
         self._prefix_frequency: dict[str, int] = {}
-        self._entries: list[tuple[T, Query]] = []
-        # Per slot, what `matches` reads: in lists of their own, fewer objects to fetch.
+        # Per slot, what matching reads: in lists of their own, fewer objects to fetch.
         self._items: list[T] = []
-        self._tests: list[Test] = []  # each query's position-free evaluation
+        self._bits: list[Bits] = []  # each query's evaluation over a batch
         self._roots: list[Node] = []
-        self._checks: list[tuple[frozenset[str], ...]] = []  # groups beyond the indexed one
-        self._filters: list[tuple[Filter, ...]] = []  # `type:bill` and co, checked before words
         self._index = _KeyIndex()  # each query under its two most selective groups
         self._profiles = _FilterProfiles()
+        self._vocabulary = Vocabulary()
         self._always: list[int] = []
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self._items)
 
     @property
     def always_evaluated(self) -> int:
-        """How many queries every document is evaluated against (no required terms)."""
+        """How many queries every batch is evaluated against (no required terms)."""
         return len(self._always)
 
     def add(self, item: T, query: Query, where: Iterable[Filter] = ()) -> None:
         """Register `item`; `where`: filters it requires besides its query's (its own
         jurisdictions, say), applied as if they were top-level filters of the query."""
-        slot = len(self._entries)
-        self._entries.append((item, query))
+        slot = len(self._items)
         self._items.append(item)
-        self._tests.append(query.test)
+        self._bits.append(query.bits)
         self._roots.append(query.root)
-        filters = (*_top_filters(query.root), *where)
-        self._filters.append(filters)
-        self._profiles.add(filters)
+        self._profiles.add((*_top_filters(query.root), *where))
+        self._vocabulary.add(query.root)
         groups = sorted(required_groups(query.root, self._cost), key=self._cost)
         if not groups:
-            self._checks.append(())
             self._always.append(slot)
-            return
-        self._checks.append(tuple(groups[1:]))
-        if len(groups) == 1:
+        elif len(groups) == 1:
             self._index.add(groups[0], slot, ONLY)
         else:
             self._index.add(groups[0], slot, FIRST)
@@ -86,7 +77,7 @@ class Monitor(Generic[T]):
 
     def indexed_under(self, key: str) -> list[T]:
         """The items the index lists under one key (`word`, `child*`, `title:word`)."""
-        return [self._entries[slot][0] for slot in self._index.under(key, (ONLY, FIRST))]
+        return [self._items[slot] for slot in self._index.under(key, (ONLY, FIRST))]
 
     def _cost(self, group: frozenset[str]) -> tuple[int, tuple[int, ...]]:
         """Documents a group's keys are expected in (when known), then the guess."""
@@ -105,40 +96,53 @@ class Monitor(Generic[T]):
             self._prefix_frequency[key] = sum(n for word, n in words if word.startswith(prefix))
         return self._prefix_frequency[key]
 
-    def candidates(
-        self, doc: MatchDocument, admits: Admits[T] = admit_all
-    ) -> list[tuple[T, Query]]:
-        """Entries the document admits, passes the top-level filters of, and holds a key of
-        every required group of, in order."""
+    def candidates(self, docs: Sequence[MatchDocument]) -> list[T]:
+        """The items evaluated on this batch, in order: a key of each of their indexed groups
+        occurs in it, and some document passes their top-level filters."""
+        batch = BatchIndex(docs, self._vocabulary)
+        return [self._items[slot] for slot, _ in self._candidates(batch)]
+
+    def match_batch(self, docs: Sequence[MatchDocument]) -> list[Matched[T]]:
+        """Per document, the items whose query matches it."""
+        batch = BatchIndex(docs, self._vocabulary)
+        found: list[list[int]] = [[] for _ in docs]
+        for slot, passing in self._candidates(batch):
+            bits = passing & self._bits[slot](batch)
+            if bits:
+                for number in numbers(bits):
+                    found[number].append(slot)
         return [
-            self._entries[slot]
-            for slot in self._indexed_slots(doc)
-            if admits(self._entries[slot][0], doc)
-            and all(filter_matches(node, doc) for node in self._filters[slot])
-            and all(doc.has_any(group) for group in self._checks[slot])
+            Matched(doc, slots, self._items, self._roots)
+            for doc, slots in zip(docs, found, strict=True)
         ]
 
-    def matches(
-        self, doc: MatchDocument, admits: Admits[T] = admit_all
-    ) -> Iterator[tuple[T, MatchResult]]:
-        """Entries whose query matches `doc`, in order; `admits` (cheap filters) runs before
-        the query is evaluated. A result's hits (positions) are evaluated only if read."""
-        items, tests, roots = self._items, self._tests, self._roots
-        for slot in self._indexed_slots(doc):
-            item = items[slot]
-            if admits(item, doc) and tests[slot](doc):
-                yield item, MatchResult(roots[slot], doc)
-
-    def _indexed_slots(self, doc: MatchDocument) -> list[int]:
-        """Candidates found under the document's words (`_KeyIndex.lookup`) or always
-        evaluated, whose top-level filters pass: sorted."""
-        slots = self._index.lookup(doc)
+    def _candidates(self, batch: BatchIndex) -> list[tuple[int, int]]:
+        """Slots found under the batch's words (`_KeyIndex.lookup`) or always evaluated,
+        ascending, each with the documents passing its top-level filters (if any do)."""
+        slots = self._index.lookup(batch.text.numbers.keys(), batch.title.numbers.keys())
         slots.update(self._always)
-        passing = self._profiles.passing(doc)
-        if passing is not None:
-            profile = self._profiles.of_slot
-            return sorted([slot for slot in slots if profile[slot] in passing])
-        return sorted(slots)
+        passing = self._profiles.passing(batch)
+        profile = self._profiles.of_slot
+        return [(slot, passing[profile[slot]]) for slot in sorted(slots) if passing[profile[slot]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Matched(Generic[T]):
+    """The items whose query matches one document (of the Monitor's, by slot, ascending);
+    iterated, each with its result, whose hits are evaluated only if read."""
+
+    doc: MatchDocument
+    slots: list[int]
+    _items: list[T]
+    _roots: list[Node]
+
+    @property
+    def items(self) -> list[T]:
+        return [self._items[slot] for slot in self.slots]
+
+    def __iter__(self) -> Iterator[tuple[T, MatchResult]]:
+        for slot in self.slots:
+            yield self._items[slot], MatchResult(self._roots[slot], self.doc)
 
 
 # What a `_KeyIndex` lists a slot under: the most selective group of a query with one group,
@@ -148,9 +152,9 @@ _Found = tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]  # slots per O
 
 
 class _KeyIndex:
-    """Index keys (words, `prefix*`, `title:`-marked) -> slots, and a memo per document word
-    of the slots it selects: documents share most of their words, so after the first few a
-    document's words are nearly all known, and looking them up is two set operations in C."""
+    """Index keys (words, `prefix*`, `title:`-marked) -> slots, and a memo per batch word of
+    the slots it selects: batches share most of their words, so after the first few a batch's
+    words are nearly all known, and looking them up is two set operations in C."""
 
     def __init__(self) -> None:
         self._by_word: defaultdict[str, list[tuple[int, int]]] = defaultdict(list)
@@ -175,19 +179,19 @@ class _KeyIndex:
             return [slot for prefix, role, slot in bucket if prefix == key[:-1] and role in roles]
         return [slot for role, slot in self._by_word.get(key, []) if role in roles]
 
-    def lookup(self, doc: MatchDocument) -> set[int]:
-        """Candidates: slots listed ONLY under a word of the document (a title word, or a
-        prefix of one), or FIRST under one and SECOND under another."""
+    def lookup(self, words: AbstractSet[str], title_words: AbstractSet[str]) -> set[int]:
+        """Candidates: slots listed ONLY under one of `words` (or `title_words`, or a prefix of
+        one), or FIRST under one and SECOND under another."""
         only: set[int] = set()
         first: set[int] = set()
         second: set[int] = set()
-        for mark, words in (("", doc.word_set), (TITLE_KEY, doc.title_word_set)):
+        for mark, held in (("", words), (TITLE_KEY, title_words)):
             seen, selecting = self._seen[mark], self._selecting[mark]
-            for word in words.difference(seen):
+            for word in held - seen:
                 seen.add(word)
                 if found := self._found(mark + word):
                     selecting[word] = found
-            for word in selecting.keys() & words:
+            for word in selecting.keys() & held:
                 found = selecting[word]
                 only.update(found[ONLY])
                 first.update(found[FIRST])
@@ -208,53 +212,30 @@ class _KeyIndex:
         return tuple(roles[ONLY]), tuple(roles[FIRST]), tuple(roles[SECOND])
 
 
-# What a filter on each field reads of a document (see `evaluate.filter_matches`).
-_FIELD_VALUES: dict[str, Callable[[MatchDocument], str]] = {
-    "jurisdiction": lambda doc: doc.jurisdiction,
-    "type": lambda doc: doc.kind,
-    "stage": lambda doc: doc.stage,
-    "number": lambda doc: doc.reference,
-}
-_MEMO_VALUES = 4096  # per field: references are new with every document, stages are few
-
-
 class _FilterProfiles:
-    """Slots grouped by their top-level filters, a profile per distinct combination; per
-    document, the profiles all of whose filters pass, memoised per value of each field."""
+    """Slots grouped by their top-level filters, a profile per distinct combination."""
 
     def __init__(self) -> None:
         self._ids: dict[tuple[Filter, ...], int] = {(): 0}
         self._profiles: list[tuple[Filter, ...]] = [()]
         self.of_slot: list[int] = []
-        self._memo: dict[str, dict[str, frozenset[int]]] = {}  # field -> value -> profiles
 
     def add(self, filters: tuple[Filter, ...]) -> None:
         profile = tuple(sorted(set(filters), key=str))
         if profile not in self._ids:
             self._ids[profile] = len(self._profiles)
             self._profiles.append(profile)
-            for node in profile:
-                self._memo[node.field] = {}  # stale
         self.of_slot.append(self._ids[profile])
 
-    def passing(self, doc: MatchDocument) -> frozenset[int] | None:
-        """The profiles whose filters the document passes; None if no slot has filters."""
-        passing: frozenset[int] | None = None
-        for field, memo in self._memo.items():
-            value = _FIELD_VALUES[field](doc)
-            if value not in memo:
-                if len(memo) >= _MEMO_VALUES:
-                    memo.clear()
-                memo[value] = self._passing_on(field, doc)
-            passing = memo[value] if passing is None else passing & memo[value]
+    def passing(self, batch: BatchIndex) -> list[int]:
+        """Per profile, the documents of the batch passing all its filters."""
+        passing = []
+        for profile in self._profiles:
+            bits = batch.all
+            for node in profile:
+                bits &= batch.filters[node]
+            passing.append(bits)
         return passing
-
-    def _passing_on(self, field: str, doc: MatchDocument) -> frozenset[int]:
-        return frozenset(
-            number
-            for number, profile in enumerate(self._profiles)
-            if all(filter_matches(node, doc) for node in profile if node.field == field)
-        )
 
 
 def _bucket(key: str) -> str:

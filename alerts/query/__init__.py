@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from alerts.query.ast import Node, is_positive, required_groups, required_terms
+from alerts.query.bitset import Bits, compile_bits
 from alerts.query.boolean import Test, compile_test
 from alerts.query.document import MatchDocument
 from alerts.query.errors import QuerySyntaxError
@@ -97,6 +98,11 @@ class Query:
     def test(self) -> Test:
         """`test(doc)`: whether the query matches, without positions where it can."""
         return compile_test(self.root)
+
+    @cached_property
+    def bits(self) -> Bits:
+        """`bits(batch)`: the documents of a batch it matches (see `alerts.query.bitset`)."""
+        return compile_bits(self.root)
 
     def matches(self, doc: MatchDocument) -> MatchResult | None:
         """Like `match`, but its hits are only evaluated if the result is read."""

@@ -4,17 +4,18 @@
 Python expression (a single call per query, not one per node): a word is a set look-up (all
 the plain words of an AND or an OR at once), a filter a comparison with a value computed once
 per document, a prefix a bisection of the sorted words, a phrase a substring of the
-space-joined words, and NEAR compares the positions of its two words. AND and OR try their
-cheapest children first. The source holds no text of the query: every word or value is a
-constant the expression refers to by name.
+space-joined words, and NEAR of two words a search of the joined words for the two close
+enough. AND and OR try their cheapest children first. The source holds no text of the query:
+every word or value is a constant the expression refers to by name.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 import weakref
 from collections.abc import Callable
-from functools import partial
+from operator import attrgetter
 from typing import Any, TypeGuard
 
 from alerts.query.ast import And, Filter, InTitle, Near, Node, Not, Or, Term
@@ -34,12 +35,17 @@ _FILTER_VALUES = {
 def compile_test(node: Node) -> Test:
     """A function telling whether `node` matches a document."""
     source = _Source()
-    expression = source.of(node, TEXT)
-    code = compile(f"def test(doc):\n    return {expression}\n", f"<query {node}>", "exec")
-    # Our own source: the query's words and values are only in `constants`.
-    exec(code, source.constants)
-    test: Test = source.constants["test"]
-    return test
+    return source.compiled(source.of(node, TEXT), node)
+
+
+def compile_order_test(node: Term | Near, field: str) -> Test:
+    """Whether a phrase or NEAR (in `field`) matches a document known to hold all its words:
+    what `compile_test` checks of it after their presence."""
+    source = _Source()
+    expression = (
+        source.in_order(node, field) if isinstance(node, Term) else source.found(node, field)
+    )
+    return source.compiled(expression, node)
 
 
 def cost(node: Node) -> int:
@@ -64,6 +70,13 @@ class _Source:
 
     def __init__(self) -> None:
         self.constants: dict[str, Any] = {}
+
+    def compiled(self, expression: str, node: Node) -> Test:
+        code = compile(f"def test(doc):\n    return {expression}\n", f"<query {node}>", "exec")
+        # Our own source: the query's words and values are only in `constants`.
+        exec(code, self.constants)
+        test: Test = self.constants["test"]
+        return test
 
     def constant(self, value: object) -> str:
         name = f"c{len(self.constants)}"
@@ -115,14 +128,19 @@ class _Source:
     def term(self, term: Term, field: str) -> str:
         if len(term.words) == 1:
             return self.present(term, field)  # one word (or prefix) present is a hit
+        return f"{self.present(term, field)} and {self.in_order(term, field)}"
+
+    def in_order(self, term: Term, field: str) -> str:
         # Words never hold a space: the last one open-ended for a prefix, closed by one otherwise.
         needle = self.constant(f" {' '.join(term.words)}{'' if term.prefix else ' '}")
-        return f"{self.present(term, field)} and {needle} in {_JOINED[field]}"
+        return f"{needle} in {_JOINED[field]}"
 
     def near(self, near: Near, field: str) -> str:
-        found = self.constant(partial(_near_found, near, field))
         present = f"{self.present(near.left, field)} and {self.present(near.right, field)}"
-        return f"{present} and {found}(doc)"
+        return f"{present} and {self.found(near, field)}"
+
+    def found(self, near: Near, field: str) -> str:
+        return f"{self.constant(_near_found(near, field))}(doc)"
 
     def filter(self, node: Filter) -> str:
         if node.field in _FILTER_VALUES:
@@ -147,12 +165,16 @@ def _shared(value: object) -> object:
     return value
 
 
-def _near_found(near: Near, field: str, doc: MatchDocument) -> bool:
-    """NEAR of two plain words compares their positions; other terms take the hits' way."""
+def _near_found(near: Near, field: str) -> Test:
+    """Whether NEAR's terms, both present, are close enough: for two plain words, a search of
+    the joined words for either one, at most `distance` words, the other (in C, no positions);
+    other terms take the hits' way."""
     if not (_is_plain_word(near.left) and _is_plain_word(near.right)):
-        return bool(near_hits(near, field_index(doc, field), field))
-    title = field == TITLE
-    lefts = doc.positions_of(near.left.words[0], title)
-    rights = doc.positions_of(near.right.words[0], title)
-    # One-word hits i and j have |i - j| - 1 words between them (none when i == j).
-    return any(abs(i - j) <= near.distance + 1 for i in lefts for j in rights)
+        return lambda doc: bool(near_hits(near, field_index(doc, field), field))
+    left, right = (re.escape(term.words[0]) for term in (near.left, near.right))
+    if left == right:
+        return lambda doc: True  # a hit is near itself (no words between)
+    between = f"(?:[^ ]+ ){{0,{near.distance}}}"
+    pattern = re.compile(f" {left} {between}{right} | {right} {between}{left} ")
+    joined = attrgetter(_JOINED[field].removeprefix("doc."))
+    return lambda doc: pattern.search(joined(doc)) is not None

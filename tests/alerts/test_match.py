@@ -217,3 +217,31 @@ def test_a_document_is_tokenised_once_per_batch(
     monkeypatch.setattr(MatchDocument, "from_document", staticmethod(counting))
     summary = match_changes(session, NOW)
     assert (summary.changes_seen, built) == (2, ["S-209"])
+
+
+def test_changes_of_one_document_in_one_batch_alert_as_one_at_a_time(
+    session: Session, store: Store
+) -> None:
+    """The batch's document is matched once; each of its changes still gets its own alerts."""
+    document = store(earlier_s209())
+    follower = follow(session, email="f@example.org", document=document, confirmed=True)
+    events = subscribe(session, email="e@example.org", query="pornography", confirmed=True)
+    documents_only = subscribe(
+        session,
+        email="d@example.org",
+        query="title:pornography",
+        include_events=False,
+        confirmed=True,
+    )
+    store(ca_bill_s209())  # a new stage: the batch holds both changes of S-209
+    summary = match_changes(session, NOW)
+    session.commit()
+    found = [(a.subscription_id, a.change.kind, a.reason.split(";")[0]) for a in alerts(session)]
+    new_bill, new_stage = "new bill", "new stage: First reading (House of Commons) on 2026-04-30"
+    assert summary.changes_seen == 2
+    assert found == [
+        (events.id, "new_document", new_bill),
+        (documents_only.id, "new_document", new_bill),
+        (follower.id, "new_event", "you follow S-209"),
+        (events.id, "new_event", new_stage),
+    ]

@@ -22,7 +22,12 @@ def monitor_of(*queries: str) -> Monitor[str]:
 
 
 def candidates(monitor: Monitor[str], document: MatchDocument) -> list[str]:
-    return [item for item, _ in monitor.candidates(document)]
+    return monitor.candidates([document])
+
+
+def matched(monitor: Monitor[str], document: MatchDocument) -> list[str]:
+    [found] = monitor.match_batch([document])
+    return found.items
 
 
 def test_only_queries_whose_required_terms_occur_are_candidates() -> None:
@@ -31,11 +36,11 @@ def test_only_queries_whose_required_terms_occur_are_candidates() -> None:
     assert candidates(monitor, FRENCH) == ["securite OR csam"]
 
 
-def test_a_candidate_holds_a_key_of_every_required_group() -> None:
-    monitor = monitor_of(
-        '"social media" csam', '"social grooming"', '"social media" verif*', "media -csam"
-    )
-    assert candidates(monitor, ENGLISH) == ['"social media" verif*', "media -csam"]
+def test_a_candidate_is_still_evaluated() -> None:
+    # Indexed under its two most selective groups (social, media): csam is left to evaluate.
+    monitor = monitor_of('"social media" csam', '"social grooming"', "media -csam")
+    assert candidates(monitor, ENGLISH) == ['"social media" csam', "media -csam"]
+    assert matched(monitor, ENGLISH) == ["media -csam"]
 
 
 def test_prefix_keys_find_longer_words_and_only_those() -> None:
@@ -49,10 +54,7 @@ def test_queries_without_required_terms_are_evaluated_on_every_document() -> Non
     assert monitor.always_evaluated == 2
     # The French document has no jurisdiction: the top-level filter rules it out at once.
     assert candidates(monitor, FRENCH) == ["grooming OR type:bill"]
-    assert [item for item, _ in monitor.matches(ENGLISH)] == [
-        "jurisdiction:uk",
-        "grooming OR type:bill",
-    ]
+    assert matched(monitor, ENGLISH) == ["jurisdiction:uk", "grooming OR type:bill"]
 
 
 def test_title_keys_are_looked_up_in_the_title_only() -> None:
@@ -81,22 +83,20 @@ def test_document_frequency_counts_documents_not_occurrences() -> None:
     assert (counts["online"], counts["securite"], counts["grooming"]) == (2, 1, 0)
 
 
-def test_admits_runs_before_the_query_is_evaluated() -> None:
-    monitor = monitor_of("online", "social")
-    asked: list[str] = []
-
-    def only_online(item: str, document: MatchDocument) -> bool:
-        asked.append(item)
-        return item == "online"
-
-    found = [(item, result.matched_terms) for item, result in monitor.matches(ENGLISH, only_online)]
-    assert found == [("online", ["online"])]
-    assert asked == ["online", "social"]
+def test_a_batch_is_matched_per_document_with_results_to_read() -> None:
+    monitor = monitor_of("online", "securite", "enfant*")
+    english, french = monitor.match_batch([ENGLISH, FRENCH])
+    assert [(item, result.matched_terms) for item, result in english] == [("online", ["online"])]
+    assert [(item, result.matched_terms) for item, result in french] == [
+        ("securite", ["securite"]),
+        ("enfant*", ["enfant*"]),
+    ]
 
 
 def test_an_empty_monitor_matches_nothing() -> None:
     monitor: Monitor[str] = Monitor()
-    assert (len(monitor), list(monitor.matches(ENGLISH))) == (0, [])
+    [found] = monitor.match_batch([ENGLISH])
+    assert (len(monitor), found.items) == (0, [])
 
 
 METADATA = st.fixed_dictionaries(
@@ -110,22 +110,6 @@ METADATA = st.fixed_dictionaries(
 DOCUMENTS = st.builds(
     lambda title, body, meta: doc(title, body, **meta), small_texts(4), small_texts(12), METADATA
 )
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.lists(QUERY_TEXTS, min_size=1, max_size=25), st.lists(DOCUMENTS, min_size=1, max_size=6))
-def test_the_monitor_matches_exactly_what_evaluating_every_query_matches(
-    texts: list[str], documents: list[MatchDocument]
-) -> None:
-    queries = [parse(text) for text in texts]
-    monitor: Monitor[int] = Monitor()
-    for number, query in enumerate(queries):
-        monitor.add(number, query)
-    for document in documents:
-        expected = [n for n, query in enumerate(queries) if query.match(document) is not None]
-        found = [(n, result) for n, result in monitor.matches(document)]
-        assert [n for n, _ in found] == expected
-        assert all(result == queries[n].match(document) for n, result in found)
 
 
 @settings(max_examples=300, deadline=None)
@@ -153,12 +137,12 @@ def test_an_items_own_filters_rule_documents_out() -> None:
     monitor.add("ca", parse("online"), (Filter("jurisdiction", ("ca",)),))
     monitor.add("bills", parse("type:bill"), (Filter("jurisdiction", ("uk", "ca")),))
     assert candidates(monitor, ENGLISH) == ["uk", "bills"]
-    assert [item for item, _ in monitor.matches(ENGLISH)] == ["uk", "bills"]
-    assert list(monitor.matches(FRENCH)) == []
+    assert matched(monitor, ENGLISH) == ["uk", "bills"]
+    assert matched(monitor, FRENCH) == []
 
 
 def test_a_query_with_two_groups_is_a_candidate_only_with_both() -> None:
-    monitor = monitor_of("online grooming", "online verification", '"social media" csam')
+    monitor = monitor_of("online grooming", "online verification", "csam grooming")
     assert candidates(monitor, ENGLISH) == ["online verification"]
 
 
@@ -177,30 +161,64 @@ OWN_FILTERS = st.lists(
 )
 
 
-@settings(max_examples=150, deadline=None)
-@given(
-    st.lists(st.tuples(QUERY_TEXTS, OWN_FILTERS), min_size=1, max_size=25),
-    st.lists(DOCUMENTS, min_size=1, max_size=6),
-)
-def test_the_monitor_applies_items_own_filters_exactly(
+# Batches across the 64-bit word boundaries too, of a few documents in any arrangement.
+BATCH_SIZES = (1, 2, 5, 63, 64, 65, 130)
+
+
+@st.composite
+def batches(draw: st.DrawFn) -> list[MatchDocument]:
+    documents = draw(st.lists(DOCUMENTS, min_size=1, max_size=6))
+    size = draw(st.sampled_from(BATCH_SIZES))
+    picks = st.integers(0, len(documents) - 1)
+    return [documents[pick] for pick in draw(st.lists(picks, min_size=size, max_size=size))]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(QUERY_TEXTS, OWN_FILTERS), min_size=1, max_size=25), batches())
+def test_a_batch_matches_exactly_what_evaluating_every_query_on_every_document_matches(
     entries: list[tuple[str, list[Filter]]], documents: list[MatchDocument]
 ) -> None:
     monitor: Monitor[int] = Monitor()
-    for number, (text, own) in enumerate(entries):
-        monitor.add(number, parse(text), own)
-    for document in documents:
+    queries = [parse(text) for text, _ in entries]
+    for number, (query, (_, own)) in enumerate(zip(queries, entries, strict=True)):
+        monitor.add(number, query, own)
+    found = monitor.match_batch(documents)
+    for document, pairs in zip(documents, found, strict=True):
         expected = [
             number
-            for number, (text, own) in enumerate(entries)
+            for number, (query, (_, own)) in enumerate(zip(queries, entries, strict=True))
             if all(filter_matches(node, document) for node in own)
-            and parse(text).match(document) is not None
+            and query.match(document) is not None
         ]
-        assert [number for number, _ in monitor.matches(document)] == expected
+        assert [number for number, _ in pairs] == expected
+        assert all(result == queries[number].match(document) for number, result in pairs)
+
+
+def test_phrases_and_near_are_verified_on_each_document() -> None:
+    # ENGLISH holds "social media services": every pair below has both its words.
+    monitor = monitor_of(
+        '"media services"', '"services media"', "social NEAR/0 services", "social NEAR/1 services"
+    )
+    assert matched(monitor, ENGLISH) == ['"media services"', "social NEAR/1 services"]
+
+
+def test_not_a_phrase_excludes_only_documents_holding_the_phrase() -> None:
+    monitor = monitor_of('safety -"social services"', 'safety -"social media"')
+    assert matched(monitor, ENGLISH) == ['safety -"social services"']
+
+
+def test_prefixes_cover_the_words_of_the_whole_batch() -> None:
+    # "pro*": protect and provision in one, protection (between them) in the other.
+    monitor = monitor_of("verif*", "porn*", "title:prot*", "title:verif*", "chil*", "pro*")
+    english, french = monitor.match_batch([ENGLISH, FRENCH])
+    assert english.items == ["verif*", "chil*", "pro*"]
+    assert french.items == ["porn*", "title:prot*", "pro*"]
 
 
 def test_adding_a_query_after_matching_finds_it_too() -> None:
     monitor = monitor_of("online")
-    assert [item for item, _ in monitor.matches(ENGLISH)] == ["online"]
+    assert matched(monitor, ENGLISH) == ["online"]
     monitor.add("safety", parse("safety"))
     monitor.add("uk only", parse("media"), (Filter("jurisdiction", ("uk",)),))
-    assert [item for item, _ in monitor.matches(ENGLISH)] == ["online", "safety", "uk only"]
+    monitor.add("prefix", parse("verif*"))
+    assert matched(monitor, ENGLISH) == ["online", "safety", "uk only", "prefix"]

@@ -7,6 +7,7 @@ import random
 
 import pytest
 
+from alerts.match import Compiled
 from alerts.query import MatchDocument, parse
 from bench import match
 from bench.match import fts5_expression, fts5_table
@@ -27,19 +28,35 @@ def test_a_small_run_agrees_and_ends_with_the_json_figures(
     assert figures["docs_per_s_reading_matches"] > 0
     assert figures["speedup_vs_naive_position_free"] > 0
     assert (figures["fts5_batch_documents"], figures["speedup_vs_fts5_batches"] > 0) == (500, True)
+    assert figures["docs_per_s_in_batches"] > 0
+    assert figures["speedup_in_batches_vs_fts5_batches"] > 0
+
+
+def small(documents: int) -> tuple[list[Compiled], list[MatchDocument]]:
+    """200 subscriptions and `documents` documents, as the bench makes them."""
+    rng = random.Random(1)
+    corpus = match.load_corpus()
+    return match.make_subscriptions(corpus, 200, rng), match.make_documents(corpus, documents, rng)
 
 
 def test_a_matcher_that_disagrees_makes_the_result_not_identical(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    rng = random.Random(1)
-    corpus = match.load_corpus()
-    subscriptions = match.make_subscriptions(corpus, 200, rng)
-    documents = match.make_documents(corpus, 100, rng)
+    subscriptions, documents = small(100)
     assert match.measure(subscriptions, documents, documents, 50).identical
     honest = match.run_fts5
     monkeypatch.setattr(match, "run_fts5", lambda s, d: set(list(honest(s, d))[1:]))
     assert not match.measure(subscriptions, documents, documents, 50).identical
+
+
+def test_a_monitor_way_that_disagrees_makes_the_extras_not_identical(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    subscriptions, documents = small(600)  # more than one BATCH
+    assert match.measure_extras(subscriptions, documents, documents, 20).identical
+    honest = match.run_monitor_batches
+    monkeypatch.setattr(match, "run_monitor_batches", lambda m, d: set(list(honest(m, d))[1:]))
+    assert not match.measure_extras(subscriptions, documents, documents, 20).identical
 
 
 @pytest.mark.parametrize(
