@@ -7,13 +7,11 @@ import re
 import unicodedata
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from itertools import compress
 from operator import not_
 
-from alerts.query.ast import TITLE_KEY
 from models.documents import Document
 from models.text import reference_key, tokens
 
@@ -180,20 +178,6 @@ class MatchDocument:
     @cached_property
     def title_index(self) -> FieldIndex:
         return FieldIndex.of(self.words[: self.title_length])
-
-    def holds(self, key: str) -> bool:
-        """Whether the text holds this index key (`child*` is a prefix key; `title:child` and
-        `title:child*` must be in the title)."""
-        in_title = key.startswith(TITLE_KEY)
-        if in_title:
-            key = key[len(TITLE_KEY) :]
-        if key.endswith("*"):
-            return self.has_prefix(key[:-1], in_title)
-        return key in (self.title_word_set if in_title else self.word_set)
-
-    def has_any(self, keys: AbstractSet[str]) -> bool:
-        """Whether the text holds one of these index keys (see `holds`)."""
-        return any(map(self.holds, keys))
 
     @cached_property
     def stage_words(self) -> tuple[str, ...]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from datetime import UTC, datetime
 
 import pytest
@@ -11,6 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alerts.match import match_changes
+from alerts.query import MatchDocument
+from alerts.query.ast import TITLE_KEY
 from alerts.subscriptions import subscribe
 from models import Alert, Document
 from models.records import DocumentRecord
@@ -20,6 +23,20 @@ from tests.alerts.realbills import ca_bill_s209, uk_bill_2818
 NOW = datetime(2026, 11, 29, 6, 0, tzinfo=UTC)
 
 Store = Callable[[DocumentRecord], Document]
+
+
+def holds_any(doc: MatchDocument, keys: AbstractSet[str]) -> bool:
+    """Whether the text holds one of these index keys (`child*` is a prefix key; `title:child`
+    and `title:child*` must be in the title): what a term index's keys promise."""
+    return any(_holds(doc, key) for key in keys)
+
+
+def _holds(doc: MatchDocument, key: str) -> bool:
+    in_title = key.startswith(TITLE_KEY)
+    key = key.removeprefix(TITLE_KEY)
+    if key.endswith("*"):
+        return doc.has_prefix(key[:-1], in_title)
+    return key in (doc.title_word_set if in_title else doc.word_set)
 
 
 @pytest.fixture
