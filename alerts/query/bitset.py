@@ -14,6 +14,7 @@ a time), once per batch however many queries hold it.
 from __future__ import annotations
 
 import sys
+import weakref
 from bisect import bisect_left
 from collections import defaultdict, deque
 from collections.abc import Callable, Sequence
@@ -31,11 +32,24 @@ Bits = Callable[["BatchIndex"], int]
 
 
 def compile_bits(node: Node, field: str = TEXT) -> Bits:
-    """A function of a batch returning the documents `node` matches (in `field`)."""
+    """A function of a batch returning the documents `node` matches (in `field`). Equal
+    nodes share one: queries share most of their words and phrases, and fewer objects to
+    keep makes the garbage collector's full passes shorter."""
+    key = f"{field}:{node}"  # canonical: equal nodes, and only they, print alike
+    bits = _COMPILED.get(key)
+    if bits is None:
+        bits = _COMPILED[key] = _compiled(node, field, key)
+    return bits
+
+
+_COMPILED: weakref.WeakValueDictionary[str, Bits] = weakref.WeakValueDictionary()
+
+
+def _compiled(node: Node, field: str, key: str) -> Bits:
     if isinstance(node, Term) and len(node.words) == 1:
         return _keys(_term_keys(node), field)
     if isinstance(node, Term | Near):
-        return _positional(node, field)
+        return _positional(node, field, key)
     if isinstance(node, InTitle):
         return compile_bits(node.child, TITLE)
     if isinstance(node, Filter):
@@ -76,6 +90,8 @@ def _keys(keys: list[str], field: str, every: bool = True) -> Bits:
         if title:
             return lambda batch: batch.title[key]
         return lambda batch: batch.text[key]
+    if not every:
+        return lambda batch: _any_key(batch.title if title else batch.text, keys)
     first, *rest = keys
 
     def all_bits(batch: BatchIndex) -> int:
@@ -87,19 +103,19 @@ def _keys(keys: list[str], field: str, every: bool = True) -> Bits:
             found &= postings[key]
         return found
 
-    def any_bits(batch: BatchIndex) -> int:
-        postings = batch.title if title else batch.text
-        found = 0
-        for key in keys:
-            found |= postings[key]
-        return found
-
-    return all_bits if every else any_bits
+    return all_bits
 
 
-def _positional(node: Term | Near, field: str) -> Bits:
+def _any_key(postings: _Postings, keys: list[str]) -> int:
+    found = 0
+    for key in keys:
+        found |= postings[key]
+    return found
+
+
+def _positional(node: Term | Near, field: str, memo_key: str) -> Bits:
     """A phrase or NEAR: the documents holding its words, checked one by one, once per batch
-    (the memo is the batch's, shared by every query holding an equal node)."""
+    (the memo is the batch's)."""
     keys = (
         _term_keys(node)
         if isinstance(node, Term)
@@ -107,7 +123,6 @@ def _positional(node: Term | Near, field: str) -> Bits:
     )
     holding = _keys(keys, field)
     test = compile_order_test(node, field)
-    memo_key = f"{field}:{node}"  # canonical, so equal nodes share it; a str keeps its hash
 
     def bits(batch: BatchIndex) -> int:
         found = batch.checked.get(memo_key)
