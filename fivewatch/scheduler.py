@@ -101,6 +101,7 @@ class Scheduler:
     policy: HealthPolicy
     slugs: list[str] | None = None
     replay_dir: Path | None = None
+    jobs: int = 1  # crawl processes at once (crawlers.process --jobs)
     clock: Callable[[], datetime] = utcnow
     stopping: threading.Event = field(default_factory=threading.Event)
     next_due: dict[str, datetime] = field(default_factory=dict)
@@ -172,7 +173,7 @@ class Scheduler:
         command += ["--database-url", self.database_url]
         if self.replay_dir is not None:
             command += ["--replay", str(self.replay_dir)]
-        return [*command, *slugs]
+        return [*command, "--jobs", str(self.jobs), *slugs]
 
     def _crawl_in_child(self, slugs: list[str]) -> list[int]:
         log.info("crawl started", extra={"sources": slugs})

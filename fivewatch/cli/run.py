@@ -32,8 +32,17 @@ def secret_values(config: Config) -> list[str]:
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="Crawl from a recorded cassette folder instead of the network.",
 )
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Crawl the sources due in this many processes at once.",
+)
 @database_option
-def run_command(sources: tuple[str, ...], replay: Path | None, database_url: str | None) -> None:
+def run_command(
+    sources: tuple[str, ...], replay: Path | None, jobs: int, database_url: str | None
+) -> None:
     """Crawl SOURCES (all when none) at their intervals, then match and send; until SIGTERM."""
     config = load_config(database_url)
     # A service reports each step: at least INFO, whatever -v says.
@@ -50,6 +59,7 @@ def run_command(sources: tuple[str, ...], replay: Path | None, database_url: str
         policy,
         list(sources) or None,
         replay,
+        jobs,
     )
     with instance_lock(config.database_url):
         scheduler.install_signal_handlers()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
 from alerts.deliver import DeliverySummary
@@ -13,9 +13,11 @@ from crawlers.process import sync_sources
 from fivewatch.errors import FiveWatchError
 from fivewatch.health import HealthPolicy
 from fivewatch.scheduler import TICK_S, Scheduler
-from models import Source, utcnow
+from models import CrawlRun, Source, utcnow
 from models.db import make_session_factory
+from tests.conftest import ROOT
 
+CASSETTES = ROOT / "cassettes"
 POLICY = HealthPolicy({"bills": 3600, "statements": 900}, error_rate_threshold=0.2)
 
 
@@ -97,3 +99,20 @@ def test_a_failing_step_is_logged_and_the_cycle_goes_on(
     failed = [r for r in caplog.records if r.getMessage() == "step failed"]
     assert [r.__dict__["step"] for r in failed] == ["send"]
     assert loop.verdicts == {"ca-gc-news": "unknown"}  # the health step still ran
+
+
+def test_due_sources_are_crawled_in_jobs_child_processes(db_url: str, engine: Engine) -> None:
+    slugs = ["ca-gc-news", "nz-beehive"]
+    loop = Scheduler(
+        db_url, make_session_factory(engine), Sender(), POLICY, slugs, CASSETTES, jobs=2
+    )
+    assert loop.crawl_command(slugs)[-4:] == ["--jobs", "2", *slugs]
+    loop.load_schedule()
+    loop.crawl_due()
+    with Session(engine) as session:
+        runs = session.scalars(select(CrawlRun).join(Source).where(Source.slug.in_(slugs)))
+        assert sorted((run.source.slug, run.status) for run in runs) == [
+            ("ca-gc-news", "ok"),
+            ("nz-beehive", "ok"),
+        ]
+    assert all(when > utcnow() for when in loop.next_due.values())
