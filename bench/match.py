@@ -16,7 +16,7 @@ own vocabulary, some with jurisdiction or type filters. In one run it measures, 
 - naive: every query evaluated (`Query.match`, with positions) on every document (on a
   sample: --naive-documents at 10,000 subscriptions, scaled inversely with the subscription
   count); at --subscriptions an extra figure evaluates every query position-free
-  (`Query.test`, the Monitor's own evaluation);
+  (`Query.test`: each query compiled to one function of a document);
 - fts5: the batch indexed in an in-memory SQLite FTS5 table, then one MATCH per subscription
   whose query FTS5 can express (words, phrases, prefixes, AND/OR/NOT, NEAR, title:); at
   --subscriptions an extra figure does the same per alerts.match.BATCH documents, the batch
