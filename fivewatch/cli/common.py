@@ -36,6 +36,17 @@ def database_option(func: F) -> F:
     )(func)
 
 
+def jobs_option(func: F) -> F:
+    """`--jobs N`: crawl the sources in N child processes at once (crawlers.process)."""
+    return click.option(
+        "--jobs",
+        type=click.IntRange(min=1),
+        default=1,
+        show_default=True,
+        help="Crawl the sources in this many processes at once (a backlog uses every core).",
+    )(func)
+
+
 def format_option(func: F) -> F:
     return click.option(
         "--format",

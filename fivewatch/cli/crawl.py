@@ -15,6 +15,7 @@ from fivewatch.cli.common import (
     database_option,
     emit,
     format_option,
+    jobs_option,
     load_config,
     log_level,
     session_scope,
@@ -74,13 +75,7 @@ def run_rows(session: Session, run_ids: list[int]) -> list[dict[str, Any]]:
     metavar="KEY=VALUE",
     help="Spider argument, e.g. -a bills=44-1/C-63,45-1/C-34 for ca-legisinfo-bills.",
 )
-@click.option(
-    "--jobs",
-    type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Crawl the sources in this many processes at once (a backlog uses every core).",
-)
+@jobs_option
 @database_option
 @format_option
 def crawl(

@@ -10,7 +10,7 @@ import click
 from sqlalchemy.engine import make_url
 
 from fivewatch.cli.alerts import deliver, mail_backend
-from fivewatch.cli.common import database_option, load_config, session_factory
+from fivewatch.cli.common import database_option, jobs_option, load_config, session_factory
 from fivewatch.config import Config
 from fivewatch.errors import FiveWatchError
 from fivewatch.health import HealthPolicy
@@ -32,13 +32,7 @@ def secret_values(config: Config) -> list[str]:
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="Crawl from a recorded cassette folder instead of the network.",
 )
-@click.option(
-    "--jobs",
-    type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Crawl the sources due in this many processes at once.",
-)
+@jobs_option
 @database_option
 def run_command(
     sources: tuple[str, ...], replay: Path | None, jobs: int, database_url: str | None
