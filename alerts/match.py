@@ -53,14 +53,6 @@ class Compiled:
         own = (("jurisdiction", self.jurisdictions), ("type", self.doc_types))
         return tuple(Filter(field, tuple(sorted(values))) for field, values in own if values)
 
-    def admits(self, doc: MatchDocument) -> bool:
-        """The subscription's own jurisdiction and type filters, checked directly (the Monitor
-        applies them as `where`; evaluating every subscription, as the naive loop does, needs
-        them as a check)."""
-        if self.jurisdictions and doc.jurisdiction not in self.jurisdictions:
-            return False
-        return not self.doc_types or doc.kind in self.doc_types
-
 
 @dataclass
 class CompiledSubscriptions:

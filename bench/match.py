@@ -256,12 +256,20 @@ def run_monitor_reading_matches(
     return pairs
 
 
+def admits(subscription: Compiled, doc: MatchDocument) -> bool:
+    """The subscription's own jurisdictions and types, checked directly: the naive loop
+    evaluates every subscription, where the Monitor rules documents out by them (`where`)."""
+    if subscription.jurisdictions and doc.jurisdiction not in subscription.jurisdictions:
+        return False
+    return not subscription.doc_types or doc.kind in subscription.doc_types
+
+
 def run_naive(subscriptions: list[Compiled], documents: list[MatchDocument]) -> set[Pair]:
     return {
         (item.subscription_id, number)
         for number, doc in enumerate(documents)
         for item in subscriptions
-        if item.admits(doc) and item.query is not None and item.query.match(doc) is not None
+        if admits(item, doc) and item.query is not None and item.query.match(doc) is not None
     }
 
 
@@ -273,7 +281,7 @@ def run_naive_position_free(
         (item.subscription_id, number)
         for number, doc in enumerate(documents)
         for item in subscriptions
-        if item.admits(doc) and item.query is not None and item.query.test(doc)
+        if admits(item, doc) and item.query is not None and item.query.test(doc)
     }
 
 
