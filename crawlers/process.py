@@ -106,7 +106,12 @@ def run_crawl(
 
 
 class CrawlProcessFailed(RuntimeError):
-    """A child crawl process exited with an error (its sources' runs may be missing)."""
+    """A child crawl process exited with an error (its sources' runs may be missing);
+    `run_ids`: the CrawlRuns the other children made."""
+
+    def __init__(self, message: str, run_ids: list[int]) -> None:
+        super().__init__(message)
+        self.run_ids = run_ids
 
 
 def deal(slugs: list[str], jobs: int) -> list[list[str]]:
@@ -142,14 +147,15 @@ def crawl_in_children(command: list[str], slugs: list[str], jobs: int) -> list[i
         subprocess.Popen([*command, *group], stdout=subprocess.PIPE, text=True) for group in groups
     ]
     outputs = [child.communicate()[0] for child in children]
+    run_ids = sorted(int(word) for output in outputs for word in output.split() if word.isdigit())
     failed = [
         f"{', '.join(group)} (exit {child.returncode})"
         for group, child in zip(groups, children, strict=True)
         if child.returncode != 0
     ]
     if failed:
-        raise CrawlProcessFailed(f"crawl process failed: {'; '.join(failed)}")
-    return sorted(int(word) for output in outputs for word in output.split())
+        raise CrawlProcessFailed(f"crawl process failed: {'; '.join(failed)}", run_ids)
+    return run_ids
 
 
 def parse_spider_args(pairs: list[str]) -> dict[str, str]:
@@ -182,15 +188,19 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("slugs", nargs="*")
     args = parser.parse_args(argv)
-    ids = run_crawl(
-        args.slugs or None,
-        database_url=args.database_url,
-        replay_dir=args.replay,
-        record_dir=args.record,
-        log_level=args.log_level,
-        spider_args=parse_spider_args(args.spider_args),
-        jobs=args.jobs,
-    )
+    try:
+        ids = run_crawl(
+            args.slugs or None,
+            database_url=args.database_url,
+            replay_dir=args.replay,
+            record_dir=args.record,
+            log_level=args.log_level,
+            spider_args=parse_spider_args(args.spider_args),
+            jobs=args.jobs,
+        )
+    except CrawlProcessFailed as error:  # the runs that were made still count for the caller
+        print(" ".join(str(run_id) for run_id in error.run_ids))
+        sys.exit(f"crawlers.process: {error}")
     print(" ".join(str(run_id) for run_id in ids))
 
 

@@ -91,6 +91,7 @@ def crawl(
     if replay and record:
         raise click.UsageError("--replay and --record are exclusive")
     config = load_config(database_url)
+    failure: CrawlProcessFailed | None = None
     with console.status("Crawling…"):
         try:
             run_ids = run_crawl(
@@ -105,11 +106,13 @@ def crawl(
             )
         except ValueError as error:  # an unknown source slug, a malformed -a
             raise click.UsageError(str(error)) from error
-        except CrawlProcessFailed as error:
-            raise click.ClickException(str(error)) from error
+        except CrawlProcessFailed as error:  # the other processes' runs are still shown
+            failure, run_ids = error, error.run_ids
     with session_scope(config) as session:
         rows = run_rows(session, run_ids)
     emit(rows, RUN_COLUMNS, fmt, title="Crawl runs")
+    if failure is not None:
+        raise click.ClickException(str(failure))
     if any(row["status"] == "failed" for row in rows):
         raise SystemExit(1)
 

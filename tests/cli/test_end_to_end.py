@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import email
+import importlib
 import io
 import json
 import shutil
@@ -17,9 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import Engine, func, select
 
-from models import Alert, BillEvent, Change, Delivery, Document, DocumentVersion
+from crawlers.process import CrawlProcessFailed
+from fivewatch.cli import cli
+from models import Alert, BillEvent, Change, CrawlRun, Delivery, Document, DocumentVersion
 from tests.conftest import ROOT
 
 CASSETTES = ROOT / "cassettes"
@@ -279,3 +283,23 @@ def test_crawl_deals_the_sources_over_jobs_processes(db_url: str, tmp_path: Path
     refused = fivewatch("crawl", "--jobs", "0", db_url=db_url, cwd=tmp_path, check=False)
     assert refused.returncode == 2
     assert "--jobs" in refused.stderr
+
+
+def test_a_failed_crawl_process_still_shows_the_runs_the_others_made(
+    db_url: str, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fivewatch("crawl", "--replay", str(CASSETTES), UK[1], db_url=db_url, cwd=tmp_path)
+    with engine.connect() as conn:
+        made = list(conn.scalars(select(CrawlRun.id)))
+
+    def one_process_failed(*args: object, **kwargs: object) -> list[int]:
+        raise CrawlProcessFailed("crawl process failed: uk-bills (exit 1)", made)
+
+    # The module, not the `crawl` command the package exports under the same name.
+    crawl_commands = importlib.import_module("fivewatch.cli.crawl")
+    monkeypatch.setattr(crawl_commands, "run_crawl", one_process_failed)
+    args = ["crawl", "--jobs", "2", "--format", "json", "--database-url", db_url]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1
+    assert [row["source"] for row in json.loads(result.stdout)] == [UK[1]]
+    assert "crawl process failed: uk-bills (exit 1)" in result.stderr

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
+from crawlers import process
 from crawlers.process import CrawlProcessFailed, crawl_in_children, deal
 from models.db import make_engine
 from tests.crawlers.replay_crawl import CASSETTES, crawl, last_run, row_counts, stored_documents
@@ -42,16 +43,31 @@ def test_child_processes_store_exactly_what_one_process_stores(
 def test_a_failed_child_is_reported_by_its_sources_after_the_others_finish(
     tmp_path: Path,
 ) -> None:
-    # Each child is `command + its sources`: this one writes a file per source, and fails on one.
+    # Each child is `command + its sources`: this one writes a file per source, prints a run
+    # id, and fails on one.
     script = (
         "import pathlib, sys\n"
         f"pathlib.Path({str(tmp_path)!r}, sys.argv[1]).touch()\n"
-        "sys.exit(3 if 'bad' in sys.argv else 0)\n"
+        "if 'bad' in sys.argv: sys.exit(3)\n"
+        "print(7)\n"
     )
     command = [sys.executable, "-c", script]
-    with pytest.raises(CrawlProcessFailed, match=r"bad \(exit 3\)"):
+    with pytest.raises(CrawlProcessFailed, match=r"bad \(exit 3\)") as failed:
         crawl_in_children(command, ["good", "bad"], 2)
+    assert failed.value.run_ids == [7]  # the run the other child made
     assert sorted(path.name for path in tmp_path.iterdir()) == ["bad", "good"]
+
+
+def test_the_module_prints_the_runs_made_before_failing(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def failing(*args: object, **kwargs: object) -> list[int]:
+        raise CrawlProcessFailed("crawl process failed: uk-bills (exit 1)", [4, 5])
+
+    monkeypatch.setattr(process, "run_crawl", failing)
+    with pytest.raises(SystemExit, match="uk-bills \\(exit 1\\)"):
+        process.main(["--database-url", "sqlite://", "--jobs", "2"])
+    assert capsys.readouterr().out.split() == ["4", "5"]  # what the scheduler reads
 
 
 def test_children_print_their_run_ids_which_are_gathered_in_order() -> None:
