@@ -102,9 +102,8 @@ def apply_record(document: Document, record: DocumentRecord, now: datetime) -> N
 
 
 def _add_version(
-    session: Session, document: Document, number: int, now: datetime
+    session: Session, document: Document, number: int, fields: dict[str, Any], now: datetime
 ) -> DocumentVersion:
-    fields = {name: _jsonable(getattr(document, name)) for name in VERSIONED_FIELDS}
     version = DocumentVersion(
         document=document,
         number=number,
@@ -178,12 +177,13 @@ def _update(
             record.external_id,
             len(outcome.vanished_events),
         )
-    new_hash = content_hash(versioned_fields(record))
+    fields = versioned_fields(record)
+    new_hash = content_hash(fields)
     apply_record(document, record, now)
     version = None
     if new_hash != document.content_hash:
         document.content_hash = new_hash
-        version = _add_version(session, document, len(document.versions) + 1, now)
+        version = _add_version(session, document, len(document.versions) + 1, fields, now)
         outcome.new_version = True
     session.flush()
     for event in added:
@@ -260,9 +260,14 @@ def _announce(
             {"document_id": document.id, **_event_fields(event, sequence, now)}
             for sequence, event in enumerate(events)
         ]
-        version = {"number": 1, "content_hash": document.content_hash, "seen_at": now}
         rows[DocumentVersion].append(
-            {"document_id": document.id, "fields": versioned_fields(record), **version}
+            {
+                "document_id": document.id,
+                "number": 1,
+                "content_hash": document.content_hash,
+                "fields": versioned_fields(record),
+                "seen_at": now,
+            }
         )
         rows[Change].append(
             {
