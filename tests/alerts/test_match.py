@@ -93,6 +93,16 @@ def test_a_new_event_on_a_followed_bill_makes_exactly_one_alert(
     assert match_changes(session, NOW).alerts_created == 0
 
 
+def stage_alerts_of_s209(session: Session, store: Store) -> list[Alert]:
+    """The alerts of S-209's new stage: the real bill stored before its first reading, then
+    as recorded, then matched."""
+    store(earlier_s209())
+    store(ca_bill_s209())
+    match_changes(session, NOW)
+    session.commit()
+    return [a for a in alerts(session) if a.change.kind == "new_event"]
+
+
 def test_events_alert_query_subscriptions_only_when_asked(session: Session, store: Store) -> None:
     with_events = subscribe(session, email=EMAIL, query="pornography", confirmed=True)
     subscribe(
@@ -102,11 +112,7 @@ def test_events_alert_query_subscriptions_only_when_asked(session: Session, stor
         include_events=False,
         confirmed=True,
     )
-    store(earlier_s209())
-    store(ca_bill_s209())
-    match_changes(session, NOW)
-    session.commit()
-    event_alerts = [a for a in alerts(session) if a.change.kind == "new_event"]
+    event_alerts = stage_alerts_of_s209(session, store)
     assert [a.subscription_id for a in event_alerts] == [with_events.id]
     assert event_alerts[0].reason.startswith("new stage: First reading (House of Commons)")
 
@@ -116,12 +122,7 @@ def test_a_new_stage_respects_the_subscriptions_own_filters(session: Session, st
     here = subscribe(
         session, email="ca@example.org", query="pornography", jurisdictions=["ca"], confirmed=True
     )
-    store(earlier_s209())
-    store(ca_bill_s209())
-    match_changes(session, NOW)
-    session.commit()
-    event_alerts = [a for a in alerts(session) if a.change.kind == "new_event"]
-    assert [a.subscription_id for a in event_alerts] == [here.id]
+    assert [a.subscription_id for a in stage_alerts_of_s209(session, store)] == [here.id]
 
 
 def test_a_bill_that_starts_to_match_in_a_new_version_alerts(
