@@ -15,8 +15,7 @@ own vocabulary, some with jurisdiction or type filters. In one run it measures, 
   product's matcher works in;
 - naive: every query evaluated (`Query.match`, with positions) on every document (on a
   sample: --naive-documents at 10,000 subscriptions, scaled inversely with the subscription
-  count); at --subscriptions an extra figure evaluates every query position-free
-  (`Query.test`: each query compiled to one function of a document);
+  count);
 - fts5: the batch indexed in an in-memory SQLite FTS5 table, then one MATCH per subscription
   whose query FTS5 can express (words, phrases, prefixes, AND/OR/NOT, NEAR, title:); at
   --subscriptions an extra figure does the same per alerts.match.BATCH documents, the batch
@@ -273,18 +272,6 @@ def run_naive(subscriptions: list[Compiled], documents: list[MatchDocument]) -> 
     }
 
 
-def run_naive_position_free(
-    subscriptions: list[Compiled], documents: list[MatchDocument]
-) -> set[Pair]:
-    """Every query on every document, evaluated as the Monitor evaluates its candidates."""
-    return {
-        (item.subscription_id, number)
-        for number, doc in enumerate(documents)
-        for item in subscriptions
-        if admits(item, doc) and item.query is not None and item.query.test(doc)
-    }
-
-
 def fts5_expression(node: Node) -> str | None:
     """The query as an FTS5 MATCH expression; None where FTS5 cannot say it (filters)."""
     if isinstance(node, Term):
@@ -399,7 +386,7 @@ class Compared:
     matches: int
 
 
-# (Monitor ways, naive, fts5) runs, each (matcher, docs) -> pairs
+# (Monitor ways, naive or None, fts5) runs, each (matcher, docs) -> pairs
 Runners = tuple[tuple[Any, ...], Any, Any]
 
 
@@ -410,17 +397,21 @@ def compare(
     earlier: list[MatchDocument],
     sample: int,
 ) -> Compared:
-    """Times the ways (each Monitor way on a Monitor of its own, compiled afresh); naive on
-    the first `sample` documents, FTS5 on its own syntax."""
+    """Times the ways (each Monitor way on a Monitor of its own, compiled afresh); naive, if
+    given, on the first `sample` documents; FTS5 on its own syntax."""
     monitor_ways, run_naive_way, run_fts5_way = runners
     monitor_runs = [
         timed(way, compile_monitor(subscriptions, earlier), documents) for way in monitor_ways
     ]
     by_monitor = monitor_runs[0][1]
-    naive_rate, by_naive = timed(run_naive_way, subscriptions, documents[:sample])
+    in_sample = {pair for pair in by_monitor if pair[1] < sample}
+    naive_rate, by_naive = (
+        timed(run_naive_way, subscriptions, documents[:sample])
+        if run_naive_way is not None
+        else (0.0, in_sample)
+    )
     fts5_rate, by_fts5 = timed(run_fts5_way, subscriptions, documents)
     ids = {s.subscription_id for s in shared(subscriptions)}
-    in_sample = {pair for pair in by_monitor if pair[1] < sample}
     identical = (
         all(pairs == by_monitor for _, pairs in monitor_runs)
         and in_sample == by_naive
@@ -455,7 +446,6 @@ class Extras:
 
     monitor_reading: float
     monitor_batches: float  # per BATCH documents
-    naive_position_free: float
     fts5_batches: float
     identical: bool
 
@@ -467,18 +457,16 @@ def measure_extras(
     sample: int,
 ) -> Extras:
     monitor_ways = (run_monitor_reading_matches, run_monitor_batches)
-    runners = (monitor_ways, run_naive_position_free, run_fts5_batches)
+    runners = (monitor_ways, None, run_fts5_batches)  # the naive loop: measured once, above
     found = compare(runners, subscriptions, documents, earlier, sample)
     reading, batches = found.monitor
-    return Extras(reading, batches, found.naive, found.fts5, found.identical)
+    return Extras(reading, batches, found.fts5, found.identical)
 
 
 def report_extras(figures: Figures, extras: Extras) -> None:
     print(
         f"{'':>7} also: monitor reading matched terms and best hit "
-        f"{extras.monitor_reading:,.0f} docs/s | naive position-free "
-        f"{extras.naive_position_free:,.0f} docs/s "
-        f"({figures.monitor / extras.naive_position_free:,.1f}x) | per {BATCH}-document batch: "
+        f"{extras.monitor_reading:,.0f} docs/s | per {BATCH}-document batch: "
         f"monitor {extras.monitor_batches:,.0f} docs/s, fts5 {extras.fts5_batches:,.0f} docs/s "
         f"({extras.monitor_batches / extras.fts5_batches:,.1f}x; the whole batch "
         f"{figures.monitor / extras.fts5_batches:,.1f}x) | identical: {extras.identical}",
@@ -543,10 +531,6 @@ def main(argv: list[str] | None = None) -> None:
                 "speedup_vs_fts5": round(main_figures.monitor / main_figures.fts5, 1),
                 "docs_per_s_by_subscriptions": {s: round(f.monitor) for s, f in results.items()},
                 "docs_per_s_reading_matches": round(extras.monitor_reading),
-                "naive_position_free_docs_per_s": round(extras.naive_position_free),
-                "speedup_vs_naive_position_free": round(
-                    main_figures.monitor / extras.naive_position_free, 1
-                ),
                 "fts5_batch_documents": BATCH,
                 "fts5_batches_docs_per_s": round(extras.fts5_batches),
                 "speedup_vs_fts5_batches": round(main_figures.monitor / extras.fts5_batches, 1),

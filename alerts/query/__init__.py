@@ -1,7 +1,7 @@
 """The one query language of alerts, search, CLI and web (DESIGN §4).
 
 `parse(text)` returns a `Query`; `query.match(doc)` on a `MatchDocument` returns a
-`MatchResult` or None (`query.matches(doc)` too, its hits evaluated only when read).
+`MatchResult` or None; `query.bits` evaluates it over a batch of documents at once.
 `query.required_terms` is what a term index needs to pick candidates.
 """
 
@@ -12,7 +12,6 @@ from functools import cached_property
 
 from alerts.query.ast import Node, is_positive, required_groups, required_terms
 from alerts.query.bitset import Bits, compile_bits
-from alerts.query.boolean import Test, compile_test
 from alerts.query.document import MatchDocument
 from alerts.query.errors import QuerySyntaxError
 from alerts.query.evaluate import TITLE, Hit, evaluate
@@ -95,18 +94,9 @@ class Query:
         return None if hits is None else MatchResult(self.root, doc, hits)
 
     @cached_property
-    def test(self) -> Test:
-        """`test(doc)`: whether the query matches, without positions where it can."""
-        return compile_test(self.root)
-
-    @cached_property
     def bits(self) -> Bits:
         """`bits(batch)`: the documents of a batch it matches (see `alerts.query.bitset`)."""
         return compile_bits(self.root)
-
-    def matches(self, doc: MatchDocument) -> MatchResult | None:
-        """Like `match`, but its hits are only evaluated if the result is read."""
-        return MatchResult(self.root, doc) if self.test(doc) else None
 
     @cached_property
     def required_terms(self) -> frozenset[str] | None:

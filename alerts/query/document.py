@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -149,29 +148,6 @@ class MatchDocument:
         return len(_words(unicodedata.normalize("NFC", self.title)))
 
     @cached_property
-    def word_set(self) -> frozenset[str]:
-        return frozenset(self.words)
-
-    @cached_property
-    def title_word_set(self) -> frozenset[str]:
-        return frozenset(self.words[: self.title_length])
-
-    @cached_property
-    def _sorted_words(self) -> tuple[str, ...]:
-        return tuple(sorted(self.word_set))
-
-    @cached_property
-    def _sorted_title_words(self) -> tuple[str, ...]:
-        return tuple(sorted(self.title_word_set))
-
-    def has_prefix(self, prefix: str, in_title: bool = False) -> bool:
-        """Whether a word (of the title only, if `in_title`) starts with `prefix`."""
-        words = self._sorted_title_words if in_title else self._sorted_words
-        # The first word not below the prefix is the one that starts with it, if any does.
-        at = bisect_left(words, prefix)
-        return at < len(words) and words[at].startswith(prefix)
-
-    @cached_property
     def text_index(self) -> FieldIndex:
         return FieldIndex.of(self.words)
 
@@ -182,11 +158,6 @@ class MatchDocument:
     @cached_property
     def stage_words(self) -> tuple[str, ...]:
         return tuple(tokens(self.stage))
-
-    @cached_property
-    def joined_stage_words(self) -> str:
-        """As `joined_words`: `" royal assent "` holds the stage "royal assent" as a run."""
-        return f" {' '.join(self.stage_words)} "
 
     @cached_property
     def reference_key(self) -> str:

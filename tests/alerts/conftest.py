@@ -34,9 +34,10 @@ def holds_any(doc: MatchDocument, keys: AbstractSet[str]) -> bool:
 def _holds(doc: MatchDocument, key: str) -> bool:
     in_title = key.startswith(TITLE_KEY)
     key = key.removeprefix(TITLE_KEY)
+    words = doc.words[: doc.title_length] if in_title else doc.words
     if key.endswith("*"):
-        return doc.has_prefix(key[:-1], in_title)
-    return key in (doc.title_word_set if in_title else doc.word_set)
+        return any(word.startswith(key[:-1]) for word in words)
+    return key in words
 
 
 @pytest.fixture
