@@ -7,7 +7,8 @@ CHROMIUM := /usr/bin/chromium
 
 .PHONY: demo test lint pytest bench bench-ingest bench-match bench-search bench-deliver clean
 
-$(STAMP): pyproject.toml
+# setup.py builds the batch matcher's C extension (alerts/query/_matcher.c) in place.
+$(STAMP): pyproject.toml setup.py alerts/query/_matcher.c
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'

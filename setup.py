@@ -1,5 +1,14 @@
-"""Only for `scrapyd-deploy`, which runs `setup.py bdist_egg`: the metadata is in pyproject.toml."""
+"""The C extension of the batch matcher (alerts/query/_matcher.c); the rest of the metadata is
+in pyproject.toml. `scrapyd-deploy` also runs this file (`setup.py bdist_egg`)."""
 
-from setuptools import setup
+from setuptools import Extension, setup
 
-setup()
+setup(
+    ext_modules=[
+        Extension(
+            "alerts.query._matcher",
+            ["alerts/query/_matcher.c"],
+            extra_compile_args=["-Wall", "-Wextra"],
+        )
+    ]
+)

@@ -1,7 +1,7 @@
 """The one query language of alerts, search, CLI and web (DESIGN §4).
 
 `parse(text)` returns a `Query`; `query.match(doc)` on a `MatchDocument` returns a
-`MatchResult` or None; `query.bits` evaluates it over a batch of documents at once.
+`MatchResult` or None (alerts.monitor matches many queries over a batch at once).
 `query.required_terms` is what a term index needs to pick candidates.
 """
 
@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from alerts.query.ast import Node, is_positive, required_groups, required_terms
-from alerts.query.bitset import Bits, compile_bits
 from alerts.query.document import MatchDocument
 from alerts.query.errors import QuerySyntaxError
 from alerts.query.evaluate import TITLE, Hit, evaluate
@@ -92,11 +91,6 @@ class Query:
         """The match with its hits (positions evaluated at once), or None."""
         hits = evaluate(self.root, doc)
         return None if hits is None else MatchResult(self.root, doc, hits)
-
-    @cached_property
-    def bits(self) -> Bits:
-        """`bits(batch)`: the documents of a batch it matches (see `alerts.query.bitset`)."""
-        return compile_bits(self.root)
 
     @cached_property
     def required_terms(self) -> frozenset[str] | None:

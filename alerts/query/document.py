@@ -57,9 +57,10 @@ _SPACED = bytes(
 
 
 @lru_cache(maxsize=1 << 16)
-def _run_words(run: str) -> tuple[str, ...]:
-    """`located_words` of a run of non-space characters holding a non-ASCII one. Folding is
-    per character and a space separates, so its word runs, joined by spaces, fold as one text."""
+def run_words(run: str) -> tuple[str, ...]:
+    """`located_words` of a run of non-space characters holding a non-ASCII one (the native
+    matcher folds such runs with it too). Folding is per character and a space separates, so
+    its word runs, joined by spaces, fold as one text."""
     return tuple(tokens(" ".join(_WORD.findall(run))))
 
 
@@ -73,7 +74,7 @@ def _words(text: str) -> tuple[str, ...]:
     runs = spaced.split()
     if not spaced.isascii():  # the few runs holding other characters, found in C
         for at in reversed(list(compress(range(len(runs)), map(not_, map(str.isascii, runs))))):
-            runs[at : at + 1] = _run_words(runs[at])
+            runs[at : at + 1] = run_words(runs[at])
     return tuple(runs)
 
 
@@ -101,6 +102,7 @@ class MatchDocument:
 
     def __post_init__(self) -> None:
         # NFC first so a decomposed accent does not split a word in two.
+        self.title = unicodedata.normalize("NFC", self.title)
         self.text = unicodedata.normalize("NFC", self.text)
 
     @classmethod
@@ -127,16 +129,6 @@ class MatchDocument:
         return _words(self.text)
 
     @cached_property
-    def joined_words(self) -> str:
-        """The words between single spaces, and one at each end: `" a b "` holds the phrase
-        "a b" exactly when `" a b "` is in it."""
-        return f" {' '.join(self.words)} "
-
-    @cached_property
-    def joined_title_words(self) -> str:
-        return f" {' '.join(self.words[: self.title_length])} "
-
-    @cached_property
     def spans(self) -> tuple[tuple[int, int], ...]:
         """Each word's character span in `text` (for snippets)."""
         return located_words(self.text)[1]
@@ -145,7 +137,7 @@ class MatchDocument:
     def title_length(self) -> int:
         """How many words the title has: the title comes first in `text`, so they are the
         first `title_length` words."""
-        return len(_words(unicodedata.normalize("NFC", self.title)))
+        return len(_words(self.title))
 
     @cached_property
     def text_index(self) -> FieldIndex:

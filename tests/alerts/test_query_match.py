@@ -6,11 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from alerts.monitor import Monitor
 from alerts.query import MatchDocument, MatchResult, parse
 from alerts.query.ast import And, Filter, InTitle, Near, Node, Not, Or, Term
-from alerts.query.boolean import Test, compile_order_test
 from alerts.query.document import located_words
-from alerts.query.evaluate import TEXT, TITLE
 from models.text import reference_key, tokens
 from tests.alerts.conftest import holds_any
 
@@ -264,21 +263,23 @@ def test_a_lazy_result_of_a_query_that_does_not_match_cannot_be_read() -> None:
         _ = result.hits
 
 
-def near_check(query_text: str, field: str = TEXT) -> Test:
-    """The check a batch runs for a NEAR (in `field`) on documents holding both its words."""
-    node = parse(query_text).root
-    assert isinstance(node, Near)
-    return compile_order_test(node, field)
+def near_matches(query_text: str, document: MatchDocument) -> bool:
+    """Whether the batch matcher (which checks NEAR on documents holding both its words)
+    matches `document`."""
+    monitor: Monitor[str] = Monitor()
+    monitor.add(query_text, parse(query_text))
+    [found] = monitor.match_batch([document])
+    return found.items == [query_text]
 
 
 def test_near_on_plain_words_counts_the_words_between() -> None:
     document = doc("Bill", "age checks. Then verification; rules")
     # "checks" and "then" separate them: NEAR/1 is too close, NEAR/2 is enough.
-    assert not near_check("age NEAR/1 verification")(document)
-    assert near_check("age NEAR/2 verification")(document)
-    assert near_check("verification NEAR/2 age")(document)
-    assert near_check("bill NEAR/0 bill", TITLE)(document)
-    assert not near_check("bill NEAR/5 age", TITLE)(document)
+    assert not near_matches("age NEAR/1 verification", document)
+    assert near_matches("age NEAR/2 verification", document)
+    assert near_matches("verification NEAR/2 age", document)
+    assert near_matches("title:(bill NEAR/0 bill)", document)
+    assert not near_matches("title:(bill NEAR/5 age)", document)
 
 
 @given(st.text(max_size=80))

@@ -1,0 +1,16 @@
+"""Type stub of the C extension alerts/query/_matcher.c (see its header for the programs)."""
+
+from collections.abc import Callable, Sequence
+
+class Matcher:
+    def __init__(self, fold: Callable[[str], Sequence[str]]) -> None: ...
+    def __len__(self) -> int: ...
+    def add(
+        self, program: tuple[object, ...], groups: tuple[tuple[tuple[int, str, bool], ...], ...], /
+    ) -> int: ...
+    def match(
+        self, texts: list[str], titles: list[str], filters: list[bytes], /
+    ) -> list[bytes]: ...
+    def candidates(
+        self, texts: list[str], titles: list[str], filters: list[bytes], /
+    ) -> list[int]: ...
