@@ -213,7 +213,21 @@ static int next_run(const char *s, Py_ssize_t n, Py_ssize_t *at, Run *run) {
     return 1;
 }
 
-#define MAX_WORD 512 /* bytes of a token compared with keys (keys are far shorter) */
+/* Bytes of a token compared with keys: more than any query word has (alerts.query.parser's
+   MAX_LENGTH is 1,000 characters). A longer token is cut there and marked by a NUL byte after
+   the cut: its prefixes still count, no word key can equal it. */
+#define MAX_WORD 4096
+
+/* s[:n] as a token is compared with keys: itself, or cut and marked into `cut`. */
+static const char *comparable(const char *s, Py_ssize_t *n, char *cut) {
+    if (*n <= MAX_WORD) {
+        return s;
+    }
+    memcpy(cut, s, MAX_WORD);
+    cut[MAX_WORD] = 0;
+    *n = MAX_WORD + 1;
+    return cut;
+}
 
 /* ---- the matcher ----------------------------------------------------------------------- */
 
@@ -332,7 +346,7 @@ static int32_t key_id(Matcher *self, PyObject *word, int prefix) {
         return -1;
     }
     if (n == 0 || n > MAX_WORD) {
-        PyErr_SetString(PyExc_ValueError, "a key is 1 to 512 bytes long");
+        PyErr_SetString(PyExc_ValueError, "a key is 1 to 4096 bytes long");
         return -1;
     }
     Map *map = prefix ? &self->prefixes : &self->words;
@@ -685,6 +699,7 @@ static int run_tokens(Matcher *self, const char *s, Py_ssize_t n, const int32_t 
                       int32_t *count) {
     uint32_t h = hash_bytes(s, (size_t)n);
     int32_t run = map_get(&self->runs, s, (size_t)n, h);
+    char cut[MAX_WORD + 1];
     if (run < 0) {
         PyObject *piece = PyUnicode_DecodeUTF8(s, n, "surrogatepass");
         PyObject *words = piece != NULL ? PyObject_CallOneArg(self->fold, piece) : NULL;
@@ -699,7 +714,7 @@ static int run_tokens(Matcher *self, const char *s, Py_ssize_t n, const int32_t 
         for (Py_ssize_t i = 0; !failed && i < PySequence_Fast_GET_SIZE(each); i++) {
             Py_ssize_t len;
             const char *word = PyUnicode_AsUTF8AndSize(PySequence_Fast_GET_ITEM(each, i), &len);
-            int32_t id = word != NULL ? token_id(self, word, len < MAX_WORD ? len : MAX_WORD) : -1;
+            int32_t id = word != NULL ? token_id(self, comparable(word, &len, cut), len) : -1;
             failed = id < 0 || ints_push(&self->run_tokens, id) < 0;
         }
         failed = failed ||
@@ -765,7 +780,7 @@ static Py_ssize_t read_text(Matcher *self, Batch *b, Py_ssize_t doc, PyObject *t
     Py_ssize_t n, at = 0, count = 0;
     const char *s;
     PyObject *holder;
-    char word[MAX_WORD];
+    char word[MAX_WORD + 1];
     Run run;
     if (utf8_of(text, &s, &n, &holder) < 0) {
         return -1;
@@ -775,6 +790,9 @@ static Py_ssize_t read_text(Matcher *self, Batch *b, Py_ssize_t doc, PyObject *t
             Py_ssize_t len = run.len < MAX_WORD ? run.len : MAX_WORD;
             for (Py_ssize_t i = 0; b != NULL && i < len; i++) {
                 word[i] = (char)RUN_BYTE[(unsigned char)s[run.start + i]];
+            }
+            if (run.len > MAX_WORD) {
+                word[len++] = 0; /* cut: see comparable() */
             }
             int32_t id = b != NULL ? token_id(self, word, len) : 0;
             count = id < 0 || (b != NULL && add_token(self, b, doc, id, title) < 0) ? -1 : count + 1;
