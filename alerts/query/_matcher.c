@@ -74,10 +74,15 @@ typedef struct {
     Py_ssize_t pool_len, pool_cap;
 } Map;
 
+/* FNV-1a: the hash of s[:n + 1] follows from that of s[:n] (see token_id). */
+#define HASH_START 2166136261u
+
+static uint32_t hash_more(uint32_t h, char c) { return (h ^ (unsigned char)c) * 16777619u; }
+
 static uint32_t hash_bytes(const char *s, size_t n) {
-    uint32_t h = 2166136261u; /* FNV-1a */
+    uint32_t h = HASH_START;
     for (size_t i = 0; i < n; i++) {
-        h = (h ^ (unsigned char)s[i]) * 16777619u;
+        h = hash_more(h, s[i]);
     }
     return h;
 }
@@ -213,10 +218,11 @@ static int next_run(const char *s, Py_ssize_t n, Py_ssize_t *at, Run *run) {
     return 1;
 }
 
-/* Bytes of a token compared with keys: more than any query word has (alerts.query.parser's
-   MAX_LENGTH is 1,000 characters). A longer token is cut there and marked by a NUL byte after
-   the cut: its prefixes still count, no word key can equal it. */
-#define MAX_WORD 4096
+/* Bytes of a token compared with keys: more than any query word has. alerts.query.parser's
+   MAX_LENGTH is 1,000 characters, and folding makes up to 18 bytes of one (NFKD of U+3316 is
+   six katakana): 18,000. A longer token is cut there and marked by a NUL byte after the cut:
+   its prefixes still count, no word key can equal it. */
+#define MAX_WORD 32768
 
 /* s[:n] as a token is compared with keys: itself, or cut and marked into `cut`. */
 static const char *comparable(const char *s, Py_ssize_t *n, char *cut) {
@@ -270,6 +276,7 @@ typedef struct {
     Ints *anchored;  /* per key * 2 + field: slot * 8 + role */
     unsigned char *placed; /* per key: whether phrases or NEAR read its positions */
     Py_ssize_t key_cap;    /* keys the per-key arrays have room for */
+    int busy;              /* in add, match or candidates: see guarded() */
 } Matcher;
 
 static void Matcher_dealloc(Matcher *self) {
@@ -346,7 +353,7 @@ static int32_t key_id(Matcher *self, PyObject *word, int prefix) {
         return -1;
     }
     if (n == 0 || n > MAX_WORD) {
-        PyErr_SetString(PyExc_ValueError, "a key is 1 to 4096 bytes long");
+        PyErr_SetString(PyExc_ValueError, "a key is 1 to 32768 bytes long");
         return -1;
     }
     Map *map = prefix ? &self->prefixes : &self->words;
@@ -408,6 +415,21 @@ static int bad_program(void) {
     return -1;
 }
 
+/* A filter id or a NEAR distance: a non-negative int. One past int32 is refused, or taken as
+   the largest if `clamp` (a distance: no two positions are further apart). -1 with an error. */
+static int32_t natural(PyObject *number, int clamp) {
+    int overflow;
+    long value = PyLong_AsLongAndOverflow(number, &overflow);
+    if (value == -1 && PyErr_Occurred()) {
+        return -1;
+    }
+    int large = overflow > 0 || value > INT32_MAX;
+    if (overflow < 0 || (!large && value < 0) || (large && !clamp)) {
+        return bad_program();
+    }
+    return large ? INT32_MAX : (int32_t)value;
+}
+
 /* Appends the key ids of ((word, prefix), ...) to `kids`; how many, or -1. */
 static int32_t compile_words(Matcher *self, PyObject *words) {
     if (!PyTuple_Check(words) || PyTuple_GET_SIZE(words) == 0) {
@@ -443,11 +465,8 @@ static int32_t compile_fresh(Matcher *self, PyObject *program) {
     }
     if (strcmp(kind, "filter") == 0 && size == 2) {
         node.kind = N_FILTER;
-        node.value = (int32_t)PyLong_AsLong(PyTuple_GET_ITEM(program, 1));
-        if (node.value < 0) {
-            return PyErr_Occurred() ? -1 : bad_program();
-        }
-        return new_node(self, node);
+        node.value = natural(PyTuple_GET_ITEM(program, 1), 0);
+        return node.value < 0 ? -1 : new_node(self, node);
     }
     if (strcmp(kind, "not") == 0 && size == 2) {
         node.kind = N_NOT;
@@ -505,9 +524,9 @@ static int32_t compile_fresh(Matcher *self, PyObject *program) {
         if (node.kind == N_NEAR) {
             node.offset2 = (int32_t)self->kids.len;
             node.n2 = compile_words(self, PyTuple_GET_ITEM(program, 3));
-            node.value = (int32_t)PyLong_AsLong(PyTuple_GET_ITEM(program, 4));
-            if (node.n2 < 0 || node.value < 0) {
-                return node.n2 >= 0 && !PyErr_Occurred() ? bad_program() : -1;
+            node.value = node.n2 < 0 ? -1 : natural(PyTuple_GET_ITEM(program, 4), 1);
+            if (node.value < 0) {
+                return -1;
             }
         }
         node.memo = self->memos++;
@@ -525,7 +544,13 @@ static int32_t compile_node(Matcher *self, PyObject *program) {
     if (PyErr_Occurred()) {
         return -1;
     }
+    /* A program nested deeper than Python code recurses is refused (RecursionError): compiling
+       and evaluating it recurse on the C stack. */
+    if (Py_EnterRecursiveCall(" while compiling a program")) {
+        return -1;
+    }
     int32_t id = compile_fresh(self, program);
+    Py_LeaveRecursiveCall();
     if (id < 0) {
         return -1;
     }
@@ -561,7 +586,21 @@ static int anchor(Matcher *self, PyObject *group, int32_t slot, int role) {
     return 0;
 }
 
-static PyObject *Matcher_add(Matcher *self, PyObject *args) {
+/* Drops `slot`, the last one added, from the lists of keys and from `always`: an add that
+   failed leaves no entry that a later slot of the same number would inherit. */
+static void unlist(Matcher *self, int32_t slot) {
+    for (Py_ssize_t i = 0; i < 2 * self->keys; i++) {
+        Ints *listed = &self->anchored[i];
+        while (listed->len > 0 && listed->at[listed->len - 1] >> 3 == slot) {
+            listed->len--;
+        }
+    }
+    if (self->always.len > 0 && self->always.at[self->always.len - 1] == slot) {
+        self->always.len--;
+    }
+}
+
+static PyObject *add(Matcher *self, PyObject *args) {
     PyObject *program, *groups;
     if (!PyArg_ParseTuple(args, "OO!:add", &program, &PyTuple_Type, &groups)) {
         return NULL;
@@ -582,6 +621,7 @@ static PyObject *Matcher_add(Matcher *self, PyObject *args) {
                      : (anchor(self, PyTuple_GET_ITEM(groups, 0), slot, FIRST) < 0 ||
                         anchor(self, PyTuple_GET_ITEM(groups, 1), slot, SECOND) < 0);
     if (failed || ints_push(&self->roots, root) < 0) {
+        unlist(self, slot);
         return NULL;
     }
     return PyLong_FromLong(slot);
@@ -592,6 +632,8 @@ static Py_ssize_t Matcher_len(Matcher *self) { return self->roots.len; }
 /* ---- a batch --------------------------------------------------------------------------- */
 
 typedef struct {
+    PyObject *texts, *titles, *filter_bytes; /* the lists given, as tuples: a callback may
+                                                change the lists */
     Py_ssize_t docs, words; /* documents, and 64-bit words per bitset */
     uint64_t *all, *zero;
     Ints tokens;                 /* every document's tokens (ids in the matcher's memo) */
@@ -608,6 +650,9 @@ typedef struct {
 } Batch;
 
 static void batch_free(Matcher *self, Batch *b) {
+    Py_XDECREF(b->texts);
+    Py_XDECREF(b->titles);
+    Py_XDECREF(b->filter_bytes);
     PyMem_Free(b->all);
     PyMem_Free(b->zero);
     ints_free(&b->tokens);
@@ -654,31 +699,41 @@ static int32_t token_id(Matcher *self, const char *s, Py_ssize_t n) {
         return id;
     }
     id = (int32_t)self->token_offset.len;
-    if (ints_push(&self->token_offset, (int32_t)self->token_keys.len) < 0) {
-        return -1;
+    Py_ssize_t mark = self->token_keys.len;
+    if (ints_push(&self->token_offset, (int32_t)mark) < 0) {
+        goto undo;
     }
     int32_t count = 0;
     int32_t word = map_get(&self->words, s, (size_t)n, h);
     if (word >= 0) {
         if (ints_push(&self->token_keys, word) < 0) {
-            return -1;
+            goto undo;
         }
         count++;
     }
+    /* Each prefix's hash one byte on from the last: a long token with short and long prefix
+       keys costs its length, not its length squared. */
     Py_ssize_t longest = n < self->longest_prefix ? n : self->longest_prefix;
-    for (Py_ssize_t len = self->shortest_prefix; len > 0 && len <= longest; len++) {
-        int32_t prefix = map_get(&self->prefixes, s, (size_t)len, hash_bytes(s, (size_t)len));
+    uint32_t hash = HASH_START;
+    for (Py_ssize_t len = 1; len <= longest; len++) {
+        hash = hash_more(hash, s[len - 1]);
+        int32_t prefix =
+            len < self->shortest_prefix ? -1 : map_get(&self->prefixes, s, (size_t)len, hash);
         if (prefix >= 0) {
             if (ints_push(&self->token_keys, prefix) < 0) {
-                return -1;
+                goto undo;
             }
             count++;
         }
     }
     if (ints_push(&self->token_count, count) < 0 || map_put(&self->tokens, s, (size_t)n, h, id) < 0) {
-        return -1;
+        goto undo;
     }
     return id;
+undo: /* the memo's arrays stay in step (the next token's id is its index in each) */
+    self->token_offset.len = self->token_count.len = id;
+    self->token_keys.len = mark;
+    return -1;
 }
 
 static int post(Batch *b, int32_t slot, Py_ssize_t doc) {
@@ -710,18 +765,24 @@ static int run_tokens(Matcher *self, const char *s, Py_ssize_t n, const int32_t 
             return -1;
         }
         run = (int32_t)self->run_offset.len;
-        int failed = ints_push(&self->run_offset, (int32_t)self->run_tokens.len) < 0;
+        Py_ssize_t mark = self->run_tokens.len;
+        int failed = ints_push(&self->run_offset, (int32_t)mark) < 0;
         for (Py_ssize_t i = 0; !failed && i < PySequence_Fast_GET_SIZE(each); i++) {
             Py_ssize_t len;
             const char *word = PyUnicode_AsUTF8AndSize(PySequence_Fast_GET_ITEM(each, i), &len);
-            int32_t id = word != NULL ? token_id(self, comparable(word, &len, cut), len) : -1;
+            if (word != NULL) { /* before token_id reads len: comparable() may cut it */
+                word = comparable(word, &len, cut);
+            }
+            int32_t id = word != NULL ? token_id(self, word, len) : -1;
             failed = id < 0 || ints_push(&self->run_tokens, id) < 0;
         }
         failed = failed ||
                  ints_push(&self->run_count, (int32_t)PySequence_Fast_GET_SIZE(each)) < 0 ||
                  map_put(&self->runs, s, (size_t)n, h, run) < 0;
         Py_DECREF(each);
-        if (failed) {
+        if (failed) { /* the memo's arrays stay in step (a run's id is its index in each) */
+            self->run_offset.len = self->run_count.len = run;
+            self->run_tokens.len = mark;
             return -1;
         }
     }
@@ -826,7 +887,13 @@ static int batch_read(Matcher *self, Batch *b, PyObject *texts, PyObject *titles
         PyErr_SetString(PyExc_TypeError, "texts, titles: lists of one length; filters: a list");
         return -1;
     }
-    b->docs = PyList_GET_SIZE(texts);
+    b->texts = PyList_AsTuple(texts);
+    b->titles = PyList_AsTuple(titles);
+    b->filter_bytes = PyList_AsTuple(filters);
+    if (b->texts == NULL || b->titles == NULL || b->filter_bytes == NULL) {
+        return -1;
+    }
+    b->docs = PyTuple_GET_SIZE(b->texts);
     b->words = (b->docs + 63) / 64;
     b->all = new_bits(b);
     b->zero = new_bits(b);
@@ -836,7 +903,7 @@ static int batch_read(Matcher *self, Batch *b, PyObject *texts, PyObject *titles
     b->postings = PyMem_Calloc((size_t)self->keys * 2 + 1, sizeof(uint64_t *));
     b->positions = PyMem_Calloc((size_t)self->keys + 1, sizeof(Ints));
     b->memo = PyMem_Calloc((size_t)self->memos + 1, sizeof(uint64_t *));
-    b->nfilters = PyList_GET_SIZE(filters);
+    b->nfilters = PyTuple_GET_SIZE(b->filter_bytes);
     b->filters = PyMem_Calloc((size_t)b->nfilters + 1, sizeof(uint64_t *));
     if (b->all == NULL || b->zero == NULL || b->start == NULL || b->length == NULL || b->title == NULL ||
         b->postings == NULL || b->positions == NULL || b->memo == NULL || b->filters == NULL) {
@@ -847,18 +914,24 @@ static int batch_read(Matcher *self, Batch *b, PyObject *texts, PyObject *titles
         b->all[doc >> 6] |= (uint64_t)1 << (doc & 63);
     }
     for (Py_ssize_t i = 0; i < b->nfilters; i++) {
-        PyObject *bits = PyList_GET_ITEM(filters, i);
+        PyObject *bits = PyTuple_GET_ITEM(b->filter_bytes, i);
         if (!PyBytes_Check(bits) || PyBytes_GET_SIZE(bits) != b->words * 8) {
             PyErr_SetString(PyExc_ValueError, "a filter is 8 bytes per 64 documents");
             return -1;
         }
         b->filters[i] = (const uint64_t *)PyBytes_AS_STRING(bits);
+        /* A result is a document number: a bit past the last document would name none. */
+        if (b->words > 0 && (b->filters[i][b->words - 1] & ~b->all[b->words - 1])) {
+            PyErr_SetString(PyExc_ValueError, "a filter holds documents past the batch");
+            return -1;
+        }
     }
-    if (self->tokens.count > (1 << 21)) {
-        forget_tokens(self); /* a bound on the memo: words seen once are most of it */
+    if (self->tokens.count > (1 << 21) || self->tokens.pool_len + self->runs.pool_len > (1 << 26)) {
+        forget_tokens(self); /* a bound on the memo (and on its bytes: runs can be long): words
+                                seen once are most of it */
     }
     for (Py_ssize_t doc = 0; doc < b->docs; doc++) {
-        PyObject *text = PyList_GET_ITEM(texts, doc), *title = PyList_GET_ITEM(titles, doc);
+        PyObject *text = PyTuple_GET_ITEM(b->texts, doc), *title = PyTuple_GET_ITEM(b->titles, doc);
         if (!PyUnicode_Check(text) || !PyUnicode_Check(title)) {
             PyErr_SetString(PyExc_TypeError, "texts and titles are str");
             return -1;
@@ -1147,7 +1220,7 @@ static int passes_top_filters(Matcher *self, Batch *b, int32_t slot) {
     return 0;
 }
 
-static PyObject *Matcher_candidates(Matcher *self, PyObject *args) {
+static PyObject *candidates(Matcher *self, PyObject *args) {
     Batch b;
     PyObject *found = NULL;
     unsigned char *flags = NULL;
@@ -1202,7 +1275,7 @@ static PyObject *per_document(const Batch *b, const Ints *pairs) {
     return found;
 }
 
-static PyObject *Matcher_match(Matcher *self, PyObject *args) {
+static PyObject *match(Matcher *self, PyObject *args) {
     Batch b;
     PyObject *found = NULL;
     unsigned char *flags = NULL;
@@ -1238,6 +1311,30 @@ done:
 }
 
 /* ---- the type and the module ----------------------------------------------------------- */
+
+typedef PyObject *(*Method)(Matcher *, PyObject *);
+
+/* `method` with the matcher marked busy: Python code it calls (the fold callback, a program's
+   __hash__, __eq__, __bool__ or __index__) cannot add to the matcher or match with it meanwhile,
+   which would change the keys, nodes and memo under the batch or program being read. */
+static PyObject *guarded(Matcher *self, PyObject *args, Method method) {
+    if (self->busy) {
+        PyErr_SetString(PyExc_RuntimeError, "the matcher is in use (called back from within it)");
+        return NULL;
+    }
+    self->busy = 1;
+    PyObject *result = method(self, args);
+    self->busy = 0;
+    return result;
+}
+
+static PyObject *Matcher_add(Matcher *self, PyObject *args) { return guarded(self, args, add); }
+
+static PyObject *Matcher_match(Matcher *self, PyObject *args) { return guarded(self, args, match); }
+
+static PyObject *Matcher_candidates(Matcher *self, PyObject *args) {
+    return guarded(self, args, candidates);
+}
 
 static PyMethodDef Matcher_methods[] = {
     {"add", (PyCFunction)Matcher_add, METH_VARARGS,
