@@ -33,6 +33,7 @@ class Document(Base):
     session: Mapped[str] = mapped_column(String(50), default="")
     url: Mapped[str] = mapped_column(Text, default="")
     summary: Mapped[str] = mapped_column(Text, default="")
+    summary_alt: Mapped[str] = mapped_column(Text, default="")  # the other official language
     body_text: Mapped[str] = mapped_column(Text, default="")
     body_html: Mapped[str] = mapped_column(Text, default="")  # sanitised before it gets here
     language: Mapped[str] = mapped_column(String(8), default="en")
@@ -43,7 +44,12 @@ class Document(Base):
     current_stage: Mapped[str] = mapped_column(String(200), default="")
     stage_category: Mapped[str] = mapped_column(String(32), default="")
     chamber: Mapped[str] = mapped_column(String(64), default="")
-    status: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(200), default="")  # the source's words
+    outcome: Mapped[str] = mapped_column(String(16), default="")  # models.vocabulary.OUTCOMES
+    outcome_on: Mapped[date | None]
+    titles: Mapped[list[dict[str, str]]] = mapped_column(default=list)  # every title given
+    # The titles other than `title` and `title_alt`, one a line: what search indexes of them.
+    other_titles: Mapped[str] = mapped_column(Text, default="")
     sponsor: Mapped[str] = mapped_column(String(300), default="")  # or issuing minister/department
     topics: Mapped[list[str]] = mapped_column(default=list)
     extra: Mapped[dict[str, Any]] = mapped_column(default=dict)  # publications, links, ids
@@ -71,6 +77,7 @@ class BillEvent(Base):
     occurred_at: Mapped[datetime | None]  # when the source gives a time too
     chamber: Mapped[str] = mapped_column(String(64), default="")
     stage: Mapped[str] = mapped_column(String(200), default="")  # as stated by the source
+    stage_alt: Mapped[str] = mapped_column(String(200), default="")  # other official language
     stage_category: Mapped[str] = mapped_column(String(32), default="")
     description: Mapped[str] = mapped_column(Text, default="")
     sequence: Mapped[int] = mapped_column(default=0)

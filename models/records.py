@@ -26,6 +26,10 @@ class EventRecord:
     stage_category: str = ""
     occurred_at: datetime | None = None
     key: str = ""  # the source's own id for the event, when it has one
+    stage_alt: str = ""  # the stage in the other official language (Canada: French)
+    # True when the source's stage wording or code is one no map knows: kept as stated with no
+    # category and counted per crawl (never silent). False for wording that carries no stage.
+    unmapped: bool = False
 
     def stable_key(self) -> str:
         """The source's id, else a hash of what the event says (same text, same key)."""
@@ -49,6 +53,7 @@ class DocumentRecord:
     title_alt: str = ""
     session: str = ""
     summary: str = ""
+    summary_alt: str = ""  # the summary in the other official language (Canada: French)
     body_text: str = ""
     body_html: str = ""
     language: str = "en"
@@ -57,7 +62,13 @@ class DocumentRecord:
     current_stage: str = ""
     stage_category: str = ""
     chamber: str = ""
-    status: str = ""
+    status: str = ""  # the source's own words for where the bill stands
+    # models.vocabulary.OUTCOMES for bills ("" for statements) and the day it was reached.
+    outcome: str = ""
+    outcome_on: date | None = None
+    # Every title the source gives: {"type": as the source names it ("Short title",
+    # "Popular Title", "Long title"...), "title": ..., "language": "en" | "fr"}.
+    titles: list[dict[str, str]] = field(default_factory=list)
     sponsor: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
     events: list[EventRecord] = field(default_factory=list)
@@ -73,9 +84,13 @@ VERSIONED_FIELDS = (
     "session",
     "url",
     "summary",
+    "summary_alt",
     "body_text",
     "current_stage",
     "status",
+    "outcome",
+    "outcome_on",
+    "titles",
     "chamber",
     "sponsor",
     "extra",

@@ -19,59 +19,85 @@ from models.documents import Document
 FTS_TABLE = "documents_fts"
 PG_INDEX = "ix_documents_search"
 # The text a query searches, in MatchDocument's order (alerts/query/document.py).
-INDEXED_COLUMNS = ("title", "title_alt", "summary", "body_text", "reference")
+INDEXED_COLUMNS = ("title", "title_alt", "other_titles", "summary", "body_text", "reference")
+# What migration 0003 indexed (before other_titles, migration 0004).
+INDEXED_COLUMNS_0003 = ("title", "title_alt", "summary", "body_text", "reference")
 # PostgreSQL has no accent folding without the unaccent extension, which is not IMMUTABLE;
 # translate() is, so the index expression can use it.
 _ACCENTED = "àáâãäåāçćčèéêëēęěìíîïīłñńňòóôõöøōùúûüūůýÿžźżśšß"
 _PLAIN = "aaaaaaaccceeeeeeeiiiiilnnnoooooooouuuuuuyyzzzsss"
 PG_FOLD_FUNCTION = "fivewatch_fold"
 
-_SQLITE_DDL = (
-    f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5("
-    f"{', '.join(INDEXED_COLUMNS)}, content='documents', content_rowid='id', "
-    "tokenize='unicode61 remove_diacritics 2')",
-    f"CREATE TRIGGER {FTS_TABLE}_ai AFTER INSERT ON documents BEGIN "
-    f"INSERT INTO {FTS_TABLE}(rowid, {', '.join(INDEXED_COLUMNS)}) VALUES "
-    f"(new.id, {', '.join('new.' + name for name in INDEXED_COLUMNS)}); END",
-    f"CREATE TRIGGER {FTS_TABLE}_ad AFTER DELETE ON documents BEGIN "
-    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {', '.join(INDEXED_COLUMNS)}) VALUES "
-    f"('delete', old.id, {', '.join('old.' + name for name in INDEXED_COLUMNS)}); END",
-    f"CREATE TRIGGER {FTS_TABLE}_au AFTER UPDATE OF {', '.join(INDEXED_COLUMNS)} ON documents "
-    f"BEGIN INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {', '.join(INDEXED_COLUMNS)}) VALUES "
-    f"('delete', old.id, {', '.join('old.' + name for name in INDEXED_COLUMNS)}); "
-    f"INSERT INTO {FTS_TABLE}(rowid, {', '.join(INDEXED_COLUMNS)}) VALUES "
-    f"(new.id, {', '.join('new.' + name for name in INDEXED_COLUMNS)}); END",
-    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')",
-)
+
+def _sqlite_ddl(columns: tuple[str, ...]) -> tuple[str, ...]:
+    names = ", ".join(columns)
+    new = ", ".join("new." + name for name in columns)
+    old = ", ".join("old." + name for name in columns)
+    return (
+        f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5("
+        f"{names}, content='documents', content_rowid='id', "
+        "tokenize='unicode61 remove_diacritics 2')",
+        f"CREATE TRIGGER {FTS_TABLE}_ai AFTER INSERT ON documents BEGIN "
+        f"INSERT INTO {FTS_TABLE}(rowid, {names}) VALUES (new.id, {new}); END",
+        f"CREATE TRIGGER {FTS_TABLE}_ad AFTER DELETE ON documents BEGIN "
+        f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {names}) VALUES "
+        f"('delete', old.id, {old}); END",
+        f"CREATE TRIGGER {FTS_TABLE}_au AFTER UPDATE OF {names} ON documents "
+        f"BEGIN INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {names}) VALUES "
+        f"('delete', old.id, {old}); "
+        f"INSERT INTO {FTS_TABLE}(rowid, {names}) VALUES (new.id, {new}); END",
+        f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')",
+    )
+
+
 _SQLITE_DROP = (
     *(f"DROP TRIGGER IF EXISTS {FTS_TABLE}_{suffix}" for suffix in ("ai", "ad", "au")),
     f"DROP TABLE IF EXISTS {FTS_TABLE}",
 )
 
 
-def pg_document_vector() -> str:
+def pg_document_vector(columns: tuple[str, ...] = INDEXED_COLUMNS) -> str:
     """The tsvector expression the GIN index holds; queries must repeat it exactly."""
-    joined = " || ' ' || ".join(f"coalesce({name}, '')" for name in INDEXED_COLUMNS)
+    joined = " || ' ' || ".join(f"coalesce({name}, '')" for name in columns)
     return f"to_tsvector('simple'::regconfig, {PG_FOLD_FUNCTION}({joined}))"
 
 
-_PG_DDL = (
+_PG_FOLD_DDL = (
     f"CREATE FUNCTION {PG_FOLD_FUNCTION}(value text) RETURNS text LANGUAGE sql IMMUTABLE "
     # Punctuation becomes a space, as in models.text.tokens: `gov.uk` and `C-63` must index
     # their parts (the `simple` parser would keep a host name or `c-63` whole and miss them).
     f"PARALLEL SAFE AS $$ SELECT regexp_replace(translate(lower(value), '{_ACCENTED}', "
-    f"'{_PLAIN}'), '[^[:alnum:]]+', ' ', 'g') $$",
-    f"CREATE INDEX {PG_INDEX} ON documents USING gin (({pg_document_vector()}))",
+    f"'{_PLAIN}'), '[^[:alnum:]]+', ' ', 'g') $$"
 )
-_PG_DROP = (f"DROP INDEX IF EXISTS {PG_INDEX}", f"DROP FUNCTION IF EXISTS {PG_FOLD_FUNCTION}")
 
 
-def ddl_statements(dialect: str, *, drop: bool = False) -> tuple[str, ...]:
-    """The statements that create (or drop) the full-text index on `dialect`."""
+def _pg_index_ddl(columns: tuple[str, ...]) -> str:
+    return f"CREATE INDEX {PG_INDEX} ON documents USING gin (({pg_document_vector(columns)}))"
+
+
+def ddl_statements(
+    dialect: str, *, drop: bool = False, columns: tuple[str, ...] = INDEXED_COLUMNS
+) -> tuple[str, ...]:
+    """The statements that create (or drop) the full-text index over `columns` on `dialect`
+    (a migration passes the columns of its own time, so an old one never names a new column)."""
     if dialect == "sqlite":
-        return _SQLITE_DROP if drop else _SQLITE_DDL
+        return _SQLITE_DROP if drop else _sqlite_ddl(columns)
     if dialect == "postgresql":
-        return _PG_DROP if drop else _PG_DDL
+        if drop:
+            return (
+                f"DROP INDEX IF EXISTS {PG_INDEX}",
+                f"DROP FUNCTION IF EXISTS {PG_FOLD_FUNCTION}",
+            )
+        return (_PG_FOLD_DDL, _pg_index_ddl(columns))
+    raise ValueError(f"full-text search supports sqlite and postgresql, not {dialect}")
+
+
+def reindex_statements(dialect: str, columns: tuple[str, ...]) -> tuple[str, ...]:
+    """Rebuild the full-text index over new `columns` (the fold function stays)."""
+    if dialect == "sqlite":
+        return (*_SQLITE_DROP, *_sqlite_ddl(columns))
+    if dialect == "postgresql":
+        return (f"DROP INDEX IF EXISTS {PG_INDEX}", _pg_index_ddl(columns))
     raise ValueError(f"full-text search supports sqlite and postgresql, not {dialect}")
 
 

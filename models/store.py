@@ -88,6 +88,7 @@ def apply_record(document: Document, record: DocumentRecord, now: datetime) -> N
         setattr(document, name, getattr(record, name))
     document.current_stage = stage
     document.stage_category = category
+    document.other_titles = other_titles(record)
     document.kind = record.kind
     document.jurisdiction = record.jurisdiction
     document.reference_key = reference_key(record.reference)
@@ -97,8 +98,28 @@ def apply_record(document: Document, record: DocumentRecord, now: datetime) -> N
     document.source_updated_at = record.source_updated_at
     document.last_seen_at = now
     document.topics = tag_topics(
-        " ".join([record.title, record.title_alt, record.summary, record.body_text])
+        " ".join(
+            [
+                record.title,
+                record.title_alt,
+                document.other_titles,
+                record.summary,
+                record.body_text,
+            ]
+        )
     )
+
+
+def other_titles(record: DocumentRecord) -> str:
+    """The titles beyond `title` and `title_alt`, once each, one a line (what search reads)."""
+    shown = {record.title.casefold(), record.title_alt.casefold()}
+    found: list[str] = []
+    for entry in record.titles:
+        title = " ".join(str(entry.get("title") or "").split())
+        if title and title.casefold() not in shown:
+            shown.add(title.casefold())
+            found.append(title)
+    return "\n".join(found)
 
 
 def _add_version(
@@ -122,6 +143,7 @@ def _event_fields(event: EventRecord, sequence: int, now: datetime) -> dict[str,
         "occurred_at": event.occurred_at,
         "chamber": event.chamber,
         "stage": event.stage,
+        "stage_alt": event.stage_alt,
         "stage_category": event.stage_category,
         "description": event.description,
         "sequence": sequence,

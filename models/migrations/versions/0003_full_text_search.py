@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-from models.search import ddl_statements
+from models.search import INDEXED_COLUMNS_0003, ddl_statements
 
 revision: str = "0003"
 down_revision: str | None = "0002"
@@ -18,7 +18,9 @@ depends_on: str | Sequence[str] | None = None
 
 
 def _run(*, drop: bool) -> None:
-    for statement in ddl_statements(op.get_bind().dialect.name, drop=drop):
+    for statement in ddl_statements(
+        op.get_bind().dialect.name, drop=drop, columns=INDEXED_COLUMNS_0003
+    ):
         op.execute(statement)
 
 
