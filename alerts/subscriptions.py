@@ -7,14 +7,13 @@ from collections.abc import Iterable
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
 from alerts.query import parse
 from alerts.query.parser import DOC_TYPES, JURISDICTIONS
 from alerts.tokens import Purpose, read_token
 from models import Document, Subscriber, Subscription, utcnow
-from models.text import reference_key
 
 FREQUENCIES = ("immediate", "daily", "weekly")
 # Deliberately simple: one @, no spaces or brackets, a dot in the domain.
@@ -129,38 +128,6 @@ def follow(
     session.add(subscription)
     session.flush()
     return subscription
-
-
-def find_documents(
-    session: Session, reference: str, jurisdiction: str | None = None
-) -> list[Document]:
-    """Documents whose reference ("C-63", "c63", "HL Bill 12") or external id is `reference`.
-
-    Raises ValueError when the reference names documents in several jurisdictions and no
-    jurisdiction was given.
-    """
-    key = reference_key(reference)
-    if not key:
-        return []
-    statement = select(Document).order_by(Document.published_on.desc(), Document.id.desc())
-    if jurisdiction:
-        statement = statement.where(Document.jurisdiction == jurisdiction.lower())
-    found = list(session.scalars(statement.where(Document.reference_key == key)))
-    if not found:
-        found = list(
-            session.scalars(
-                statement.where(
-                    or_(Document.external_id == reference.strip(), Document.external_id == key)
-                )
-            )
-        )
-    places = sorted({document.jurisdiction for document in found})
-    if len(places) > 1:
-        raise ValueError(
-            f"{reference!r} is ambiguous: it names documents in "
-            f"{', '.join(places)}; choose a jurisdiction"
-        )
-    return found
 
 
 def confirm_by_token(session: Session, secret_key: str, token: str, now: datetime) -> Subscription:

@@ -27,7 +27,6 @@ from alerts.match import match_changes
 from alerts.query import QuerySyntaxError
 from alerts.subscriptions import (
     confirm_by_token,
-    find_documents,
     follow,
     subscribe,
     unsubscribe_address,
@@ -39,6 +38,7 @@ from fivewatch.cli.common import (
     emit,
     format_option,
     load_config,
+    resolve_one,
     session_factory,
     session_scope,
 )
@@ -108,12 +108,10 @@ def follow_command(
 ) -> None:
     """Alert EMAIL on every new stage or version of the bill REFERENCE."""
     with session_scope(load_config(database_url)) as session:
-        documents = find_documents(session, reference, jurisdiction)
-        if not documents:
-            raise NotFound(f"no bill matches {reference!r}")
-        subscription = follow(session, email=email, document=documents[0], confirmed=confirmed)
+        document = resolve_one(session, reference, jurisdiction)
+        subscription = follow(session, email=email, document=document, confirmed=confirmed)
         session.flush()
-        console.print(f"Subscription {subscription.id}: {email} follows {documents[0].title}")
+        console.print(f"Subscription {subscription.id}: {email} follows {document.title}")
 
 
 @click.command("match")

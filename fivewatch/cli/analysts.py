@@ -5,11 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import click
-from sqlalchemy.orm import Session
 
 from alerts.query import QuerySyntaxError
 from alerts.search import search
-from alerts.subscriptions import find_documents
 from fivewatch.cli.alerts import JURISDICTIONS, TYPES
 from fivewatch.cli.common import (
     console,
@@ -17,9 +15,10 @@ from fivewatch.cli.common import (
     emit,
     format_option,
     load_config,
+    resolve_one,
     session_scope,
 )
-from fivewatch.errors import FiveWatchError, NotFound
+from fivewatch.errors import FiveWatchError
 from models import Document
 from models.links import statements_mentioning
 
@@ -109,16 +108,6 @@ def event_rows(document: Document) -> list[dict[str, Any]]:
         }
         for event in document.events
     ]
-
-
-def resolve_one(session: Session, reference: str, jurisdiction: str | None) -> Document:
-    try:
-        documents = find_documents(session, reference, jurisdiction)
-    except ValueError as error:
-        raise FiveWatchError(str(error)) from error
-    if not documents:
-        raise NotFound(f"no document matches {reference!r}")
-    return documents[0]
 
 
 @click.command("history")

@@ -18,7 +18,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from fivewatch.config import Config
+from fivewatch.errors import FiveWatchError, NotFound
+from models import Document
 from models.db import make_engine, make_session_factory
+from models.lookup import AmbiguousReference, describe, find
 
 F = TypeVar("F", bound=Callable[..., Any])
 FORMATS = ("table", "json", "csv")
@@ -109,3 +112,21 @@ def _cell(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     return str(value)
+
+
+def resolve_one(session: Session, reference: str, jurisdiction: str | None) -> Document:
+    """The document REFERENCE names (models.lookup); candidates listed when it names several."""
+    try:
+        found = find(session, reference, jurisdiction)
+    except AmbiguousReference as error:
+        lines = "\n".join(f"  {describe(document)}" for document in error.candidates)
+        raise FiveWatchError(
+            f"{reference!r} names {len(error.candidates)} documents; use a number, "
+            f"an id (#N) or --jurisdiction:\n{lines}"
+        ) from error
+    if found is None:
+        raise NotFound(f"no document matches {reference!r} (number, title, #id or URL)")
+    if found.namesakes:
+        others = ", ".join(describe(document) for document in found.namesakes)
+        console.print(f"[yellow]the same title also names: {others}")
+    return found.document

@@ -18,20 +18,39 @@ from sqlalchemy.orm import Session
 from alerts.backends.file import FileBackend
 from alerts.deliver import DeliverySummary
 from alerts.match import match_changes
-from alerts.subscriptions import confirm_by_token, find_documents, follow, subscribe
-from crawlers.process import run_crawl
+from alerts.subscriptions import confirm_by_token, follow, subscribe
+from crawlers.process import run_crawl, sync_sources
 from fivewatch.cli.alerts import deliver
 from fivewatch.cli.common import console, emit, log_level, session_scope
 from fivewatch.cli.crawl import RUN_COLUMNS, run_rows
 from fivewatch.config import Config, Secret
 from models import Alert, Delivery, Document, Source, utcnow
 from models.db import make_engine, upgrade
+from models.lookup import find
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_SUBSCRIPTIONS = Path(__file__).resolve().parents[1] / "demo_subscriptions.toml"
 # Only when FIVEWATCH_SECRET_KEY is unset, and only here: the demo's links must be signed too.
 DEMO_ONLY_KEY = "DEMO-ONLY key (fivewatch demo; never used in production paths)"
 CONFIRM_LINK = re.compile(r"/confirm/(\S+)")
+# DEMO-ONLY starting watermarks. A first run looks back only a few days from the newest update
+# a source lists; GovInfo's recorded sitemap index (Feb 2025) would then lead only to 118th/119th
+# sitemaps we never recorded. Starting us-govinfo-billstatus as if last crawled on 2019-01-01
+# makes the demo walk the index to the BILLSTATUS files we hold (114th-117th, H.R. 1500's full
+# history among them) through the derived per-type sitemaps of its cassette; every other sitemap
+# the index lists is a declared gap. A real deployment starts with no watermark.
+DEMO_WATERMARKS = {"us-govinfo-billstatus": "2019-01-01T00:00:00+00:00"}
+
+
+def start_from_demo_watermarks(config: Config) -> None:
+    """Store the demo's starting watermarks (the Source rows are created first) and say so."""
+    with session_scope(config) as session:
+        sync_sources(session)
+        for slug, watermark in DEMO_WATERMARKS.items():
+            source = session.scalar(select(Source).where(Source.slug == slug))
+            if source is not None:
+                source.watermark = watermark
+                console.print(f"[yellow]{slug} starts from a DEMO-ONLY watermark, {watermark}")
 
 
 def add_sample_subscriptions(session: Session, path: Path = SAMPLE_SUBSCRIPTIONS) -> int:
@@ -47,8 +66,9 @@ def add_sample_subscriptions(session: Session, path: Path = SAMPLE_SUBSCRIPTIONS
             doc_types=entry.get("types", ()),
         )
     for entry in data.get("follow", []):
-        for document in find_documents(session, entry["reference"], entry.get("jurisdiction"))[:1]:
-            follow(session, email=entry["email"], document=document)
+        found = find(session, entry["reference"], entry.get("jurisdiction"))
+        if found is not None:
+            follow(session, email=entry["email"], document=found.document)
     return len(data.get("subscription", [])) + len(data.get("follow", []))
 
 
@@ -141,6 +161,7 @@ def demo(directory: Path, cassette: Path) -> None:
     config = with_demo_key(fresh_workspace(directory.resolve()))
     upgrade(make_engine(config.database_url))
     console.rule("1. Crawl (replaying recorded responses)")
+    start_from_demo_watermarks(config)
     run_ids = run_crawl(
         None,
         database_url=config.database_url,

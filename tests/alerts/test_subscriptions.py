@@ -1,4 +1,4 @@
-"""subscribe / follow / find_documents on real stored bills."""
+"""subscribe / follow / finding a bill (models.lookup) on real stored bills."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from alerts.query import QuerySyntaxError
-from alerts.subscriptions import find_documents, follow, subscribe
+from alerts.subscriptions import follow, subscribe
 from models import Subscriber
+from models.lookup import AmbiguousReference, find
 from tests.alerts.conftest import Store
 from tests.alerts.realbills import ca_bill_s209, uk_bill_2818
 
@@ -51,24 +52,66 @@ def test_subscribe_validates_the_query_and_the_choices(session: Session) -> None
 
 
 @pytest.mark.parametrize("reference", ["S-209", "s209", "S 209", " s-209 "])
-def test_find_documents_by_reference_key(session: Session, store: Store, reference: str) -> None:
+def test_a_bill_is_found_by_its_number_in_any_spelling(
+    session: Session, store: Store, reference: str
+) -> None:
     document = store(ca_bill_s209())
-    assert find_documents(session, reference) == [document]
+    found = find(session, reference)
+    assert found is not None
+    assert (found.document, found.how) == (document, "number")
 
 
-def test_find_documents_by_external_id_and_jurisdiction(session: Session, store: Store) -> None:
+def test_a_bill_is_found_by_source_id_document_id_and_url(session: Session, store: Store) -> None:
     uk = store(uk_bill_2818())
-    assert find_documents(session, "2818") == [uk]
-    assert find_documents(session, "2818", "ca") == []
+    canadian = store(ca_bill_s209())
+    assert find(session, "2818").document == uk  # type: ignore[union-attr]
+    assert find(session, "2818", "ca") is None
+    assert find(session, f"#{canadian.id}").document == canadian  # type: ignore[union-attr]
+    assert find(session, f"id:{uk.id}").document == uk  # type: ignore[union-attr]
+    assert find(session, uk.url + "/").document == uk  # type: ignore[union-attr]
+    own_page = f"https://fivewatch.example/bills/{canadian.id}"
+    assert find(session, own_page).document == canadian  # type: ignore[union-attr]
 
 
-def test_find_documents_refuses_an_ambiguous_reference(session: Session, store: Store) -> None:
+def test_a_bill_is_found_by_a_case_insensitive_title_prefix(session: Session, store: Store) -> None:
+    canadian = store(ca_bill_s209())
+    found = find(session, canadian.title[:12].upper())
+    assert found is not None
+    assert (found.document, found.how) == (canadian, "title")
+    # ... and by any other title it has (here the French one).
+    assert find(session, canadian.title_alt[:14].lower()).document == canadian  # type: ignore[union-attr]
+    assert find(session, "no bill is called this") is None
+
+
+def test_a_title_prefix_of_several_titles_lists_the_candidates(
+    session: Session, store: Store
+) -> None:
+    store(ca_bill_s209())
+    store(dataclasses.replace(uk_bill_2818(), title=ca_bill_s209().title + " (Amendment)"))
+    with pytest.raises(AmbiguousReference) as raised:
+        find(session, ca_bill_s209().title[:12])
+    assert len(raised.value.candidates) == 2
+
+
+def test_one_title_in_two_sessions_means_the_newest_and_names_the_other(
+    session: Session, store: Store
+) -> None:
+    older = store(dataclasses.replace(ca_bill_s209(), external_id="44-1/S-209", session="44-1"))
+    newer = store(ca_bill_s209())
+    found = find(session, ca_bill_s209().title)
+    assert found is not None
+    assert (found.document, found.namesakes) == (newer, [older])
+
+
+def test_a_number_in_two_jurisdictions_is_ambiguous_until_one_is_chosen(
+    session: Session, store: Store
+) -> None:
     canadian = store(ca_bill_s209())
     # The real UK record, given the same human reference as S-209 to make a clash.
     store(dataclasses.replace(uk_bill_2818(), reference="S-209"))
-    with pytest.raises(ValueError, match=r"ambiguous.*ca, uk"):
-        find_documents(session, "S-209")
-    assert find_documents(session, "S-209", "ca") == [canadian]
+    with pytest.raises(AmbiguousReference, match=r"names 2 documents"):
+        find(session, "S-209")
+    assert find(session, "S-209", "ca").document == canadian  # type: ignore[union-attr]
 
 
 def test_follow_twice_keeps_one_subscription(session: Session, store: Store) -> None:
