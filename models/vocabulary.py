@@ -55,15 +55,21 @@ def stage_label(category: str) -> str:
     return STAGE_LABELS.get(category, category.replace("_", " ").capitalize())
 
 
-def status_line(outcome: str, outcome_on: date | None, note: str = "") -> str:
-    """What a bill's status badge says: "Lapsed — Parliament dissolved 2025-03-23".
+def status_line(outcome: str, outcome_on: date | None, status: str = "") -> str:
+    """What a bill's status says, badge first: "Lapsed — session 44-1 prorogued 2025-01-06".
 
-    `note` is the source's own words for the outcome (a law number, the session's end); the
-    date follows it. An active bill or a statement (no outcome) says nothing more than "Active"
-    or "".
+    `status` is the source's own words (a law number, how the session ended); the outcome's
+    label leads unless those words already start with it, and its date follows unless they
+    already hold it. A still active bill says its status as stated; a statement (no outcome)
+    says nothing.
     """
     if not outcome:
         return ""
+    if outcome == ACTIVE:
+        return status or OUTCOME_LABELS[ACTIVE]
     label = OUTCOME_LABELS.get(outcome, outcome.capitalize())
-    detail = " ".join(part for part in (note, outcome_on.isoformat() if outcome_on else "") if part)
-    return f"{label} — {detail}" if detail and outcome != ACTIVE else label
+    line = status if status.casefold().startswith(label.casefold()) else ""
+    if not line:
+        line = f"{label} — {status}" if status else label
+    day = outcome_on.isoformat() if outcome_on else ""
+    return f"{line} ({day})" if day and day not in line else line
