@@ -10,6 +10,8 @@
 - Detail: /legisinfo/en/bill/{session}/{number lower-case}/json (a one-element array); when it
   fails (error, HTML page, declared gap) the XML form /legisinfo/en/bill/{session}/{NUMBER}/xml
   of the same record is asked for instead.
+- Errors name the bill (session/number as asked, or as the body states it) besides the URL; a
+  body that is another bill than the one asked for is a LayoutChanged.
 - Tracked bills: `bills` = "44-1/C-63,…" are fetched on every run whatever their session. Bills
   of ended sessions no longer appear in the current list; the default tracks C-63 (Online Harms
   Act, 44-1), whose session list was never recorded.
@@ -105,8 +107,9 @@ class CaLegisinfoBillsSpider(SourceSpider):
 
     def xml_request(self, session: str, number: str) -> scrapy.Request:
         return scrapy.Request(
-            xml_url(session, number), callback=self.parse_xml, errback=self.request_failed
-        )
+            xml_url(session, number), callback=self.parse_xml, errback=self.request_failed,
+            cb_kwargs={"session": session, "number": number},
+        )  # fmt: skip
 
     def parse_list(self, response: Response) -> Iterator[scrapy.Request]:
         listed = list_entries(self.name, response.url, response.body)
@@ -119,9 +122,10 @@ class CaLegisinfoBillsSpider(SourceSpider):
     def parse_json(
         self, response: Response, session: str, number: str
     ) -> Iterator[DocumentRecord | scrapy.Request]:
+        asked = f"{session}/{number}"
         try:
-            bill = bill_from_json(self.name, response.url, response.body)
-            yield self.record(bill, response)
+            bill = bill_from_json(self.name, response.url, response.body, asked)
+            yield self.record(bill, response, asked)
         except SourceError as error:
             report(self.crawler, error)
             yield self.xml_request(session, number)
@@ -131,10 +135,14 @@ class CaLegisinfoBillsSpider(SourceSpider):
         kwargs = failure.request.cb_kwargs  # type: ignore[attr-defined]
         yield self.xml_request(kwargs["session"], kwargs["number"])
 
-    def parse_xml(self, response: Response) -> DocumentRecord:
-        return self.record(bill_from_xml(self.name, response.url, response.body), response)
+    def parse_xml(self, response: Response, session: str = "", number: str = "") -> DocumentRecord:
+        """The XML form; `session`/`number` (as asked) name the bill in errors when given."""
+        asked = f"{session}/{number}" if session and number else ""
+        bill = bill_from_xml(self.name, response.url, response.body, asked)
+        return self.record(bill, response, asked)
 
-    def record(self, bill: dict[str, Any], response: Response) -> DocumentRecord:
+    def record(self, bill: dict[str, Any], response: Response, asked: str) -> DocumentRecord:
         return bill_record(
-            bill, source=self.name, source_url=response.url, fetched_at=datetime.now(UTC)
-        )
+            bill, source=self.name, source_url=response.url, fetched_at=datetime.now(UTC),
+            asked=asked,
+        )  # fmt: skip

@@ -7,6 +7,8 @@
   read: `SimilarBills` repeats every Bill field, so a `//Field` search would pick theirs.
 - LEGISinfo has answered list URLs with a redirect to an HTML page: HTML where JSON or XML was
   expected is a ParseError naming the URL, never "no bills".
+- Errors name the item: a detail's errors name the bill as asked ("bill 45-1/S-209: …"), a list
+  entry's its position and whatever it does state (number, session, BillId).
 - List times carry an offset that is wrong by the UTC offset (PROVENANCE "Time zones": S-209
   lists 10:24:13.35-04:00 for the event its detail states as 14:24:13.35 Ottawa time): the
   list's UTC wall-clock is the Ottawa local time. `listed_activity` decodes it so; should
@@ -54,24 +56,32 @@ def looks_like_html(body: bytes) -> bool:
     return head.startswith(b"<") and (head.startswith(b"<!doctype html") or b"<html" in head)
 
 
-def _json(source: str, url: str, body: bytes) -> Any:
+def named(bill: str, cause: str) -> str:
+    """The cause of an error about one bill ("45-1/S-209"), naming it when it is known."""
+    return f"bill {bill}: {cause}" if bill else cause
+
+
+def _json(source: str, url: str, body: bytes, bill: str = "") -> Any:
     if looks_like_html(body):
-        raise ParseError(source, url, "HTML page where JSON was expected")
+        raise ParseError(source, url, named(bill, "HTML page where JSON was expected"))
     try:
         return json.loads(body)
     except ValueError as exc:
-        raise ParseError(source, url, f"body is not JSON: {exc}") from exc
+        raise ParseError(source, url, named(bill, f"body is not JSON: {exc}")) from exc
 
 
-def bill_from_json(source: str, url: str, body: bytes) -> Data:
-    """The bill object of a detail JSON body (wire: `[bill]`; saved copies: `bill`)."""
-    data = _json(source, url, body)
+def bill_from_json(source: str, url: str, body: bytes, bill: str = "") -> Data:
+    """The bill object of a detail JSON body (wire: `[bill]`; saved copies: `bill`); `bill`
+    ("45-1/S-209", as asked) is named in the errors."""
+    data = _json(source, url, body, bill)
     if isinstance(data, list):
         if len(data) != 1:
-            raise LayoutChanged(source, url, f"expected a one-element array, got {len(data)}")
+            cause = f"expected a one-element array, got {len(data)}"
+            raise LayoutChanged(source, url, named(bill, cause))
         data = data[0]
     if not isinstance(data, dict):
-        raise LayoutChanged(source, url, f"expected a bill object, got {type(data).__name__}")
+        cause = f"expected a bill object, got {type(data).__name__}"
+        raise LayoutChanged(source, url, named(bill, cause))
     return data
 
 
@@ -90,20 +100,22 @@ def _value(element: etree._Element) -> Any:
     return data
 
 
-def bill_from_xml(source: str, url: str, body: bytes) -> Data:
-    """The `/Bills/Bill` element of a detail XML body, in the JSON form's shape."""
+def bill_from_xml(source: str, url: str, body: bytes, bill: str = "") -> Data:
+    """The `/Bills/Bill` element of a detail XML body, in the JSON form's shape; `bill` as in
+    bill_from_json."""
     if looks_like_html(body):
-        raise ParseError(source, url, "HTML page where XML was expected")
+        raise ParseError(source, url, named(bill, "HTML page where XML was expected"))
     parser = etree.XMLParser(resolve_entities=False, no_network=True)
     try:
         root = etree.fromstring(body, parser=parser)
     except etree.XMLSyntaxError as exc:
-        raise ParseError(source, url, f"body is not XML: {exc}") from exc
+        raise ParseError(source, url, named(bill, f"body is not XML: {exc}")) from exc
     bills = root.findall("Bill") if root.tag == "Bills" else []  # /Bills/Bill, never //Bill
     if len(bills) != 1:
-        raise LayoutChanged(source, url, f"expected one /Bills/Bill, found {len(bills)}")
-    bill: Data = _value(bills[0])
-    return bill
+        cause = f"expected one /Bills/Bill, found {len(bills)}"
+        raise LayoutChanged(source, url, named(bill, cause))
+    found: Data = _value(bills[0])
+    return found
 
 
 def listed_activity(value: str | None) -> datetime | None:
@@ -114,13 +126,31 @@ def listed_activity(value: str | None) -> datetime | None:
     return wall_clock.replace(tzinfo=TORONTO).astimezone(UTC)
 
 
-def _listed(source: str, url: str, entry: Any) -> ListedBill:
+def entry_name(index: int, entry: Any) -> str:
+    """A list entry as an error names it: `list entry 4 (bill 45-1/C-3)`, or what it states."""
+    if not isinstance(entry, dict):
+        return f"list entry [{index}] (a {type(entry).__name__}, not a bill)"
+    number, session = entry.get("BillNumberFormatted"), entry.get("ParlSessionCode")
+    if number and session:
+        return f"list entry [{index}] (bill {session}/{number})"
+    stated = [
+        f"{key} {entry[key]}"
+        for key in ("ParlSessionCode", "BillNumberFormatted", "BillNumberPrefix", "BillNumber",
+                    "BillId")
+        if entry.get(key) not in (None, "")
+    ]  # fmt: skip
+    return f"list entry [{index}] ({', '.join(stated) or 'no number, session or id'})"
+
+
+def _listed(source: str, url: str, index: int, entry: Any) -> ListedBill:
+    name = entry_name(index, entry)
     if not isinstance(entry, dict) or not all(entry.get(key) for key in LIST_KEYS[:2]):
-        raise LayoutChanged(source, url, f"list entry without {' / '.join(LIST_KEYS[:2])}")
+        cause = f"{name}: list entry without {' / '.join(LIST_KEYS[:2])}"
+        raise LayoutChanged(source, url, cause)
     try:
         activity = listed_activity(entry.get("LatestActivityDateTime"))
     except (TypeError, ValueError) as exc:
-        raise LayoutChanged(source, url, f"bad LatestActivityDateTime: {exc}") from exc
+        raise LayoutChanged(source, url, f"{name}: bad LatestActivityDateTime: {exc}") from exc
     return ListedBill(str(entry["ParlSessionCode"]), str(entry["BillNumberFormatted"]), activity)
 
 
@@ -129,4 +159,4 @@ def list_entries(source: str, url: str, body: bytes) -> list[ListedBill]:
     data = _json(source, url, body)
     if not isinstance(data, list):
         raise LayoutChanged(source, url, f"expected an array of bills, got {type(data).__name__}")
-    return [_listed(source, url, entry) for entry in data]
+    return [_listed(source, url, index, entry) for index, entry in enumerate(data)]

@@ -11,13 +11,27 @@
   repeats a significant event of the same day is left out), committee meetings, recorded
   decisions, and royal assent. Keys are built from the source's own ids (stage, event type,
   sitting number, committee, decision id) so re-crawls and either form give the same key.
+- Stage categories (docs/stages.md "Canada"): from the English stage name; in the chamber that
+  did not originate the bill (`IsSenateBill`) first reading is `other_chamber` and third reading
+  `passed_both`. A name the map does not know is kept as stated, marked `unmapped`. Every event
+  carries the French stage name (`BillStageNameFr`) as `stage_alt`.
 - Current stage: the ongoing stage as stated (`OngoingStageNameEn`) and its chamber; category
   "assent" after royal assent, "defeated" after a defeating event, "lapsed" when the session
   ended without assent (C-63 died at second reading in 44-1).
+- Outcome: royal assent -> enacted (assent date); a defeating event -> defeated (its date);
+  `IsSessionOngoing` false -> lapsed on the day the session ended (SESSION_ENDS: the bodies do
+  not say when); else active with LEGISinfo's status words.
+- Summaries: `ShortLegislativeSummaryEn` (else the unsuffixed `ShortLegislativeSummary`, an
+  English copy) and `ShortLegislativeSummaryFr`: HTML in a `<div>` (JSON: a string; XML: the
+  same markup escaped as text; none: null, an empty element or whitespace). Any other wrapper,
+  markup that gives no text, or a summary in one language only is logged naming the bill.
+- Titles: long and short, English and French, all in `titles`; `title` is the long English one.
+- Errors name the bill (session/number, from the body or else as asked) as well as the URL.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from typing import Any
@@ -26,8 +40,14 @@ from crawlers.errors import LayoutChanged
 from crawlers.spiders.ca_legisinfo_forms import TORONTO, Data
 from crawlers.spiders.ca_legisinfo_vocab import (
     CHAMBER_LISTS,
+    HOUSE,
     OPEN_STATES,
     ROYAL_ASSENT,
+    ROYAL_ASSENT_FR,
+    SENATE,
+    SESSION_ENDS,
+    is_mapped,
+    second_chamber_category,
     stage_category,
 )
 from crawlers.text import html_text
@@ -35,6 +55,12 @@ from models.records import BILL, DocumentRecord, EventRecord
 
 BILL_PAGE = "https://www.parl.ca/legisinfo/en/bill/{session}/{number}"
 REQUIRED = ("NumberCode", "ParliamentNumber", "SessionNumber", "BillStages")
+# Summary fields per language, first found wins: the unsuffixed one is an English copy.
+SUMMARY_KEYS = {
+    "en": ("ShortLegislativeSummaryEn", "ShortLegislativeSummary"),
+    "fr": ("ShortLegislativeSummaryFr",),
+}
+SUMMARY_WRAPPER = "<div"  # every recorded summary is one <div>…</div> with <br/> breaks
 
 
 def text(value: Any) -> str:
@@ -79,6 +105,8 @@ def _event(day: Any, stage: Data, chamber: str, key: str, description: str) -> E
         description=description,
         stage_category=stage_category(name),
         key=key,
+        stage_alt=text(stage.get("BillStageNameFr")),
+        unmapped=not is_mapped(name),
     )
 
 
@@ -172,6 +200,10 @@ def _sort_key(event: EventRecord) -> tuple[date, bool, datetime]:
     return (event.occurred_on or date.max, at is not None, at or datetime.min.replace(tzinfo=UTC))
 
 
+def origin_chamber(bill: Data) -> str:
+    return SENATE if text(bill.get("IsSenateBill")) == "true" else HOUSE
+
+
 def bill_events(bill: Data) -> list[EventRecord]:
     events: list[EventRecord] = []
     for list_name, chamber, stage in _stages(bill):
@@ -180,9 +212,14 @@ def bill_events(bill: Data) -> list[EventRecord]:
             events.extend(build(stage, chamber, prefix))
     assent = bill.get("ReceivedRoyalAssentDateTime")
     if text(assent):
-        events.append(
-            _event(assent, {"BillStageNameEn": ROYAL_ASSENT}, "", "royal-assent", ROYAL_ASSENT)
-        )
+        stage = {"BillStageNameEn": ROYAL_ASSENT, "BillStageNameFr": ROYAL_ASSENT_FR}
+        events.append(_event(assent, stage, "", "royal-assent", ROYAL_ASSENT))
+    origin = origin_chamber(bill)
+    for event in events:
+        if event.stage_category != "defeated":
+            event.stage_category = second_chamber_category(
+                event.stage_category, event.chamber, origin
+            )
     return sorted(events, key=_sort_key)
 
 
@@ -206,14 +243,63 @@ def current_stage(bill: Data) -> tuple[str, str]:
     )
 
 
-def progress(bill: Data, stage: str, events: list[EventRecord]) -> str:
+def progress(bill: Data, stage: str, chamber: str, events: list[EventRecord]) -> str:
     if stage == ROYAL_ASSENT:
         return "assent"
     if any(event.stage_category == "defeated" for event in events):
         return "defeated"
     if text(bill.get("IsSessionOngoing")) == "false":
         return "lapsed"
-    return stage_category(stage)
+    return second_chamber_category(stage_category(stage), chamber, origin_chamber(bill))
+
+
+def outcome(bill: Data, session: str, events: list[EventRecord]) -> tuple[str, date | None, str]:
+    """(outcome, the day it was reached, status words): see the module doc."""
+    assented, _ = moment(bill.get("ReceivedRoyalAssentDateTime"))
+    if assented:
+        return "enacted", assented, f"Royal assent {assented.isoformat()}"
+    defeat = next((event for event in events if event.stage_category == "defeated"), None)
+    if defeat:
+        where = f" at {defeat.stage.lower()}" if defeat.stage else ""
+        where += f" in the {defeat.chamber}" if defeat.chamber else ""
+        day = defeat.occurred_on.isoformat() if defeat.occurred_on else ""
+        return "defeated", defeat.occurred_on, " ".join(filter(None, (f"Defeated{where}", day)))
+    if text(bill.get("IsSessionOngoing")) == "false":
+        end = SESSION_ENDS.get(session)
+        note = end.note(session) if end else f"session {session} ended"
+        if text(bill.get("DidReinstateInNextSession")) == "true":
+            note += "; reinstated in the next session"
+        return "lapsed", end.on if end else None, f"Lapsed — {note}"
+    return "active", None, text(bill.get("StatusNameEn"))
+
+
+def titles(bill: Data) -> list[dict[str, str]]:
+    """Every title LEGISinfo gives, long then short, English then French (blank ones left out)."""
+    stated = (
+        (kind, text(bill.get(f"{key}{suffix}")), language)
+        for kind, key in (("Long title", "LongTitle"), ("Short title", "ShortTitle"))
+        for suffix, language in (("En", "en"), ("Fr", "fr"))
+    )
+    return [
+        {"type": kind, "title": title, "language": language}
+        for kind, title, language in stated
+        if title
+    ]
+
+
+def summary(bill: Data, language: str, name: str, source: str) -> str:
+    """The short legislative summary as text; odd layouts are logged naming the bill."""
+    keys = SUMMARY_KEYS[language]
+    markup = next((str(bill[key]) for key in keys if text(bill.get(key))), "")
+    if not markup:
+        return ""
+    log = logging.getLogger(f"crawlers.{source}")
+    if not markup.lstrip().lower().startswith(SUMMARY_WRAPPER):
+        log.warning("bill %s: %s in a wrapper never seen: %r", name, keys[0], markup[:60])
+    said = html_text(markup).replace("\u2019", "'")
+    if not said:
+        log.warning("bill %s: %s has markup but no text: %r", name, keys[0], markup[:60])
+    return said
 
 
 def sponsor(bill: Data) -> str:
@@ -232,14 +318,12 @@ def _extra(bill: Data) -> dict[str, Any]:
          "type": text(item.get("WebReferenceTypeNameEn")), "date": ""}
         for item in items(bill.get("WebReferences"))
     ]  # fmt: skip
-    short = {"en": text(bill.get("ShortTitleEn")), "fr": text(bill.get("ShortTitleFr"))}
     extra: dict[str, Any] = {
         "legisinfo_id": text(bill.get("Id")),
         "bill_type": text(bill.get("BillDocumentTypeNameEn")),
         "status_fr": text(bill.get("StatusNameFr")),
     }
-    for name, value in (("short_title", short if any(short.values()) else None),
-                        ("publications", publications), ("links", links)):  # fmt: skip
+    for name, value in (("publications", publications), ("links", links)):
         if value:
             extra[name] = value
     return extra
@@ -252,33 +336,72 @@ def introduced_on(bill: Data, events: list[EventRecord]) -> date | None:
     return day or next((event.occurred_on for event in events if event.occurred_on), None)
 
 
-def _require(bill: Data, source: str, url: str) -> None:
+def bill_name(bill: Data, asked: str = "") -> str:
+    """`45-1/S-209` as the body states it, else as asked, else what the body does give."""
+    number = text(bill.get("NumberCode"))
+    parliament, session = text(bill.get("ParliamentNumber")), text(bill.get("SessionNumber"))
+    if number and parliament and session:
+        return f"{parliament}-{session}/{number}"
+    stated = f"{parliament or '?'}-{session or '?'}/{number or '?'}"
+    return asked or f"{stated} (Id {text(bill.get('Id')) or '?'})"
+
+
+def _require(bill: Data, source: str, url: str, name: str, asked: str) -> None:
     missing = [key for key in REQUIRED if not bill.get(key)]
     if not (text(bill.get("LongTitleEn")) or text(bill.get("ShortTitleEn"))):
         missing.append("LongTitleEn/ShortTitleEn")
     if missing:
-        raise LayoutChanged(source, url, f"bill without {', '.join(missing)}")
+        raise LayoutChanged(source, url, f"bill {name}: bill without {', '.join(missing)}")
+    if asked and asked.upper() != name.upper():
+        raise LayoutChanged(source, url, f"bill {asked}: the body is bill {name}")
+
+
+def _summaries(bill: Data, name: str, source: str) -> tuple[str, str]:
+    english, french = (summary(bill, language, name, source) for language in ("en", "fr"))
+    if bool(english) != bool(french):
+        logging.getLogger(f"crawlers.{source}").warning(
+            "bill %s: a summary in %s only", name, "English" if english else "French"
+        )
+    return english, french
 
 
 def bill_record(
-    bill: Data, *, source: str, source_url: str, fetched_at: datetime
+    bill: Data, *, source: str, source_url: str, fetched_at: datetime, asked: str = ""
 ) -> DocumentRecord:
-    """The record of one bill; LayoutChanged (naming the URL) when a required field is gone."""
-    _require(bill, source, source_url)
+    """The record of one bill (`asked`: "45-1/S-209" as requested); LayoutChanged naming the
+    bill and the URL when a required field is gone or a value cannot be read."""
+    name = bill_name(bill, asked)
+    _require(bill, source, source_url, name, asked)
+    try:
+        return _record(bill, name, source=source, source_url=source_url, fetched_at=fetched_at)
+    except (TypeError, ValueError, AttributeError) as exc:
+        cause = f"bill {name}: unreadable value ({type(exc).__name__}: {exc})"
+        raise LayoutChanged(source, source_url, cause) from exc
+
+
+def _record(
+    bill: Data, name: str, *, source: str, source_url: str, fetched_at: datetime
+) -> DocumentRecord:
     number = text(bill["NumberCode"])
     session = f"{text(bill['ParliamentNumber'])}-{text(bill['SessionNumber'])}"
     events = bill_events(bill)
     stage, chamber = current_stage(bill)
+    reached, reached_on, status = outcome(bill, session, events)
+    summary_en, summary_fr = _summaries(bill, name, source)
+    extra = _extra(bill)
+    if status != text(bill.get("StatusNameEn")) and text(bill.get("StatusNameEn")):
+        extra["status_en"] = text(bill.get("StatusNameEn"))  # LEGISinfo's words, kept
     return DocumentRecord(
         source=source, external_id=f"{session}/{number}", kind=BILL, jurisdiction="ca",
         title=text(bill.get("LongTitleEn")) or text(bill.get("ShortTitleEn")),
         title_alt=text(bill.get("LongTitleFr")) or text(bill.get("ShortTitleFr")),
         reference=number, session=session,
         url=BILL_PAGE.format(session=session, number=number.lower()),
-        summary=html_text(str(bill.get("ShortLegislativeSummaryEn") or "")).replace("\u2019", "'"),
+        summary=summary_en, summary_alt=summary_fr, titles=titles(bill),
         published_on=introduced_on(bill, events),
         source_updated_at=instant(bill.get("LatestBillEventDateTime")),
-        current_stage=stage, stage_category=progress(bill, stage, events), chamber=chamber,
-        status=text(bill.get("StatusNameEn")), sponsor=sponsor(bill), extra=_extra(bill),
+        current_stage=stage, stage_category=progress(bill, stage, chamber, events),
+        chamber=chamber, status=status, outcome=reached, outcome_on=reached_on,
+        sponsor=sponsor(bill), extra=extra,
         events=events, source_url=source_url, fetched_at=fetched_at,
     )  # fmt: skip

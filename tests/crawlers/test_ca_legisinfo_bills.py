@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from scrapy.http import XmlResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -32,11 +33,17 @@ from crawlers.spiders.ca_legisinfo_forms import (
     looks_like_html,
 )
 from crawlers.spiders.ca_legisinfo_record import bill_record, moment
-from crawlers.spiders.ca_legisinfo_vocab import CA_STAGES, stage_category
-from crawlers.stages import STAGES
+from crawlers.spiders.ca_legisinfo_vocab import (
+    CA_STAGES,
+    SESSION_ENDS,
+    is_mapped,
+    second_chamber_category,
+    stage_category,
+)
 from models.documents import BillEvent, Document
 from models.records import DocumentRecord
 from models.store import ensure_source, upsert_document
+from models.vocabulary import OUTCOMES, STAGES
 
 ROOT = Path(__file__).resolve().parents[2]
 BODIES = ROOT / "cassettes" / "ca-legisinfo-bills" / "bodies"
@@ -106,14 +113,23 @@ def test_c63_titles_in_both_languages(c63: DocumentRecord) -> None:
     assert c63.title_alt == (
         "Loi édictant la Loi sur les préjudices en ligne, modifiant le Code criminel, la Loi canadienne sur les droits de la personne et la Loi concernant la déclaration obligatoire de la pornographie juvénile sur Internet par les personnes qui fournissent des services Internet et apportant des modifications corrélatives et connexes à d'autres lois"
     )
-    assert "short_title" not in c63.extra  # C-63 has none (blank elements)
+    assert "short_title" not in c63.extra  # titles live in `titles` now
+    assert c63.titles == [  # C-63 has no short title (blank elements): long titles only
+        {"type": "Long title", "title": c63.title, "language": "en"},
+        {"type": "Long title", "title": c63.title_alt, "language": "fr"},
+    ]
 
 
 def test_c63_stage_status_sponsor_dates(c63: DocumentRecord) -> None:
     assert c63.current_stage == "Second reading"
     assert c63.chamber == "House of Commons"
     assert c63.stage_category == "lapsed"  # IsSessionOngoing false: died at second reading
-    assert c63.status == "At second reading in the House of Commons"
+    # the body says only IsSessionOngoing false; the end of 44-1 comes from SESSION_ENDS
+    assert (c63.outcome, c63.outcome_on) == ("lapsed", date(2025, 1, 6))
+    assert (
+        c63.status == "Lapsed — session 44-1 prorogued 2025-01-06; Parliament dissolved 2025-03-23"
+    )
+    assert c63.extra["status_en"] == "At second reading in the House of Commons"  # LEGISinfo's
     assert c63.sponsor == "Arif Virani (Minister of Justice)"
     assert c63.published_on == date(2024, 2, 26)
     # LatestBillEventDateTime 2024-09-23T11:00:00, Ottawa summer time (UTC-4)
@@ -141,6 +157,21 @@ def test_c63_summary_is_sanitised_text(c63: DocumentRecord) -> None:
     )
     assert "<" not in c63.summary
     assert "&lt;" not in c63.summary
+    # ShortLegislativeSummaryFr: the same escaped <div> layout in XML
+    assert c63.summary_alt.startswith(
+        "Les Service d'information, d'éducation et de recherche parlementaires de la Bibliothèque du Parlement rédige actuellement le résumé législatif de ce projet de loi. Entre-temps, le Service met à votre disposition le sommaire suivant.\nLe 26 février 2024, le ministre de la Justice a déposé le projet de loi C-63"
+    )
+    assert c63.summary_alt.endswith("La partie 5 prévoit une disposition de coordination.")
+    assert "<" not in c63.summary_alt
+    assert c63.summary.endswith("Part 5 contains a coordinating amendment.")
+
+
+def test_c63_events_carry_the_french_stage(c63: DocumentRecord) -> None:
+    assert [(e.stage, e.stage_alt, e.unmapped) for e in c63.events] == [
+        ("First reading", "Première lecture", False),
+        ("Second reading", "Deuxième lecture", False),
+        ("Second reading", "Deuxième lecture", False),
+    ]
 
 
 def test_c63_links_and_publications(c63: DocumentRecord) -> None:
@@ -159,10 +190,23 @@ def test_s209_fields(s209: DocumentRecord) -> None:
     assert (s209.reference, s209.session, s209.external_id) == ("S-209", "45-1", "45-1/S-209")
     assert s209.title == "An Act to restrict young persons' online access to pornographic material"
     assert s209.title_alt == "Loi limitant l'accès en ligne des jeunes au matériel pornographique"
-    assert s209.extra["short_title"] == {
-        "en": "Protecting Young Persons from Exposure to Pornography Act",
-        "fr": "Loi sur la protection des jeunes contre l'exposition à la pornographie",
-    }
+    assert "short_title" not in s209.extra
+    assert s209.titles == [
+        {"type": "Long title", "title": s209.title, "language": "en"},
+        {"type": "Long title", "title": s209.title_alt, "language": "fr"},
+        {
+            "type": "Short title",
+            "title": "Protecting Young Persons from Exposure to Pornography Act",
+            "language": "en",
+        },
+        {
+            "type": "Short title",
+            "title": "Loi sur la protection des jeunes contre l'exposition à la pornographie",
+            "language": "fr",
+        },
+    ]
+    assert (s209.outcome, s209.outcome_on) == ("active", None)
+    assert "status_en" not in s209.extra  # status is LEGISinfo's own words
     assert s209.sponsor == "Julie Miville-Dechêne (Senator)"
     assert s209.status == "At second reading in the House of Commons"
     assert (s209.current_stage, s209.chamber, s209.stage_category) == (
@@ -170,7 +214,7 @@ def test_s209_fields(s209: DocumentRecord) -> None:
     )  # fmt: skip
     assert s209.published_on == date(2025, 5, 28)  # Senate first reading: a Senate bill
     assert s209.source_updated_at == datetime(2026, 4, 30, 18, 24, 13, 350000, tzinfo=UTC)
-    assert s209.summary == ""  # ShortLegislativeSummaryEn is null
+    assert (s209.summary, s209.summary_alt) == ("", "")  # both null (XML: blank elements)
 
 
 # fmt: off
@@ -196,10 +240,18 @@ def test_s209_every_event(s209: DocumentRecord) -> None:
         ("2026-04-14", None, "Senate", "Third reading", "third_reading", "Debate at third reading (sitting 62)"),
         ("2026-04-15", None, "Senate", "Third reading", "third_reading", "Debate at third reading (sitting 63)"),
         ("2026-04-15", "2026-04-15T14:20:00+00:00", "Senate", "Third reading", "third_reading", "Third reading"),
-        ("2026-04-30", None, "House of Commons", "First reading", "first_reading", "First reading"),
+        # a Senate bill: its first reading in the House is the second chamber's arrival
+        ("2026-04-30", None, "House of Commons", "First reading", "other_chamber", "First reading"),
         ("2026-04-30", None, "House of Commons", "Second reading", "second_reading", "Placed in the Order of Precedence"),
     ]
     assert len({e.key for e in s209.events}) == len(s209.events)
+    french = {e.stage: e.stage_alt for e in s209.events}
+    assert french == {
+        "First reading": "Première lecture", "Second reading": "Deuxième lecture",
+        "Consideration in committee": "Examen en comité", "Report stage": "Étape du rapport",
+        "Third reading": "Troisième lecture",
+    }
+    assert not any(e.unmapped for e in s209.events)
 # fmt: on
 
 
@@ -235,6 +287,13 @@ def test_c22_decision_and_committee_meetings() -> None:
         ("2026-05-07", None, "House of Commons", "Consideration in committee", "committee", "Committee meeting 37: Standing Committee on Public Safety and National Security"),
     ]
     assert c22.events[6].key == "H60030/decision/13452683"
+    assert c22.summary.startswith("A legislative summary is currently being prepared")
+    assert c22.summary_alt.startswith("Les Service d'information, d'éducation et de recherche")  # ’ unified
+    assert c22.summary_alt.endswith("La partie 3 prévoit l'examen parlementaire des parties 1 et 2.")
+    assert [t["type"] + "/" + t["language"] for t in c22.titles] == [
+        "Long title/en", "Long title/fr", "Short title/en", "Short title/fr",
+    ]
+    assert c22.titles[3]["title"] == "Loi de 2026 sur l'accès légal"
 # fmt: on
 
 
@@ -309,6 +368,16 @@ def test_stage_map_uses_common_categories() -> None:
     assert stage_category("Consideration in committee") == "committee"
     assert stage_category("Royal assent") == "assent"
     assert stage_category("Pre-study") == ""
+    assert not is_mapped("Pre-study")
+    assert is_mapped("")  # no wording, no stage: not "unmapped"
+    assert stage_category("Consideration of Senate amendments") == "amendments"
+    assert stage_category("Consideration of House of Commons amendments") == "amendments"
+    assert stage_category("  consideration  of amendments ") == "amendments"
+    assert second_chamber_category("first_reading", "Senate", "House of Commons") == "other_chamber"
+    assert second_chamber_category("third_reading", "Senate", "House of Commons") == "passed_both"
+    assert second_chamber_category("committee", "Senate", "House of Commons") == "committee"
+    assert second_chamber_category("first_reading", "Senate", "Senate") == "first_reading"
+    assert second_chamber_category("first_reading", "", "Senate") == "first_reading"
 
 
 def test_urls_and_arguments() -> None:
@@ -406,8 +475,9 @@ def test_xml_reads_the_bill_never_its_similar_bills() -> None:
 
 def test_missing_optional_fields_leave_them_empty() -> None:
     bill = json.loads(body(C22_JSON))
-    for key in ("ShortLegislativeSummaryEn", "SponsorAffiliationTitleEn", "Publications",
-                "WebReferences", "ShortTitleEn", "ShortTitleFr", "LatestBillEventDateTime"):  # fmt: skip
+    for key in ("ShortLegislativeSummaryEn", "ShortLegislativeSummary", "SponsorAffiliationTitleEn",
+                "Publications", "WebReferences", "ShortTitleEn", "ShortTitleFr",
+                "LatestBillEventDateTime"):  # fmt: skip
         del bill[key]
     bill["BillStages"]["HouseBillStages"][1]["Decisions"] = None
     record = from_json(json.dumps([bill]).encode())
@@ -417,6 +487,8 @@ def test_missing_optional_fields_leave_them_empty() -> None:
         None,
     )
     assert set(record.extra) == {"legisinfo_id", "bill_type", "status_fr"}
+    assert record.summary_alt.startswith("Les Service")  # only the English one was removed
+    assert [t["type"] for t in record.titles] == ["Long title", "Long title"]
     assert "decision" not in " ".join(e.key for e in record.events)
     assert record.title == "An Act respecting lawful access"
 
@@ -439,12 +511,236 @@ def test_royal_assent_and_defeat_categories() -> None:
     assented = from_json(json.dumps(bill).encode())
     assert (assented.current_stage, assented.stage_category, assented.chamber) == ("Royal assent", "assent", "")
     assert events(assented)[-1] == ("2026-06-18", "2026-06-19T00:15:00+00:00", "", "Royal assent", "assent", "Royal assent")
+    assert assented.events[-1].stage_alt == "Sanction royale"
+    assert (assented.outcome, assented.outcome_on, assented.status) == ("enacted", date(2026, 6, 18), "Royal assent 2026-06-18")
     bill["ReceivedRoyalAssentDateTime"] = None
     bill["BillStages"]["HouseBillStages"][1]["SignificantEvents"][0]["IsDefeatedEvent"] = True
     defeated = from_json(json.dumps(bill).encode())
     assert defeated.stage_category == "defeated"
     assert events(defeated)[-1][4] == "defeated"
+    assert (defeated.outcome, defeated.outcome_on) == ("defeated", date(2026, 4, 30))
+    assert defeated.status == "Defeated at second reading in the House of Commons 2026-04-30"
+    bill["IsSessionOngoing"] = False  # defeated, then the session ended: still defeated
+    assert from_json(json.dumps(bill).encode()).outcome == "defeated"
 # fmt: on
+
+
+# --- the second chamber, unknown and amendment stages (SYNTHETIC changes to S-209) --------
+
+
+# fmt: off
+def test_third_reading_in_the_second_chamber_is_passed_both() -> None:
+    """SYNTHETIC: S-209 (a Senate bill) given a House third reading, the Senate's own event moved."""
+    bill = json.loads(body(S209_JSON))
+    senate_third = bill["BillStages"]["SenateBillStages"][4]["SignificantEvents"][0]
+    house = bill["BillStages"]["HouseBillStages"]
+    house[4]["SignificantEvents"] = [{**senate_third, "EventDateTime": "2026-06-10T15:00:00"}]
+    record = from_json(json.dumps(bill).encode())
+    assert events(record)[-1] == ("2026-06-10", "2026-06-10T19:00:00+00:00", "House of Commons", "Third reading", "passed_both", "Third reading")
+    senate = [e.stage_category for e in record.events if e.chamber == "Senate" and e.stage == "Third reading"]
+    assert set(senate) == {"third_reading"}  # the originating chamber's third reading
+
+
+def test_a_house_bill_in_the_senate() -> None:
+    """SYNTHETIC: C-22 (a House bill) given a Senate first reading: the second chamber's arrival."""
+    bill = json.loads(body(C22_JSON))
+    first = bill["BillStages"]["HouseBillStages"][0]
+    bill["BillStages"]["SenateBillStages"] = [{**first, "BillStageId": 99, "Sittings": [], "Decisions": [], "CommitteeMeetings": []}]
+    record = from_json(json.dumps(bill).encode())
+    senate = [(e.stage, e.stage_alt, e.stage_category) for e in record.events if e.chamber == "Senate"]
+    assert senate
+    assert set(senate) == {("First reading", "Première lecture", "other_chamber")}
+    assert {e.stage_category for e in record.events if e.chamber == "House of Commons" and e.stage == "First reading"} == {"first_reading"}
+# fmt: on
+
+
+def test_unknown_stage_is_kept_and_marked_unmapped() -> None:
+    """SYNTHETIC: S-209's House second reading renamed to a stage no map knows."""
+    bill = json.loads(body(S209_JSON))
+    stage = bill["BillStages"]["HouseBillStages"][1]
+    stage["BillStageNameEn"], stage["BillStageNameFr"] = "Pre-study", "Étude préalable"
+    bill["OngoingStageNameEn"] = "Pre-study"
+    record = from_json(json.dumps(bill).encode())
+    odd = [e for e in record.events if e.stage == "Pre-study"]
+    assert [(e.stage_alt, e.stage_category, e.unmapped) for e in odd] == [
+        ("Étude préalable", "", True)
+    ]
+    assert all(not e.unmapped for e in record.events if e.stage != "Pre-study")
+    # the current stage is stated as LEGISinfo names it, with no category
+    assert (record.current_stage, record.stage_category) == ("Pre-study", "")
+
+
+def test_consideration_of_amendments_stage() -> None:
+    """SYNTHETIC: S-209's House third reading renamed the way LEGISinfo names amendment stages."""
+    bill = json.loads(body(S209_JSON))
+    stage = bill["BillStages"]["HouseBillStages"][4]
+    stage["BillStageNameEn"] = "Consideration of House of Commons amendments"
+    stage["BillStageNameFr"] = "Étude des amendements de la Chambre des communes"
+    senate_third = bill["BillStages"]["SenateBillStages"][4]["SignificantEvents"][0]
+    stage["SignificantEvents"] = [{**senate_third, "EventDateTime": "2026-06-10T15:00:00"}]
+    last = from_json(json.dumps(bill).encode()).events[-1]
+    assert (last.stage_category, last.unmapped, last.chamber) == (
+        "amendments",
+        False,
+        "House of Commons",
+    )
+
+
+# --- outcome and status -----------------------------------------------------------------
+
+
+def test_session_ends_table() -> None:
+    assert {session: (end.how, end.on.isoformat()) for session, end in SESSION_ENDS.items()} == {
+        "42-1": ("dissolved", "2019-09-11"),
+        "43-1": ("prorogued", "2020-08-18"),
+        "43-2": ("dissolved", "2021-08-15"),
+        "44-1": ("prorogued", "2025-01-06"),
+    }
+    assert SESSION_ENDS["44-1"].parliament_dissolved == date(2025, 3, 23)
+
+
+@pytest.mark.parametrize(
+    ("parliament", "session", "on", "status"),
+    [
+        (43, 1, date(2020, 8, 18), "Lapsed — session 43-1 prorogued 2020-08-18"),
+        (42, 1, date(2019, 9, 11), "Lapsed — session 42-1 ended; Parliament dissolved 2019-09-11"),
+        (43, 2, date(2021, 8, 15), "Lapsed — session 43-2 ended; Parliament dissolved 2021-08-15"),
+        (41, 2, None, "Lapsed — session 41-2 ended"),  # an end we do not know: no date
+    ],
+)
+def test_lapsed_outcome_per_session(
+    parliament: int, session: int, on: date | None, status: str
+) -> None:
+    """SYNTHETIC: C-22 moved to an ended session."""
+    bill = json.loads(body(C22_JSON))
+    bill.update(ParliamentNumber=parliament, SessionNumber=session, IsSessionOngoing=False)
+    record = from_json(json.dumps(bill).encode())
+    assert (record.outcome, record.outcome_on, record.status) == ("lapsed", on, status)
+    assert record.stage_category == "lapsed"
+    assert record.extra["status_en"] == "At consideration in committee in the House of Commons"
+
+
+def test_outcomes_are_the_common_ones(c63: DocumentRecord, s209: DocumentRecord) -> None:
+    assert {c63.outcome, s209.outcome} <= set(OUTCOMES)
+    c22 = from_json(body(C22_JSON))
+    assert (c22.outcome, c22.outcome_on, c22.status) == (
+        "active",
+        None,
+        "At consideration in committee in the House of Commons",
+    )
+
+
+# --- summaries: every layout, and the ones never seen --------------------------------------
+
+
+def test_summary_layouts_in_the_recorded_bodies() -> None:
+    """JSON strings (C-22), escaped markup in XML (C-63), null (S-209 JSON), blank (S-209 XML,
+    C-34 XML), and the unsuffixed English copy when the En field is gone."""
+    c34 = from_xml(body(C34_XML), xml_url("45-1", "C-34"))
+    assert (c34.summary, c34.summary_alt) == ("", "")
+    assert (from_xml(body(S209_XML)).summary, from_xml(body(S209_XML)).summary_alt) == ("", "")
+    bill = json.loads(body(C22_JSON))
+    full = from_json(body(C22_JSON))
+    del bill["ShortLegislativeSummaryEn"]
+    assert from_json(json.dumps(bill).encode()).summary == full.summary != ""
+
+
+def test_summary_in_an_unknown_wrapper_is_kept_and_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """SYNTHETIC: C-22's summaries in a <section> and a markup with no text."""
+    bill = json.loads(body(C22_JSON))
+    bill["ShortLegislativeSummaryEn"] = "<section><p>Part 1 amends the Criminal Code.</p></section>"
+    bill["ShortLegislativeSummaryFr"] = "<div><br/><br/></div>"
+    with caplog.at_level("WARNING", logger=f"crawlers.{SLUG}"):
+        record = from_json(json.dumps(bill).encode())
+    assert (record.summary, record.summary_alt) == ("Part 1 amends the Criminal Code.", "")
+    logged = [r.getMessage() for r in caplog.records]
+    assert any(
+        "bill 45-1/C-22: ShortLegislativeSummaryEn in a wrapper never seen" in m for m in logged
+    )
+    assert any(
+        "bill 45-1/C-22: ShortLegislativeSummaryFr has markup but no text" in m for m in logged
+    )
+    assert any("bill 45-1/C-22: a summary in English only" in m for m in logged)
+
+
+def test_recorded_summaries_log_nothing(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level("WARNING", logger=f"crawlers.{SLUG}"):
+        from_json(body(C22_JSON))
+        from_xml(body(C63_XML))
+        from_json(body(S209_JSON))
+    assert caplog.records == []
+
+
+# --- errors name the bill (SYNTHETIC bad bodies derived from the real ones) ---------------
+
+
+def test_list_errors_name_the_entry() -> None:
+    listed = json.loads(body(LIST))
+    listed[14]["LatestActivityDateTime"] = "yesterday"  # SYNTHETIC: S-209's entry
+    with pytest.raises(LayoutChanged) as caught:
+        list_entries(SLUG, list_url("45-1"), json.dumps(listed).encode())
+    assert caught.value.cause.startswith(
+        "list entry [14] (bill 45-1/S-209): bad LatestActivityDateTime"
+    )
+    assert caught.value.url == list_url("45-1")
+    listed = json.loads(body(LIST))
+    del listed[3]["BillNumberFormatted"]  # SYNTHETIC: S-4's entry without its number
+    with pytest.raises(LayoutChanged) as caught:
+        list_entries(SLUG, list_url("45-1"), json.dumps(listed).encode())
+    assert caught.value.cause == (
+        "list entry [3] (ParlSessionCode 45-1, BillNumber 0, BillId 13779589): "
+        "list entry without BillNumberFormatted / ParlSessionCode"
+    )
+
+
+def test_detail_errors_name_the_bill() -> None:
+    asked = "45-1/S-209"
+    with pytest.raises(ParseError) as caught:
+        bill_from_json(SLUG, URL, html_page_from(body(S209_JSON)), asked)
+    assert str(caught.value) == f"{SLUG} {URL}: bill 45-1/S-209: HTML page where JSON was expected"
+    with pytest.raises(
+        ParseError, match=r"^ca-legisinfo-bills .*: bill 44-1/C-63: body is not XML"
+    ):
+        bill_from_xml(SLUG, URL, body(C63_XML)[:30_000], "44-1/C-63")
+    with pytest.raises(LayoutChanged, match="bill 45-1/S-209: expected a one-element array"):
+        bill_from_json(SLUG, URL, b"[]", asked)
+    bill = json.loads(body(S209_JSON))
+    bill["BillStages"]["SenateBillStages"][0]["Sittings"][0]["Date"] = "28/05/2025"  # SYNTHETIC
+    with pytest.raises(LayoutChanged) as changed:
+        bill_record(bill, source=SLUG, source_url=URL, fetched_at=FETCHED, asked=asked)
+    assert changed.value.cause.startswith("bill 45-1/S-209: unreadable value (ValueError")
+    del bill["NumberCode"]  # SYNTHETIC: the body no longer says which bill it is
+    with pytest.raises(LayoutChanged) as changed:
+        bill_record(bill, source=SLUG, source_url=URL, fetched_at=FETCHED, asked=asked)
+    assert changed.value.cause == "bill 45-1/S-209: bill without NumberCode"
+    with pytest.raises(LayoutChanged) as changed:
+        bill_record(bill, source=SLUG, source_url=URL, fetched_at=FETCHED)
+    assert changed.value.cause == "bill 45-1/? (Id 13541954): bill without NumberCode"
+
+
+def test_a_body_of_another_bill_is_refused() -> None:
+    c22 = bill_from_json(SLUG, URL, body(C22_JSON))
+    with pytest.raises(LayoutChanged) as caught:
+        bill_record(c22, source=SLUG, source_url=URL, fetched_at=FETCHED, asked="45-1/S-209")
+    assert caught.value.cause == "bill 45-1/S-209: the body is bill 45-1/C-22"
+    same = bill_record(c22, source=SLUG, source_url=URL, fetched_at=FETCHED, asked="45-1/c-22")
+    assert same.external_id == "45-1/C-22"
+
+
+def test_spider_passes_the_asked_bill_to_the_xml_form() -> None:
+    spider = CaLegisinfoBillsSpider()
+    request = spider.xml_request("45-1", "S-209")
+    assert (request.url, request.cb_kwargs) == (
+        xml_url("45-1", "S-209"),
+        {"session": "45-1", "number": "S-209"},
+    )
+    response = XmlResponse(request.url, body=body(S209_XML))
+    assert spider.parse_xml(response).external_id == "45-1/S-209"  # asked for with no kwargs
+    assert spider.parse_xml(response, **request.cb_kwargs).external_id == "45-1/S-209"
+    with pytest.raises(LayoutChanged, match="bill 45-1/C-34: the body is bill 45-1/S-209"):
+        spider.parse_xml(response, "45-1", "C-34")
 
 
 # --- storage: a history that shrinks keeps its events -----------------------------------

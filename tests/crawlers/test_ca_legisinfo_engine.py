@@ -69,7 +69,9 @@ def test_html_instead_of_json_is_reported_and_the_xml_form_used(
     assert sorted(external_ids(engine)) == sorted(RECORDED)
     run = last_run(engine, SLUG)
     assert run.error_count == 1
-    assert run.errors == [f"ParseError: {SLUG} {S209_JSON}: HTML page where JSON was expected"]
+    assert run.errors == [
+        f"ParseError: {SLUG} {S209_JSON}: bill 45-1/S-209: HTML page where JSON was expected"
+    ]
 
 
 def test_list_answered_with_html_keeps_what_is_stored(
