@@ -8,28 +8,45 @@
   /Bills/{id}/Publications (texts, explanatory notes: links in extra["publications"]). One
   event per stage sitting (a stage that has not sat has no date: not an event); the current
   stage comes from the list's currentStage. If detail or stages fail, the bill is still
-  yielded from what arrived (a declared replay gap is a warning, anything else an error).
-- The bodies carry no "HL Bill 12" style number: reference stays "" (never invented); the key
-  is billId. Zone-less dates are Europe/London local time, stored in UTC.
-- Licence: Open Parliament Licence v3.0. History: 2026-11: first version; publications added.
+  yielded from what arrived (a declared replay gap is a warning, anything else an error). Every
+  error about one bill names it (billId and short title) as well as the URL.
+- Identity: the key is billId. `reference` is the bill's printed number as its publications
+  title it ("Bill 106 09-10", "HL Bill 40 09-10"): the latest per House, the originating House
+  first; "" when no publications arrived (never invented). `session` is "session 35": the
+  Bills API gives only its internal session id (introducedSessionId), and no recorded body
+  maps ids to names ("2019-21"), so none is made up; every included id is in extra.
+- Titles: `title` is shortTitle; `titles` lists it ("Short title"), formerShortTitle ("Former
+  short title") and the detail's longTitle ("Long title").
+- Outcome: isAct (or a Royal Assent current stage) is enacted on the assent sitting's date;
+  billWithdrawn (a date) withdrawn on it; isDefeated defeated (no date given). Nothing the API
+  sends says a bill fell at the end of a session (no flag; currentHouse is "Unassigned" only
+  for Acts in the recorded list), so no bill is "lapsed": the rest are active. `status` is the
+  human line: "Royal Assent 2010-07-27", "Withdrawn 2024-01-02", "2nd reading (Commons)".
+- Stages: see crawlers.stages.uk_stage (second-House readings, unmapped wording).
+  Zone-less dates are Europe/London local time, stored in UTC.
+- Licence: Open Parliament Licence v3.0. History: 2026-11: first version; publications added;
+  issue 14: session, reference, titles, outcome, second-House categories, named errors.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 import scrapy
 from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError as ScrapyHttpError
 from twisted.python.failure import Failure
 
 from crawlers.base.json_api import json_list, json_object, newer_than, page_is_stale, parse_local
 from crawlers.base.source import SourceSpider
-from crawlers.errors import LayoutChanged, SourceError, report
+from crawlers.errors import HttpError, LayoutChanged, SourceError
+from crawlers.middlewares.replay import ReplayGap, ReplayMiss
+from crawlers.spiders.uk_publications import bill_numbers
 from crawlers.spiders.uk_publications import parse_publications as read_publications
-from crawlers.stages import uk_stage_category
+from crawlers.stages import UK_HOUSES, uk_stage
 from models.records import BILL, DocumentRecord, EventRecord
 
 API = "https://bills-api.parliament.uk/api/v1/Bills"
@@ -43,35 +60,97 @@ def list_url(skip: int) -> str:
     return f"{API}?SortOrder=DateUpdatedDescending&Skip={skip}&Take={PAGE_SIZE}"
 
 
-def sitting_events(stage: dict[str, Any]) -> list[EventRecord]:
+def named(bill: Any) -> str:
+    """The bill as an error names it: 'bill 2818 "Abolition of Business Rates Bill"'."""
+    if not isinstance(bill, dict):
+        return f"bill entry {bill!r:.60}"
+    title = str(bill.get("shortTitle") or bill.get("formerShortTitle") or "").strip()
+    return f"bill {bill.get('billId', '(no billId)')} " + (f'"{title}"' if title else "(no title)")
+
+
+def sitting_events(stage: dict[str, Any], originating_house: str = "") -> list[EventRecord]:
     """One event per sitting of a stage (none when the stage has not sat)."""
     description = str(stage.get("description") or "")
     abbreviation = str(stage.get("abbreviation") or "")
+    house = str(stage.get("house") or "")
+    category, unmapped = uk_stage(description, abbreviation, house, originating_house)
     return [
         EventRecord(
             stage=description,
             occurred_on=parse_local(str(sitting["date"]), LONDON).date(),
-            chamber=str(stage.get("house") or ""),
+            chamber=house,
             description=abbreviation,
-            stage_category=uk_stage_category(description, abbreviation),
+            stage_category=category,
             key=f"sitting:{sitting['id']}",
+            unmapped=unmapped,
         )
         for sitting in stage.get("stageSittings") or []
     ]
 
 
-def stage_events(stages: list[dict[str, Any]]) -> list[EventRecord]:
+def stage_events(stages: list[dict[str, Any]], originating_house: str = "") -> list[EventRecord]:
     ordered = sorted(stages, key=lambda stage: int(stage.get("sortOrder") or 0))
-    events = [event for stage in ordered for event in sitting_events(stage)]
+    events = [event for stage in ordered for event in sitting_events(stage, originating_house)]
     return sorted(events, key=lambda event: event.occurred_on or datetime.min.date())
 
 
-def bill_status(bill: dict[str, Any]) -> str:
+def session_name(bill: dict[str, Any]) -> str:
+    """ "session 35": the API's own session id, shown as such (no recorded id-to-name map)."""
+    session_id = bill.get("introducedSessionId")
+    return f"session {session_id}" if session_id not in (None, "") else ""
+
+
+def bill_titles(bill: dict[str, Any], detail: dict[str, Any] | None) -> list[dict[str, str]]:
+    given = [
+        ("Short title", bill.get("shortTitle")),
+        ("Former short title", bill.get("formerShortTitle")),
+        ("Long title", (detail or {}).get("longTitle")),
+    ]
+    return [
+        {"type": kind, "title": " ".join(str(title).split()), "language": "en"}
+        for kind, title in given
+        if title and str(title).strip()
+    ]
+
+
+def bill_reference(publications: list[dict[str, Any]] | None, originating_house: str) -> str:
+    """Each House's latest printed bill number, the originating House's first."""
+    numbers = bill_numbers(publications or [])
+    houses = sorted(numbers, key=lambda house: (house != originating_house, house))
+    return "; ".join(numbers[house] for house in houses)
+
+
+def current_stage_line(current: dict[str, Any]) -> str:
+    """Today's status in the source's words: "2nd reading (Commons)" (its date is an event's)."""
+    description = str(current.get("description") or "")
+    house = str(current.get("house") or "")
+    return f"{description} ({house})" if description and house in UK_HOUSES else description
+
+
+def local_date(value: Any) -> date | None:
+    """The London date of an API timestamp; None when it is not one."""
+    try:
+        return parse_local(str(value), LONDON).date()
+    except ValueError:
+        return None
+
+
+def bill_outcome(bill: dict[str, Any], events: list[EventRecord]) -> tuple[str, date | None, str]:
+    """(outcome, outcome_on, status) from the API's flags; see the module docstring."""
+    current = bill.get("currentStage") or {}
+    assented = [event for event in events if event.stage_category == "assent"]
+    if bill.get("isAct") or assented:
+        on = max((e.occurred_on for e in assented if e.occurred_on), default=None)
+        said = assented[-1].stage if assented else "Royal Assent"
+        return "enacted", on, f"{said} {on.isoformat()}" if on else said
     if bill.get("billWithdrawn"):
-        return "withdrawn"
+        withdrawn_on = local_date(bill["billWithdrawn"])
+        said = f"Withdrawn {withdrawn_on.isoformat()}" if withdrawn_on else "Withdrawn"
+        return "withdrawn", withdrawn_on, said
+    line = current_stage_line(current)
     if bill.get("isDefeated"):
-        return "defeated"
-    return "act" if bill.get("isAct") else ""
+        return "defeated", None, f"Defeated at {line}" if line else "Defeated"
+    return "active", None, line
 
 
 def sponsors(detail: dict[str, Any]) -> str:
@@ -96,27 +175,34 @@ def bill_record(
         str(current.get("description") or ""),
         str(current.get("abbreviation") or ""),
     )
-    events = stage_events(stages if stages is not None else [current] if current else [])
+    origin = str(bill.get("originatingHouse") or (detail or {}).get("originatingHouse") or "")
+    events = stage_events(stages if stages is not None else [current] if current else [], origin)
+    category, _ = uk_stage(description, abbreviation, str(current.get("house") or ""), origin)
+    outcome, outcome_on, status = bill_outcome(bill, events)
     return DocumentRecord(
         source="uk-bills",
         external_id=str(bill["billId"]),
         kind=BILL,
         jurisdiction="uk",
         title=str(bill["shortTitle"]),
-        title_alt=str(bill.get("formerShortTitle") or ""),
         url=f"{SITE}/{bill['billId']}",
-        session=str(bill.get("introducedSessionId") or ""),
+        reference=bill_reference(publications, origin),
+        session=session_name(bill),
         summary=str((detail or {}).get("longTitle") or ""),
         published_on=events[0].occurred_on if events else None,
         source_updated_at=parse_local(str(bill["lastUpdate"]), LONDON).astimezone(UTC),
         current_stage=description,
-        stage_category=uk_stage_category(description, abbreviation),
+        stage_category=category,
         chamber=str(bill.get("currentHouse") or ""),
-        status=bill_status(bill),
+        status=status,
+        outcome=outcome,
+        outcome_on=outcome_on,
+        titles=bill_titles(bill, detail),
         sponsor=sponsors(detail or {}),
         extra={
             "bill_type_id": bill.get("billTypeId"),
-            "originating_house": bill.get("originatingHouse"),
+            "originating_house": origin,
+            "session_ids": list(bill.get("includedSessionIds") or []),
             "publications": publications or [],
         },
         events=events,
@@ -166,10 +252,28 @@ class UkBillsSpider(SourceSpider):
             int(bill["billId"])
         except (KeyError, TypeError, ValueError) as error:
             self.fail(
-                url, f"bill entry unreadable ({type(error).__name__}: {error})", LayoutChanged
+                url,
+                f"{named(bill)}: bill entry unreadable, dropped ({type(error).__name__}: {error})",
+                LayoutChanged,
             )
             return False
         return True
+
+    def fail_for(self, bill: Any, error: SourceError) -> None:
+        """Count `error` as one line that names the bill as well as the URL."""
+        self.fail(error.url, f"{named(bill)}: {error.cause}", type(error))
+
+    def bill_request_failed(self, failure: Failure, bill: Any) -> None:
+        """A detail, stages or publications request that failed: counted once, naming the bill."""
+        error = failure.value
+        if isinstance(error, ReplayGap | ReplayMiss):
+            self.count_failure(failure)  # a declared gap is a warning; a miss is counted already
+            return
+        url = failure.request.url  # type: ignore[attr-defined]
+        if isinstance(error, ScrapyHttpError):
+            self.fail(url, f"{named(bill)}: HTTP {error.response.status}", HttpError)
+        else:
+            self.fail(url, f"{named(bill)}: {type(error).__name__}: {error}")
 
     def more_pages(
         self, skip: int, count: int, data: dict[str, Any], since: datetime | None
@@ -200,13 +304,14 @@ class UkBillsSpider(SourceSpider):
         try:
             detail: dict[str, Any] | None = json_object(self.name, response, "billId")
         except SourceError as error:
-            report(self.crawler, error)
+            self.fail_for(bill, error)
             detail = None
         yield self.stages_request(bill, detail)
 
     def detail_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
-        self.count_failure(failure)
-        yield self.stages_request(failure.request.cb_kwargs["bill"], None)  # type: ignore[attr-defined]
+        bill = failure.request.cb_kwargs["bill"]  # type: ignore[attr-defined]
+        self.bill_request_failed(failure, bill)
+        yield self.stages_request(bill, None)
 
     def parse_stages(
         self, response: Response, bill: dict[str, Any], detail: dict[str, Any] | None
@@ -216,18 +321,17 @@ class UkBillsSpider(SourceSpider):
             stages = json_list(self.name, response, "items")
             stage_events(stages)  # unreadable stages fall back to the list's current stage
         except SourceError as error:
-            report(self.crawler, error)
+            self.fail_for(bill, error)
             stages = None
-        except (KeyError, TypeError, ValueError) as error:
-            self.fail(
-                response.url, f"stages unreadable ({type(error).__name__}: {error})", LayoutChanged
-            )
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            cause = f"stages unreadable ({type(error).__name__}: {error})"
+            self.fail_for(bill, LayoutChanged(self.name, response.url, cause))
             stages = None
         yield self.publications_request(bill, detail, stages)
 
     def stages_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
-        self.count_failure(failure)
         kwargs = failure.request.cb_kwargs  # type: ignore[attr-defined]
+        self.bill_request_failed(failure, kwargs["bill"])
         yield self.publications_request(kwargs["bill"], kwargs["detail"], None)
 
     def publications_request(
@@ -252,15 +356,16 @@ class UkBillsSpider(SourceSpider):
         try:
             publications = read_publications(json_object(self.name, response, "publications"))
         except SourceError as error:
-            report(self.crawler, error)
+            self.fail_for(bill, error)
         except ValueError as error:
-            self.fail(response.url, f"publications unreadable ({error})", LayoutChanged)
+            cause = f"publications unreadable ({error})"
+            self.fail_for(bill, LayoutChanged(self.name, response.url, cause))
         yield bill_record(bill, detail, stages, source_url=response.url, publications=publications)
 
     def publications_failed(self, failure: Failure) -> Iterator[DocumentRecord]:
-        self.count_failure(failure)
         request = failure.request  # type: ignore[attr-defined]
         kwargs = request.cb_kwargs
+        self.bill_request_failed(failure, kwargs["bill"])
         yield bill_record(
             kwargs["bill"], kwargs["detail"], kwargs["stages"], source_url=request.url
         )

@@ -5,10 +5,16 @@ is `{billId, publications[]}` with no `items` wrapper (bill 512, recorded). Each
 has a type, a display date (naive London time; only its date is kept) and links, each a URL
 and a content type (text/html, application/pdf). A body of another shape raises ValueError
 naming what is missing; the caller turns it into LayoutChanged with the source and URL.
+
+`bill_numbers` reads the bill's printed numbers from the prints' titles ("Bill 106 09-10 (Lords
+Amendments to)", "HL Bill 40 09-10 (as brought from the Commons...)"): the latest per House,
+as printed with its session suffix when there is one. A print titled without a number ("Bill
+as introduced") gives none; explanatory notes ("Bill 4 EN 09-10") are not prints of the bill.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -47,3 +53,28 @@ def parse_publications(body: dict[str, Any]) -> list[dict[str, Any]]:
     if not isinstance(publications, list):
         raise ValueError("no publications list in the body")
     return [_publication(publication) for publication in publications]
+
+
+# "HL Bill 40 09-10 (...)", "Bill 106 09-10 (...)", "Bill 123": prefix, number, session suffix.
+_BILL_NUMBER = re.compile(r"^(?:(HL) )?Bill (\d+)(?: (\d{2,4}-\d{2}))?(?![\w-])(?! EN\b)")
+BILL_PRINT = "Bill"  # the publicationType name of a print of the bill itself
+
+
+def bill_numbers(publications: list[dict[str, Any]]) -> dict[str, str]:
+    """{"Commons": "Bill 106 09-10", "Lords": "HL Bill 40 09-10"}: each House's latest number.
+
+    Reads `parse_publications` output; only prints of type "Bill" count. Latest by date; on the
+    same date the one listed first (the API lists the newest first).
+    """
+    numbers: dict[str, tuple[str, str]] = {}
+    for publication in publications:
+        found = _BILL_NUMBER.match(str(publication.get("title") or ""))
+        if publication.get("type") != BILL_PRINT or not found:
+            continue
+        house = "Lords" if found.group(1) else "Commons"
+        number = " ".join(part for part in (found.group(1), f"Bill {found.group(2)}") if part)
+        number = f"{number} {found.group(3)}" if found.group(3) else number
+        date = str(publication.get("date") or "")
+        if house not in numbers or date > numbers[house][0]:
+            numbers[house] = (date, number)
+    return {house: number for house, (_, number) in numbers.items()}

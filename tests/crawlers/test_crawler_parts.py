@@ -18,10 +18,15 @@ from crawlers.middlewares.replay import RecordMiddleware, canonical, load_exchan
 from crawlers.middlewares.retry_after import RetryAfterMiddleware, retry_after_seconds
 from crawlers.pipelines import ValidatePipeline
 from crawlers.spiders.uk_bills import UkBillsSpider, bill_record, list_url
-from crawlers.stages import STAGES, uk_stage_category
+from crawlers.stages import UK_NO_CATEGORY, uk_stage, uk_stage_category
+from models.text import fold
+from models.vocabulary import STAGES
+from tests.conftest import ROOT
 from tests.crawlers.replay_crawl import CASSETTES
 
 REAL_STAGES = CASSETTES / "uk-bills" / "bodies" / "bill-2818_stages_snommoc.json"
+# The real GET /api/v1/Stages page 1 (20 of the API's 48 stages): see PROVENANCE.md there.
+UK_STAGE_LIST = ROOT / "tests/fixtures/real/uk-stages/stages_page1_snommoc.json"
 
 
 @pytest.mark.parametrize(
@@ -33,7 +38,8 @@ REAL_STAGES = CASSETTES / "uk-bills" / "bodies" / "bill-2818_stages_snommoc.json
         (("Committee stage", "CS"), "committee"),
         (("Report stage", "RS"), "report"),
         (("3rd reading", "3R"), "third_reading"),
-        (("Consideration of amendments", "CoA"), "other_chamber"),
+        (("Consideration of amendments", "CoA"), "amendments"),
+        (("Consideration of Lords amendments", ""), "amendments"),
         (("Royal Assent", "RA"), "assent"),
         (("Carry-over motion", ""), ""),
     ],
@@ -41,6 +47,48 @@ REAL_STAGES = CASSETTES / "uk-bills" / "bodies" / "bill-2818_stages_snommoc.json
 def test_uk_stages_map_to_the_common_vocabulary(said: tuple[str, str], category: str) -> None:
     assert uk_stage_category(*said) == category
     assert category == "" or category in STAGES
+
+
+@pytest.mark.parametrize(
+    ("said", "house", "category"),
+    [
+        ("1st reading", "Commons", "first_reading"),
+        ("1st reading", "Lords", "other_chamber"),  # arriving in the second House
+        ("2nd reading", "Lords", "second_reading"),  # its readings keep their category
+        ("Committee stage", "Lords", "committee"),
+        ("3rd reading", "Commons", "third_reading"),
+        ("3rd reading", "Lords", "passed_both"),  # the second House passing it
+        ("Consideration of Lords amendments", "Commons", "amendments"),
+        ("Royal Assent", "Unassigned", "assent"),
+    ],
+)
+def test_uk_second_house_rule_for_a_commons_bill(said: str, house: str, category: str) -> None:
+    assert uk_stage(said, "", house, "Commons") == (category, False)
+
+
+def test_uk_second_house_rule_for_a_lords_bill() -> None:
+    assert uk_stage("1st reading", "1R", "Commons", "Lords") == ("other_chamber", False)
+    assert uk_stage("3rd reading", "3R", "Lords", "Lords") == ("third_reading", False)
+    assert uk_stage("1st reading", "1R", "Commons", "") == ("first_reading", False)  # unknown
+
+
+def test_uk_unknown_stages_are_unmapped_and_known_motions_are_not() -> None:
+    assert uk_stage("Carry-over motion", "", "Commons", "Commons") == ("", True)
+    assert uk_stage("Money resolution", "", "Commons", "Commons") == ("", False)
+
+
+def test_every_stage_the_bills_api_lists_is_mapped_or_deliberately_none() -> None:
+    """The real GET /api/v1/Stages page 1: each name has a category or is a known non-stage."""
+    stages = json.loads(UK_STAGE_LIST.read_bytes())["items"]
+    assert len(stages) == 20
+    results = {s["name"]: uk_stage(s["name"], "", s["house"], s["house"]) for s in stages}
+    assert [name for name, (_, unmapped) in results.items() if unmapped] == []
+    none = {name for name, (category, _) in results.items() if not category}
+    assert {fold(name) for name in none} <= UK_NO_CATEGORY
+    assert {category for category, _ in results.values() if category} <= set(STAGES)
+    assert results["Consideration of Lords amendments"] == ("amendments", False)
+    assert results["Committee of the whole House"] == ("committee", False)
+    assert len(none) == 10  # motions, resolutions and the English-votes consent steps
 
 
 def test_the_real_stage_descriptions_are_all_known() -> None:

@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
-from crawlers.spiders.uk_bills import API, list_url
+from crawlers.spiders.uk_bills import API, bill_record, list_url
+from crawlers.spiders.uk_publications import parse_publications
 from models import BillEvent, Change, Document, Source
 from tests.conftest import ROOT
 from tests.crawlers.replay_crawl import (
@@ -31,7 +32,22 @@ from tests.crawlers.replay_crawl import (
 
 SLUG = "uk-bills"
 FIRST_PAGE = list_url(0)
+DETAIL_2818 = f"{API}/2818"
 STAGES_2818 = f"{API}/2818/Stages"
+BODIES = CASSETTES / SLUG / "bodies"
+PUBLICATIONS_512 = ROOT / "tests/fixtures/real/uk-publications/bill-512_publications_snommoc.json"
+NAMED_2818 = 'bill 2818 "Abolition of Business Rates Bill"'
+
+
+def real(name: str) -> Any:
+    return json.loads((BODIES / name).read_bytes())
+
+
+def listed(bill_id: int) -> dict[str, Any]:
+    entry: dict[str, Any] = next(
+        b for b in real("bills_page1_snommoc.json")["items"] if b["billId"] == bill_id
+    )
+    return entry
 
 
 def document(engine: Engine, external_id: str) -> Document:
@@ -65,6 +81,13 @@ def test_bill_2818_is_stored_with_its_detail_and_history(engine: Engine, db_url:
     assert bill.summary == "A Bill to abolish business rates; and for connected purposes."
     assert (bill.sponsor, bill.chamber, bill.reference) == ("Kevin Hollinrake", "Commons", "")
     assert (bill.current_stage, bill.stage_category) == ("2nd reading", "second_reading")
+    assert (bill.session, bill.outcome, bill.outcome_on, bill.status) == (
+        "session 35",
+        "active",
+        None,
+        "2nd reading (Commons)",
+    )
+    assert [t["type"] for t in bill.titles] == ["Short title", "Long title"]
     # 1st reading sat; 2nd reading has no sitting yet, so it is the current stage, not an event.
     assert events(engine, "2818") == [
         ("1st reading", "first_reading", "Commons", date(2021, 1, 12), "sitting:11498")
@@ -83,9 +106,10 @@ def test_other_bills_are_stored_from_the_list_when_detail_is_a_declared_gap(
     assert (act.current_stage, act.stage_category, act.status, act.sponsor) == (
         "Royal Assent",
         "assent",
-        "act",
+        "Royal Assent 2010-07-27",
         "",
     )
+    assert (act.outcome, act.outcome_on) == ("enacted", date(2010, 7, 27))
     assert [e[1] for e in events(engine, "642")] == ["assent"]
 
 
@@ -194,6 +218,8 @@ def assert_bad_run(engine: Engine, stored: list[tuple[Any, ...]], cause: str) ->
     assert run.error_count >= 1
     assert run.status in {"errors", "failed"}
     assert any(SLUG in line and API in line and cause in line for line in run.errors), run.errors
+    if cause.startswith("KeyError"):  # a dropped entry names the bill it could read
+        assert any("bill 2818 (no title)" in line for line in run.errors), run.errors
     assert stored_documents(engine) == stored
     assert source(engine, SLUG).health in {"degraded", "failing"}
 
@@ -235,6 +261,7 @@ def test_a_broken_stages_body_keeps_the_bill_from_list_data(
     run = last_run(engine, SLUG)
     assert run.error_count == 1
     assert STAGES_2818 in run.errors[0]
+    assert NAMED_2818 in run.errors[0]
     assert document(engine, "2818").sponsor == "Kevin Hollinrake"  # the detail still arrived
     assert source(engine, SLUG).watermark is None
 
@@ -299,3 +326,134 @@ def test_publications_become_links_on_the_bill(engine: Engine, db_url: str, tmp_
         ],
     }
     assert document(engine, "2302").extra["publications"] == []  # a declared gap: no links
+    assert document(engine, "2818").reference == "Bill 106 09-10; HL Bill 40 09-10"
+
+
+# Record-level tests on the real bodies (list page 1, bill 2818 detail and stages, bill 512
+# publications); SYNTHETIC edits are labelled where a case the bodies lack is built.
+
+
+def bill_2818(**edits: Any) -> dict[str, Any]:
+    return dict(listed(2818), **edits)
+
+
+def test_identity_titles_and_status_of_bill_2818() -> None:
+    detail = real("bill-2818_EDITED_snommoc.json")
+    stages = real("bill-2818_stages_snommoc.json")["items"]
+    record = bill_record(bill_2818(), detail, stages, source_url=STAGES_2818)
+    # No recorded body names UK sessions: the API's id is shown as such, never guessed.
+    assert (record.session, record.extra["session_ids"]) == ("session 35", [35])
+    assert record.reference == ""  # 2818's publications were never recorded
+    assert record.title == "Abolition of Business Rates Bill"
+    assert record.titles == [
+        {"type": "Short title", "title": "Abolition of Business Rates Bill", "language": "en"},
+        {
+            "type": "Long title",
+            "title": "A Bill to abolish business rates; and for connected purposes.",
+            "language": "en",
+        },
+    ]
+    assert (record.outcome, record.outcome_on, record.status) == (
+        "active",
+        None,
+        "2nd reading (Commons)",
+    )
+    assert [(e.stage_category, e.unmapped) for e in record.events] == [("first_reading", False)]
+
+
+def test_without_the_detail_only_the_short_title_is_known() -> None:
+    record = bill_record(listed(3554), None, None, source_url=FIRST_PAGE)
+    assert [t["type"] for t in record.titles] == ["Short title"]
+    assert (record.session, record.status) == ("session 38", "1st reading (Lords)")
+
+
+@pytest.mark.parametrize(("bill_id", "on"), [(642, date(2010, 7, 27)), (1632, date(2016, 3, 23))])
+def test_acts_in_the_real_list_are_enacted_on_their_assent_day(bill_id: int, on: date) -> None:
+    record = bill_record(listed(bill_id), None, None, source_url=FIRST_PAGE)
+    assert (record.outcome, record.outcome_on) == ("enacted", on)
+    assert record.status == f"Royal Assent {on.isoformat()}"
+    assert record.stage_category == "assent"
+
+
+def test_no_bill_in_the_real_list_is_called_lapsed() -> None:
+    """Bills of sessions long over (e.g. session 20) carry no flag saying they fell: active."""
+    bills = real("bills_page1_snommoc.json")["items"]
+    outcomes = {b["billId"]: bill_record(b, None, None, source_url="").outcome for b in bills}
+    assert {k for k, v in outcomes.items() if v == "enacted"} == {642, 1632}
+    assert set(outcomes.values()) == {"enacted", "active"}
+
+
+def test_withdrawn_and_defeated_flags() -> None:
+    # SYNTHETIC: the real 2818 entry with the API's withdrawal date / defeat flag set.
+    withdrawn = bill_record(
+        bill_2818(billWithdrawn="2024-01-02T00:00:00"), None, None, source_url=""
+    )
+    assert (withdrawn.outcome, withdrawn.outcome_on, withdrawn.status) == (
+        "withdrawn",
+        date(2024, 1, 2),
+        "Withdrawn 2024-01-02",
+    )
+    defeated = bill_record(bill_2818(isDefeated=True), None, None, source_url="")
+    assert (defeated.outcome, defeated.outcome_on, defeated.status) == (
+        "defeated",
+        None,
+        "Defeated at 2nd reading (Commons)",
+    )
+
+
+def test_the_second_house_and_unknown_stages() -> None:
+    stages = real("bill-2818_stages_snommoc.json")["items"]
+    # SYNTHETIC: 2818's real stages as if it had reached the Lords: 1R there, then 3R there,
+    # then a stage no map knows.
+    arrived = copy.deepcopy(stages[0])
+    arrived.update(house="Lords", sortOrder=3)
+    passed = copy.deepcopy(stages[0])
+    passed.update(house="Lords", description="3rd reading", abbreviation="3R", sortOrder=4)
+    odd = copy.deepcopy(stages[0])
+    odd.update(description="Carry-over motion", abbreviation="", sortOrder=5)
+    for number, stage in enumerate([arrived, passed, odd], start=1):
+        stage["stageSittings"][0].update(id=99000 + number, date=f"2021-0{number + 2}-01T00:00:00")
+    record = bill_record(bill_2818(), None, [*stages, arrived, passed, odd], source_url="")
+    assert [(e.stage, e.chamber, e.stage_category, e.unmapped) for e in record.events] == [
+        ("1st reading", "Commons", "first_reading", False),
+        ("1st reading", "Lords", "other_chamber", False),
+        ("3rd reading", "Lords", "passed_both", False),
+        ("Carry-over motion", "Commons", "", True),
+    ]
+
+
+def test_reference_is_each_houses_latest_bill_number_originating_house_first() -> None:
+    publications = parse_publications(json.loads(PUBLICATIONS_512.read_bytes()))
+    commons = bill_record(bill_2818(), None, None, source_url="", publications=publications)
+    assert commons.reference == "Bill 106 09-10; HL Bill 40 09-10"
+    # SYNTHETIC: the same prints for a bill that started in the Lords.
+    lords = bill_record(
+        bill_2818(originatingHouse="Lords"), None, None, source_url="", publications=publications
+    )
+    assert lords.reference == "HL Bill 40 09-10; Bill 106 09-10"
+
+
+def broken_detail(body: bytes) -> bytes:
+    """SYNTHETIC: the real detail cut in half (not JSON)."""
+    return body[: len(body) // 2]
+
+
+def detail_as_server_error(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [dict(line, status=503) if line["url"] == DETAIL_2818 else line for line in lines]
+
+
+def test_a_failed_detail_names_the_bill_and_the_url(
+    engine: Engine, db_url: str, tmp_path: Path
+) -> None:
+    cassette = copy_cassette(tmp_path, SLUG)
+    edit_body(cassette, DETAIL_2818, broken_detail)
+    crawl(db_url, cassette, SLUG)
+    (line,) = last_run(engine, SLUG).errors
+    assert f"{SLUG} {DETAIL_2818}: {NAMED_2818}: body is not JSON" in line
+    assert document(engine, "2818").titles[0]["type"] == "Short title"  # stored from the list
+
+    cassette = copy_cassette(tmp_path / "again", SLUG)
+    edit_index(cassette, detail_as_server_error)
+    crawl(db_url, cassette, SLUG)
+    (line,) = last_run(engine, SLUG).errors
+    assert f"{SLUG} {DETAIL_2818}: {NAMED_2818}: HTTP 503" in line

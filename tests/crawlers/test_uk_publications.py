@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from crawlers.spiders.uk_publications import parse_publications
+from crawlers.spiders.uk_publications import bill_numbers, parse_publications
 
 BODY = Path(__file__).resolve().parents[1] / "fixtures" / "real" / "uk-publications"
 
@@ -78,3 +78,27 @@ def test_layout_changes_raise_naming_what_is_missing(body: dict[str, Any]) -> No
     del body["publications"][3]["title"]
     with pytest.raises(ValueError, match="publication without a title"):
         parse_publications(body)
+
+
+def test_bill_numbers_are_each_houses_latest_print(body: dict[str, Any]) -> None:
+    """Bill 512's prints: Commons "Bill 4", "Bill 68", "Bill 106 (Lords Amendments to)"; Lords
+    "HL Bill 40"; "Bill as introduced" has no number and "Bill 4 EN" is explanatory notes."""
+    assert bill_numbers(parse_publications(body)) == {
+        "Commons": "Bill 106 09-10",
+        "Lords": "HL Bill 40 09-10",
+    }
+
+
+def test_bill_numbers_need_a_numbered_print_of_the_bill(body: dict[str, Any]) -> None:
+    publications = parse_publications(body)
+    notes_only = [p for p in publications if p["type"] == "Explanatory Notes"]
+    assert [p["title"] for p in notes_only][-1] == "Explanatory Notes to Bill"
+    assert bill_numbers(notes_only) == {}
+    assert bill_numbers([]) == {}
+    # SYNTHETIC: a number without a session suffix, an older print, and notes typed "Bill".
+    synthetic = [
+        {"title": "HL Bill 12", "type": "Bill", "date": "2024-02-01"},
+        {"title": "HL Bill 3 (as introduced)", "type": "Bill", "date": "2023-11-08"},
+        {"title": "Bill 4 EN 09-10", "type": "Bill", "date": "2024-03-01"},
+    ]
+    assert bill_numbers(synthetic) == {"Lords": "HL Bill 12"}
