@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, bindparam, exists, or_, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from alerts.admin import ADMIN, render_admin
 from alerts.backends.base import (
@@ -30,7 +30,9 @@ from alerts.backends.base import (
 from alerts.links import Links
 from alerts.render import (
     EMAIL_ALERT_COLUMNS,
+    EMAIL_CHANGE_COLUMNS,
     EMAIL_DOCUMENT_COLUMNS,
+    EMAIL_EVENT_COLUMNS,
     MailContext,
     alerts_mail,
     confirmation_mail,
@@ -351,9 +353,11 @@ class _Sender:
                 selectinload(Delivery.alerts)
                 .load_only(*EMAIL_ALERT_COLUMNS)
                 .joinedload(Alert.change, innerjoin=True)
-                .load_only(Change.kind, Change.document_id)
-                .joinedload(Change.document, innerjoin=True)
-                .load_only(*EMAIL_DOCUMENT_COLUMNS),
+                .load_only(*EMAIL_CHANGE_COLUMNS)
+                .options(
+                    joinedload(Change.document, innerjoin=True).load_only(*EMAIL_DOCUMENT_COLUMNS),
+                    joinedload(Change.event).load_only(*EMAIL_EVENT_COLUMNS),
+                ),
             )
         )
         return list(session.scalars(statement))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
@@ -21,7 +21,8 @@ from markupsafe import Markup, escape
 from alerts.backends.base import OutgoingMail
 from alerts.headers import SUBSCRIPTION_IDS_HEADER
 from alerts.links import Links
-from models import Alert, Document, Subscriber, Subscription
+from models import Alert, BillEvent, Change, Document, Subscriber, Subscription
+from models.vocabulary import ACTIVE, status_line
 
 JURISDICTION_NAMES = {
     "us": "United States",
@@ -63,7 +64,10 @@ class EmailItem:
     reference: str
     title: str
     stage: str
-    date: str
+    date: str  # the day of the change announced: the new stage's, else the current stage's
+    status: str  # how the bill stands when it no longer moves ("Lapsed — …"); "" while active
+    session: str
+    also_known_as: str  # the bill's other titles (short, popular...), so its name is found
     snippet_text: str
     snippet_html: Markup
     reason: str
@@ -98,22 +102,57 @@ EMAIL_DOCUMENT_COLUMNS = (
     Document.kind,
     Document.reference,
     Document.title,
+    Document.other_titles,
+    Document.session,
     Document.current_stage,
+    Document.chamber,
+    Document.stage_on,
+    Document.outcome,
+    Document.outcome_on,
+    Document.status,
     Document.published_on,
     Document.url,
 )
+EMAIL_CHANGE_COLUMNS = (Change.kind, Change.document_id, Change.event_id)
+EMAIL_EVENT_COLUMNS = (BillEvent.occurred_on, BillEvent.stage, BillEvent.chamber)
+ALSO_KNOWN_AS = 3  # other titles shown on a card
+
+
+def _with_chamber(stage: str, chamber: str) -> str:
+    return f"{stage} ({chamber})" if stage and chamber else stage
+
+
+def announced_stage(change: Change) -> tuple[str, date | None]:
+    """The stage a change announces and its day: a new event's own, else the bill's current
+    stage and the day it was reached (a statement: its publication day)."""
+    event, document = change.event, change.document
+    if event is not None:
+        return _with_chamber(event.stage, event.chamber), event.occurred_on
+    stage = _with_chamber(document.current_stage, document.chamber)
+    return stage, document.stage_on or document.published_on
+
+
+def bill_status(document: Document) -> str:
+    """The status line of a bill that stopped moving ("" while active, and for statements)."""
+    if document.outcome in ("", ACTIVE):
+        return ""
+    return status_line(document.outcome, document.outcome_on, document.status)
 
 
 def email_item(alert: Alert, links: Links) -> EmailItem:
     document = alert.change.document
-    when = document.published_on.isoformat() if document.published_on else ""
+    stage, day = announced_stage(alert.change)
+    others = document.other_titles.splitlines()[:ALSO_KNOWN_AS]
     return EmailItem(
         jurisdiction=document.jurisdiction,
         kind=document.kind,
         reference=document.reference,
         title=document.title,
-        stage=document.current_stage,
-        date=when,
+        stage=stage,
+        date=day.isoformat() if day else "",
+        status=bill_status(document),
+        session=document.session,
+        also_known_as="; ".join(others),
         snippet_text=highlight_text(alert.snippet),
         snippet_html=highlight_html(alert.snippet),
         reason=alert.reason,

@@ -43,6 +43,7 @@ class Document(Base):
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     current_stage: Mapped[str] = mapped_column(String(200), default="")
     stage_category: Mapped[str] = mapped_column(String(32), default="")
+    stage_on: Mapped[date | None]  # the day of the latest dated event: the current stage's date
     chamber: Mapped[str] = mapped_column(String(64), default="")
     status: Mapped[str] = mapped_column(String(200), default="")  # the source's words
     outcome: Mapped[str] = mapped_column(String(16), default="")  # models.vocabulary.OUTCOMES

@@ -89,6 +89,9 @@ def apply_record(document: Document, record: DocumentRecord, now: datetime) -> N
     document.current_stage = stage
     document.stage_category = category
     document.other_titles = other_titles(record)
+    document.stage_on = max(
+        (event.occurred_on for event in record.events if event.occurred_on), default=None
+    )
     document.kind = record.kind
     document.jurisdiction = record.jurisdiction
     document.reference_key = reference_key(record.reference)

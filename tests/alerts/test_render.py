@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alerts.headers import SUBSCRIPTION_IDS_HEADER
 from alerts.links import Links, MissingSecretKey
+from alerts.match import match_changes
 from alerts.render import (
     MailContext,
     highlight_html,
@@ -17,10 +20,16 @@ from alerts.render import (
     render_alerts,
     render_confirmation,
 )
-from alerts.subscriptions import subscribe
+from alerts.subscriptions import follow, subscribe
 from alerts.tokens import Purpose, read_token
+from crawlers.spiders.ca_legisinfo_forms import bill_from_xml
+from crawlers.spiders.ca_legisinfo_record import bill_record
 from models import Alert, Subscriber
-from tests.alerts.conftest import NOW
+from models.records import DocumentRecord
+from tests.alerts.conftest import NOW, Store
+from tests.conftest import ROOT
+
+CASSETTES = ROOT / "cassettes"
 
 BASE_URL = "https://fivewatch.example.org"
 SECRET = "test-secret"
@@ -64,7 +73,9 @@ def test_each_item_carries_its_facts_and_links(alerts: list[Alert]) -> None:
         assert "Canada — Bills (1)" in body
         assert "S-209" in body
         assert "At second reading in the House of Commons" in body
-        assert "2025-05-28" in body
+        # The day of the stage shown (the latest event's), not the introduction's.
+        assert f"{alerts[1].change.document.stage_on}" in body
+        assert alerts[1].change.document.stage_on != alerts[1].change.document.published_on
         assert "https://www.parl.ca/legisinfo/en/bill/45-1/s-209" in body
         assert f"{BASE_URL}/documents/{alerts[1].change.document_id}" in body
         assert "new bill; matched act in title" in body
@@ -137,3 +148,40 @@ def test_highlighting_escapes_before_marking() -> None:
         "online &amp; safe</mark>"
     )
     assert highlight_text("the [[Online Safety]] Act") == "the *Online Safety* Act"
+
+
+def real_c63() -> DocumentRecord:
+    """C-63 (44-1) as the LEGISinfo spider reads its real recorded XML."""
+    body = (CASSETTES / "ca-legisinfo-bills/bodies/bill_44-1_C-63_xml_civican.xml").read_bytes()
+    url = "https://www.parl.ca/legisinfo/en/bill/44-1/C-63/xml"
+    bill = bill_from_xml("ca-legisinfo-bills", url, body)
+    return bill_record(bill, source="ca-legisinfo-bills", source_url=url, fetched_at=NOW)
+
+
+def test_a_lapsed_bills_card_says_it_lapsed_and_when(session: Session, store: Store) -> None:
+    subscribe(session, email="a@example.org", query="harms", confirmed=True)
+    store(real_c63())
+    match_changes(session, NOW)
+    session.commit()
+    alerts = list(session.scalars(select(Alert)))
+    text, html = parts(render(alerts))
+    for body in (text, html):
+        assert "Lapsed — session 44-1 prorogued 2025-01-06" in body
+        assert "C-63 (44-1)" in body
+        # The card's date is its stage's (second reading debated 2024-09-23), not 2024-02-26.
+        assert "2024-09-23" in body
+        assert "2024-02-26" not in body
+
+
+def test_a_new_stage_card_shows_that_stage_and_its_own_date(session: Session, store: Store) -> None:
+    record = real_c63()
+    document = store(dataclasses.replace(record, events=record.events[:1]))
+    follow(session, email="a@example.org", document=document, confirmed=True)
+    store(dataclasses.replace(record, events=record.events[:2]))
+    match_changes(session, NOW)
+    session.commit()
+    [alert] = list(session.scalars(select(Alert)))
+    second = record.events[1]
+    text, _ = parts(render([alert]))
+    assert f"Stage: {second.stage} ({second.chamber})" in text
+    assert f"Date: {second.occurred_on}" in text

@@ -1,4 +1,4 @@
-"""bill fidelity: outcome and its date, every title, the other language's summary and stage
+"""bill fidelity: outcome and its date, the current stage's date, every title, the other language's summary and stage
 
 Revision ID: 0004
 Revises: 0003
@@ -21,6 +21,7 @@ _DOCUMENT_COLUMNS = (
     ("summary_alt", sa.Text(), "''"),
     ("outcome", sa.String(length=16), "''"),
     ("outcome_on", sa.Date(), None),
+    ("stage_on", sa.Date(), None),
     ("titles", sa.JSON(), "'[]'"),
     ("other_titles", sa.Text(), "''"),
 )
