@@ -14,7 +14,12 @@ from sqlalchemy.orm import Session
 
 from crawlers.base.source import ENTRIES_SEEN_STAT, SourceSpider
 from crawlers.errors import ERROR_LINES_STAT, ERRORS_STAT
-from crawlers.pipelines import STORE_FAILED_STAT, source_row
+from crawlers.pipelines import (
+    STORE_FAILED_STAT,
+    UNMAPPED_NAMES_STAT,
+    UNMAPPED_STAT,
+    source_row,
+)
 from models.db import make_engine
 from models.sources import CrawlRun, Source
 
@@ -31,6 +36,8 @@ KEPT_STATS = (
     "retry/count",
     ENTRIES_SEEN_STAT,
     ERRORS_STAT,
+    UNMAPPED_STAT,
+    UNMAPPED_NAMES_STAT,
     "finish_reason",
 )
 

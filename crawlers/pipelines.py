@@ -9,6 +9,7 @@ Committed records are announced with the `records_stored` signal (crawlers.signa
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from typing import Any, Self
 
@@ -25,7 +26,11 @@ from models.sources import Source
 from models.store import UpsertOutcome, advance_watermark, ensure_source, upsert_documents
 
 REQUIRED_FIELDS = ("source", "external_id", "kind", "jurisdiction", "title")
+UNMAPPED_STAT = "source/unmapped_stages"  # events whose stage no map knows, this run
+UNMAPPED_NAMES_STAT = "source/unmapped_stage_names"  # which stages, at most MAX_UNMAPPED_NAMES
+MAX_UNMAPPED_NAMES = 20
 STORE_BATCH = 100
+logger = logging.getLogger(__name__)
 STORE_FAILED_STAT = "store/failed"
 
 
@@ -58,7 +63,28 @@ class ValidatePipeline:
         if missing:
             cause = f"required field(s) empty: {', '.join(missing)}"
             raise self._drop(LayoutChanged(slug, item.source_url or item.url, cause))
+        self._count_unmapped(item)
         return item
+
+    def _count_unmapped(self, item: DocumentRecord) -> None:
+        """Stages no map knows are kept as stated, and counted and named: never silent."""
+        unmapped = [event.stage for event in item.events if event.unmapped]
+        if not unmapped:
+            return
+        stats = self.crawler.stats
+        assert stats is not None
+        stats.inc_value(UNMAPPED_STAT, len(unmapped))
+        names: list[str] = list(stats.get_value(UNMAPPED_NAMES_STAT, []))
+        for stage in dict.fromkeys(unmapped):
+            if stage not in names and len(names) < MAX_UNMAPPED_NAMES:
+                names.append(stage)
+                logger.warning(
+                    "%s %s: stage %r is in no stage map: stored as stated, no category",
+                    item.source,
+                    item.reference or item.external_id,
+                    stage,
+                )
+        stats.set_value(UNMAPPED_NAMES_STAT, names)
 
     def _drop(self, error: SourceError) -> DropItem:
         report(self.crawler, error)

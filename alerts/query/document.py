@@ -87,7 +87,8 @@ def _folded(word: str) -> list[str]:
 
 @dataclass
 class MatchDocument:
-    """`text` is the title, the other-language title, summary, body and reference, in order.
+    """`text` is the titles, summary, body and reference, in order; `title` is every title
+    (the main one, the other language's, then short, popular... ones), so `title:` reads them all.
 
     Everything derived from the text is computed on first use: matching needs only the sets
     of words, and only a matched document needs positions (NEAR, phrases) or spans (snippets).
@@ -107,15 +108,12 @@ class MatchDocument:
 
     @classmethod
     def from_document(cls, document: Document) -> MatchDocument:
-        parts = [
-            document.title,
-            document.title_alt,
-            document.summary,
-            document.body_text,
-            document.reference,
-        ]
+        titles = "\n".join(
+            part for part in (document.title, document.title_alt, document.other_titles) if part
+        )
+        parts = [titles, document.summary, document.body_text, document.reference]
         return cls(
-            title=document.title,
+            title=titles,
             text="\n".join(part for part in parts if part),
             jurisdiction=document.jurisdiction,
             kind=document.kind,

@@ -9,6 +9,7 @@ import click
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from crawlers.pipelines import UNMAPPED_NAMES_STAT, UNMAPPED_STAT
 from crawlers.process import CrawlProcessFailed, parse_spider_args, run_crawl, sync_sources
 from fivewatch.cli.common import (
     console,
@@ -34,6 +35,7 @@ SOURCE_COLUMNS = (
     "documents",
     "items_per_run",
     "error_rate",
+    "unmapped_stages",
     "last_run",
     "last_success",
 )
@@ -117,6 +119,17 @@ def crawl(
         raise SystemExit(1)
 
 
+def unmapped_stages(session: Session) -> dict[int, str]:
+    """Per source id, the stages its last run found in no stage map: "2: Motion to X; Y"."""
+    latest = select(func.max(CrawlRun.id)).group_by(CrawlRun.source_id).scalar_subquery()
+    found = {}
+    for run in session.scalars(select(CrawlRun).where(CrawlRun.id.in_(latest))):
+        count = int(run.stats.get(UNMAPPED_STAT, 0))
+        if count:
+            found[run.source_id] = f"{count}: " + "; ".join(run.stats.get(UNMAPPED_NAMES_STAT, []))
+    return found
+
+
 def source_rows(session: Session, policy: HealthPolicy | None = None) -> list[dict[str, Any]]:
     """Each source with the verdict of fivewatch.health, judged now (so "stale" shows too)."""
     policy = policy or HealthPolicy.from_config(load_config(None))
@@ -124,6 +137,7 @@ def source_rows(session: Session, policy: HealthPolicy | None = None) -> list[di
         session.execute(select(Document.source_id, func.count()).group_by(Document.source_id)).all()
     )
     sources = {source.slug: source for source in session.scalars(select(Source))}
+    unmapped = unmapped_stages(session)
     return [
         {
             "slug": health.slug,
@@ -135,6 +149,7 @@ def source_rows(session: Session, policy: HealthPolicy | None = None) -> list[di
             "documents": counts.get(sources[health.slug].id, 0),
             "items_per_run": health.items_per_run,
             "error_rate": health.error_rate,
+            "unmapped_stages": unmapped.get(sources[health.slug].id, ""),
             "last_run": health.last_run,
             "last_success": health.last_success,
         }
