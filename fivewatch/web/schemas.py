@@ -6,10 +6,10 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 
 from fastapi import Path
-from pydantic import BaseModel
+from pydantic import BaseModel, computed_field
 
 from alerts.search import SearchHit
-from models import BillEvent, Document, Source
+from models import BillEvent, Document, Source, vocabulary
 
 # Ids are 32-bit integers on PostgreSQL: a larger one is refused (422), never sent to it.
 MAX_ID = 2**31 - 1
@@ -23,21 +23,39 @@ class DocumentSummary(BaseModel):
     kind: str
     jurisdiction: str
     reference: str
+    session: str  # tells apart bills of one title in several sessions
     title: str
     current_stage: str
     stage_category: str
     published_on: date | None
     url: str
     topics: list[str]
+    # A bill's outcome (models.vocabulary.OUTCOMES: active, enacted, lapsed, ...), "" for a
+    # statement; the day it was reached; the source's own words for where it stands.
+    outcome: str
+    outcome_on: date | None
+    status: str
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def status_line(self) -> str:
+        """The badge's text: "Lapsed — session 44-1 prorogued 2025-01-06 (2025-01-06)"."""
+        return vocabulary.status_line(self.outcome, self.outcome_on, self.status)
+
+
+class TitleOut(BaseModel):
+    type: str = ""  # "Long title", "Short title", ...
+    title: str = ""
+    language: str = ""
 
 
 class DocumentDetail(DocumentSummary):
     title_alt: str
-    session: str
+    titles: list[TitleOut]  # every title the source gives
     summary: str
+    summary_alt: str  # the summary in the other official language (Canada: French)
     body_text: str
     sponsor: str
-    status: str
     chamber: str
     language: str
     first_seen_at: datetime
@@ -48,6 +66,7 @@ class EventOut(BaseModel):
     occurred_on: date | None
     chamber: str
     stage: str
+    stage_alt: str  # the stage in the other official language (Canada: French)
     stage_category: str
     description: str
 

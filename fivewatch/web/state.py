@@ -20,6 +20,8 @@ from alerts.backends.base import MailBackend
 from alerts.render import highlight_html
 from fivewatch.config import Config
 from fivewatch.web.security import CSRF_FIELD, RateLimiter, csrf_token
+from models import Document
+from models.vocabulary import ACTIVE, OUTCOME_LABELS, status_line
 
 templates = Jinja2Templates(
     env=Environment(
@@ -72,6 +74,16 @@ def http_url(url: str) -> str:
     return url if url.lower().startswith(("https://", "http://")) else ""
 
 
+def status_text(document: Document) -> str:
+    """A document's status line: "Lapsed — session 44-1 prorogued 2025-01-06" ("" if none)."""
+    return status_line(document.outcome, document.outcome_on, document.status)
+
+
+def outcome_label(outcome: str) -> str:
+    """The badge's word for an outcome ("" for a statement, which has none)."""
+    return OUTCOME_LABELS.get(outcome, outcome.capitalize()) if outcome else ""
+
+
 def replace_page(query_string: str, page: int) -> str:
     """The current search's query string on another page."""
     pairs = [(key, value) for key, value in parse_qsl(query_string) if key != "page"]
@@ -89,6 +101,9 @@ templates.env.filters["with_filter"] = with_filter
 templates.env.filters["http_url"] = http_url
 templates.env.filters["replace_page"] = replace_page
 templates.env.filters["sanitised"] = sanitised
+templates.env.filters["status_text"] = status_text
+templates.env.filters["outcome_label"] = outcome_label
+templates.env.globals["ACTIVE"] = ACTIVE
 templates.env.globals["csrf_input"] = csrf_input
 
 
