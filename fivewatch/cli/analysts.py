@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import click
+from rich.markup import escape
 
 from alerts.query import QuerySyntaxError
 from alerts.search import search
@@ -21,32 +22,44 @@ from fivewatch.cli.common import (
 from fivewatch.errors import FiveWatchError
 from models import Document
 from models.links import statements_mentioning
+from models.vocabulary import status_line
 
 SEARCH_COLUMNS = (
     "jurisdiction",
     "type",
     "reference",
+    "session",
     "title",
     "stage",
+    "status",
     "date",
     "source",
     "url",
     "snippet",
 )
-HISTORY_COLUMNS = ("date", "chamber", "stage", "category", "description")
+HISTORY_COLUMNS = ("date", "chamber", "stage", "stage_fr", "category", "description")
+HISTORY_EN_COLUMNS = ("date", "chamber", "stage", "category", "description")  # one language
 STATEMENT_COLUMNS = ("date", "jurisdiction", "sponsor", "title", "url")
 
 
 def document_row(document: Document) -> dict[str, Any]:
+    """A document as search and history show it; `date` is the current stage's day (a
+    statement's publication day), `introduced` the bill's first day."""
     return {
         "id": document.id,
         "jurisdiction": document.jurisdiction,
         "type": document.kind,
         "reference": document.reference,
+        "session": document.session,
         "title": document.title,
+        "titles": document.titles,
         "stage": document.current_stage,
-        "status": document.status,
-        "date": document.published_on,
+        "stage_category": document.stage_category,
+        "outcome": document.outcome,
+        "outcome_on": document.outcome_on,
+        "status": status_line(document.outcome, document.outcome_on, document.status),
+        "date": document.stage_on or document.published_on,
+        "introduced": document.published_on,
         "source": document.source.slug,
         "url": document.url,
         "topics": document.topics,
@@ -103,11 +116,27 @@ def event_rows(document: Document) -> list[dict[str, Any]]:
             "date": event.occurred_on,
             "chamber": event.chamber,
             "stage": event.stage,
+            "stage_fr": event.stage_alt,
             "category": event.stage_category,
             "description": event.description,
         }
         for event in document.events
     ]
+
+
+def history_header(document: Document) -> str:
+    """Who the bill is and where it stands, above its events."""
+    session = f" ({document.session})" if document.session else ""
+    lines = [f"{document.reference or document.external_id}{session} — {document.title}"]
+    lines += [f"  also: {title}" for title in document.other_titles.splitlines()]
+    status = status_line(document.outcome, document.outcome_on, document.status)
+    if status:
+        lines.append(f"status: {status}")
+    since = f" since {document.stage_on}" if document.stage_on else ""
+    chamber = f" ({document.chamber})" if document.chamber else ""
+    lines.append(f"now: {document.current_stage}{chamber}{since}")
+    first, *rest = (escape(line) for line in lines)  # source text: never rich markup
+    return "\n".join([f"[bold]{first}[/bold]", *rest])
 
 
 @click.command("history")
@@ -127,7 +156,8 @@ def history_command(
             emit([document_row(document) | {"events": rows, "statements": statements}], (), fmt)
             return
         header = f"{document.reference or document.external_id} — {document.title}"
-        console.print(f"[bold]{header}[/bold]\nnow: {document.current_stage} ({document.chamber})")
-    emit(rows, HISTORY_COLUMNS, fmt, title=header)
+        console.print(history_header(document))
+        columns = HISTORY_COLUMNS if any(row["stage_fr"] for row in rows) else HISTORY_EN_COLUMNS
+    emit(rows, columns, fmt, title=header)
     if statements and fmt == "table":
         emit(statements, STATEMENT_COLUMNS, fmt, title="Statements that name this bill")

@@ -72,3 +72,29 @@ def test_search_lists_the_bills_and_history_reads_one_of_each(
     dates = [event["date"] for event in bill["events"]]
     assert all(dates)
     assert dates == sorted(dates)  # in order, oldest first
+
+
+def test_history_finds_a_bill_by_a_title_prefix_and_says_it_lapsed(
+    bills_db: str, tmp_path: Path
+) -> None:
+    out = fivewatch("history", "an act to enact the online harms", db_url=bills_db, cwd=tmp_path)
+    header, table = out.stderr, out.stdout  # the header is the console's, the table the data
+    assert "C-63 (44-1)" in header
+    assert "status: Lapsed — session 44-1 prorogued 2025-01-06" in header
+    assert "Deuxième lecture" in table  # the French stage names, beside the English
+
+
+def test_history_lists_the_candidates_of_an_ambiguous_title(bills_db: str, tmp_path: Path) -> None:
+    out = fivewatch("history", "An Act", db_url=bills_db, cwd=tmp_path, check=False)
+    assert out.returncode != 0
+    assert "names" in out.stderr
+    assert "C-63 (44-1, ca)" in out.stderr
+
+
+def test_search_shows_a_bills_status_session_and_stage_date(bills_db: str, tmp_path: Path) -> None:
+    out = fivewatch("search", "number:C-63", "--format", "json", db_url=bills_db, cwd=tmp_path)
+    [row] = json.loads(out.stdout)
+    assert row["session"] == "44-1"
+    assert row["outcome"] == "lapsed"
+    assert row["status"].startswith("Lapsed — ")
+    assert row["date"] > row["introduced"]  # the stage's day, not the introduction's
