@@ -290,12 +290,16 @@ class UkBillsSpider(SourceSpider):
             cb_kwargs={"bill": bill, "list_page": list_page},
         )
 
-    def stages_request(self, bill: dict[str, Any], detail: dict[str, Any] | None) -> scrapy.Request:
+    # `read_from` along the chain: the newest response whose data the record holds, its
+    # provenance (source_url) when a later request fails.
+    def stages_request(
+        self, bill: dict[str, Any], detail: dict[str, Any] | None, read_from: str
+    ) -> scrapy.Request:
         return scrapy.Request(
             f"{API}/{bill['billId']}/Stages",
             callback=self.parse_stages,
             errback=self.stages_failed,
-            cb_kwargs={"bill": bill, "detail": detail},
+            cb_kwargs={"bill": bill, "detail": detail, "read_from": read_from},
         )
 
     def parse_detail(
@@ -306,15 +310,19 @@ class UkBillsSpider(SourceSpider):
         except SourceError as error:
             self.fail_for(bill, error)
             detail = None
-        yield self.stages_request(bill, detail)
+        yield self.stages_request(bill, detail, response.url if detail else list_page)
 
     def detail_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
-        bill = failure.request.cb_kwargs["bill"]  # type: ignore[attr-defined]
-        self.bill_request_failed(failure, bill)
-        yield self.stages_request(bill, None)
+        kwargs = failure.request.cb_kwargs  # type: ignore[attr-defined]
+        self.bill_request_failed(failure, kwargs["bill"])
+        yield self.stages_request(kwargs["bill"], None, kwargs["list_page"])
 
     def parse_stages(
-        self, response: Response, bill: dict[str, Any], detail: dict[str, Any] | None
+        self,
+        response: Response,
+        bill: dict[str, Any],
+        detail: dict[str, Any] | None,
+        read_from: str,
     ) -> Iterator[scrapy.Request]:
         stages: list[dict[str, Any]] | None
         try:
@@ -327,21 +335,26 @@ class UkBillsSpider(SourceSpider):
             cause = f"stages unreadable ({type(error).__name__}: {error})"
             self.fail_for(bill, LayoutChanged(self.name, response.url, cause))
             stages = None
-        yield self.publications_request(bill, detail, stages)
+        read_from = response.url if stages is not None else read_from
+        yield self.publications_request(bill, detail, stages, read_from)
 
     def stages_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
         kwargs = failure.request.cb_kwargs  # type: ignore[attr-defined]
         self.bill_request_failed(failure, kwargs["bill"])
-        yield self.publications_request(kwargs["bill"], kwargs["detail"], None)
+        yield self.publications_request(kwargs["bill"], kwargs["detail"], None, kwargs["read_from"])
 
     def publications_request(
-        self, bill: dict[str, Any], detail: dict[str, Any] | None, stages: list[Any] | None
+        self,
+        bill: dict[str, Any],
+        detail: dict[str, Any] | None,
+        stages: list[Any] | None,
+        read_from: str,
     ) -> scrapy.Request:
         return scrapy.Request(
             f"{API}/{bill['billId']}/Publications",
             callback=self.parse_publications,
             errback=self.publications_failed,
-            cb_kwargs={"bill": bill, "detail": detail, "stages": stages},
+            cb_kwargs={"bill": bill, "detail": detail, "stages": stages, "read_from": read_from},
         )
 
     def parse_publications(
@@ -350,6 +363,7 @@ class UkBillsSpider(SourceSpider):
         bill: dict[str, Any],
         detail: dict[str, Any] | None,
         stages: list[dict[str, Any]] | None,
+        read_from: str,
     ) -> Iterator[DocumentRecord]:
         """Texts and explanatory notes become links on the bill; the bill never waits on them."""
         publications: list[dict[str, Any]] | None = None
@@ -360,12 +374,13 @@ class UkBillsSpider(SourceSpider):
         except ValueError as error:
             cause = f"publications unreadable ({error})"
             self.fail_for(bill, LayoutChanged(self.name, response.url, cause))
-        yield bill_record(bill, detail, stages, source_url=response.url, publications=publications)
+        source_url = response.url if publications is not None else read_from
+        yield bill_record(bill, detail, stages, source_url=source_url, publications=publications)
 
     def publications_failed(self, failure: Failure) -> Iterator[DocumentRecord]:
         request = failure.request  # type: ignore[attr-defined]
         kwargs = request.cb_kwargs
         self.bill_request_failed(failure, kwargs["bill"])
         yield bill_record(
-            kwargs["bill"], kwargs["detail"], kwargs["stages"], source_url=request.url
+            kwargs["bill"], kwargs["detail"], kwargs["stages"], source_url=kwargs["read_from"]
         )
