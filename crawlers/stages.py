@@ -7,21 +7,7 @@ stage_category so alerts and filters can compare jurisdictions.
 from __future__ import annotations
 
 from models.text import fold
-
-STAGES = (
-    "introduced",
-    "first_reading",
-    "second_reading",
-    "committee",
-    "report",
-    "third_reading",
-    "other_chamber",
-    "passed_both",
-    "assent",
-    "withdrawn",
-    "lapsed",
-    "defeated",
-)
+from models.vocabulary import STAGES as STAGES  # re-exported: the one common vocabulary
 
 # Bills API stage descriptions and abbreviations (folded), both Houses. A first or third
 # reading in the House that did not originate the bill is re-categorised by `uk_stage`.

@@ -19,9 +19,14 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from crawlers.spiders.us_action_codes import ACTION_CODES, ACTION_TYPES
 from crawlers.spiders.us_bill_vocab import (
     ACTION_CATEGORIES,
     BILL_TYPES,
+    CONFERENCE,
+    DECISIVE_WORDING,
+    FINAL,
+    LOC_HEADING,
     LOC_PRESIDENT_FROM,
     LOC_SENATE_FROM,
     PASSAGE,
@@ -151,14 +156,72 @@ def _loc_code_chamber(code: str) -> str:
     return "House" if int(code) < LOC_SENATE_FROM else "Senate"
 
 
-def action_category(text: str, chamber: str, origin_chamber: str) -> str:
-    """The common stage category an action's wording announces ("" when it announces none)."""
-    for pattern, category in ACTION_CATEGORIES:
-        if pattern.search(text):
-            if category != PASSAGE:
-                return category
-            return "third_reading" if chamber in ("", origin_chamber) else "passed_both"
-    return ""
+_SIMPLE_RESOLUTIONS = ("hres", "sres")
+_CONCURRENT_RESOLUTIONS = ("hconres", "sconres")
+
+
+@dataclass(frozen=True)
+class ActionStage:
+    """What an action says about a bill's stage (see `action_stage`)."""
+
+    category: str  # one of models.vocabulary.STAGES, or "" for none
+    unmapped: bool = False  # a code or wording no map knows (never a known no-stage action)
+    conference_agreed: bool = False  # a chamber agreed to a conference report
+
+
+def _first_match(
+    patterns: Sequence[tuple[re.Pattern[str], str | None]], *texts: str
+) -> tuple[bool, str | None]:
+    """(matched, category) of the first pattern matching one of the texts."""
+    for pattern, category in patterns:
+        if any(pattern.search(text) for text in texts):
+            return True, category
+    return False, None
+
+
+def _placed(category: str, chamber: str, origin_chamber: str, bill_type: str) -> str:
+    """A passage or final agreement placed by chamber and bill type; other categories as is."""
+    second = bool(chamber and origin_chamber and chamber != origin_chamber)
+    if category in (PASSAGE, "third_reading"):
+        if bill_type in _SIMPLE_RESOLUTIONS:
+            return "adopted"
+        if not second:
+            return "third_reading"
+        category = FINAL
+    if category == FINAL:
+        return "adopted" if bill_type in _CONCURRENT_RESOLUTIONS else "passed_both"
+    if category == CONFERENCE:
+        return "amendments"
+    return category
+
+
+def action_stage(action: Data, origin_chamber: str, bill_type: str = "") -> ActionStage:
+    """The stage an action marks: its wording when decisive (a failed vote, a veto, an
+    override, the final agreement between chambers), else its Library of Congress code, else
+    its wording, else its type (`us_action_codes.ACTION_TYPES`). Passages are placed by the
+    action's chamber against `origin_chamber` and by `bill_type` (hr, s, hres, hconres, …)."""
+    text = " ".join(str(action.get("text") or "").split())
+    texts = (text, LOC_HEADING.sub("", text))
+    chamber = action_chamber(action)
+    code = str(action.get("actionCode") or "").strip()
+    known, category = _first_match(DECISIVE_WORDING, *texts)
+    if not known and code in ACTION_CODES:
+        known, category = True, ACTION_CODES[code][1]
+    if not known:
+        known, category = _first_match(ACTION_CATEGORIES, *texts)
+    carries_stage, by_type = ACTION_TYPES.get(str(action.get("type") or ""), (False, None))
+    if not known and by_type:
+        known, category = True, by_type
+    if category is None:
+        unmapped = not known and (bool(code) or carries_stage)
+        return ActionStage("", unmapped=unmapped)
+    placed = _placed(category, chamber, origin_chamber, bill_type)
+    return ActionStage(placed, conference_agreed=category == CONFERENCE)
+
+
+def action_category(action: Data, origin_chamber: str, bill_type: str = "") -> str:
+    """The common stage category of an action ("" when it marks none)."""
+    return action_stage(action, origin_chamber, bill_type).category
 
 
 def action_key(action: Data) -> str:
@@ -178,25 +241,47 @@ def action_key(action: Data) -> str:
     return "a:" + hashlib.sha256(said.encode("utf-8")).hexdigest()[:32]
 
 
-def action_event(action: Data, origin_chamber: str) -> EventRecord:
+def action_event(action: Data, origin_chamber: str, bill_type: str = "") -> EventRecord:
+    return _event(action, action_stage(action, origin_chamber, bill_type))
+
+
+def _event(action: Data, stage: ActionStage) -> EventRecord:
     text = " ".join(str(action["text"]).split())
-    chamber = action_chamber(action)
     day = str(action["actionDate"])
     return EventRecord(
         stage=clip(text),
         occurred_on=date.fromisoformat(day),
         occurred_at=action_moment(day, action.get("actionTime")),
-        chamber=chamber,
+        chamber=action_chamber(action),
         description=text,
-        stage_category=action_category(text, chamber, origin_chamber),
+        stage_category=stage.category,
         key=action_key(action),
+        unmapped=stage.unmapped,
     )
 
 
-def action_events(actions: Sequence[Data], origin_chamber: str) -> list[EventRecord]:
-    """Events oldest first (sources list newest first); actions without text are skipped."""
-    events = [action_event(a, origin_chamber) for a in reversed(actions) if a.get("text")]
-    return sorted(events, key=lambda event: event.occurred_on or date.min)  # stable within a day
+def action_events(
+    actions: Sequence[Data], origin_chamber: str, bill_type: str = ""
+) -> list[EventRecord]:
+    """Events oldest first (sources list newest first); actions without text are skipped.
+
+    A conference report agreed to once the other chamber has agreed to it ends the
+    differences: `passed_both` (`adopted` for a concurrent resolution), not `amendments`."""
+    staged = [
+        (_event(a, stage), stage)
+        for a in reversed(actions)
+        if a.get("text")
+        for stage in (action_stage(a, origin_chamber, bill_type),)
+    ]
+    staged.sort(key=lambda pair: pair[0].occurred_on or date.min)  # stable within a day
+    agreed: set[str] = set()
+    for event, stage in staged:
+        if not stage.conference_agreed:
+            continue
+        if agreed - {event.chamber}:
+            event.stage_category = _placed(FINAL, event.chamber, origin_chamber, bill_type)
+        agreed.add(event.chamber)
+    return [event for event, _ in staged]
 
 
 def items(value: Any, *wrappers: str) -> list[Data]:
@@ -257,12 +342,12 @@ def law_labels(bill: Data) -> list[str]:
     ]
 
 
-def _progress(events: Sequence[EventRecord], latest_text: str, origin: str) -> str:
+def _progress(events: Sequence[EventRecord], latest_text: str, origin: str, bill_type: str) -> str:
     """How far the bill got: the newest categorised event, else what the latest action says."""
     categories = [event.stage_category for event in events if event.stage_category]
     if categories:
         return categories[-1]
-    return action_category(latest_text, action_chamber({"text": latest_text}), origin)
+    return action_category({"text": latest_text}, origin, bill_type)
 
 
 def _current_chamber(events: Sequence[EventRecord], origin: str) -> str:
@@ -294,7 +379,7 @@ def bill_record(
     """One bill, whichever US source described it."""
     bill, bid = parts.bill, bill_id(parts.bill)
     origin = str(bill.get("originChamber") or "")
-    events = action_events(parts.actions, origin)
+    events = action_events(parts.actions, origin, bid.type)
     latest = str((bill.get("latestAction") or {}).get("text") or "")
     sponsors = bill.get("sponsors") or [{}]
     introduced = bill.get("introducedDate")
@@ -311,7 +396,7 @@ def bill_record(
         published_on=date.fromisoformat(introduced) if introduced else None,
         source_updated_at=_updated_at(bill),
         current_stage=clip(latest),
-        stage_category=_progress(events, latest, origin),
+        stage_category=_progress(events, latest, origin, bid.type),
         chamber=_current_chamber(events, origin),
         status="; ".join(law_labels(bill)),
         sponsor=str(sponsors[0].get("fullName") or ""),

@@ -16,7 +16,8 @@ from scrapy.utils.test import get_crawler
 from sqlalchemy import func, select
 
 from crawlers.errors import LayoutChanged, ParseError
-from crawlers.spiders.us_bill_vocab import ACTION_CATEGORIES, PASSAGE
+from crawlers.spiders.us_action_codes import ACTION_CODES, ACTION_TYPES
+from crawlers.spiders.us_bill_vocab import ACTION_CATEGORIES, DECISIVE_WORDING, PLACEHOLDERS
 from crawlers.spiders.us_common import (
     BillId,
     BillParts,
@@ -551,17 +552,18 @@ def test_parts_pages_accumulate() -> None:
     [
         ("Became Private Law No: 117-3.", "", "House", "assent"),
         ("Signed by President.", "", "Senate", "assent"),
-        ("Vetoed by President.", "", "Senate", "defeated"),
-        ("Pocket Vetoed by President.", "", "House", "defeated"),
+        ("Vetoed by President.", "", "Senate", "vetoed"),
+        ("Pocket Vetoed by President.", "", "House", "vetoed"),
         (
             "Failed of passage/not agreed to in House: On passage Failed by recorded vote.",
             "House",
             "House",
             "defeated",
         ),
-        ("Presented to President.", "", "House", "passed_both"),
+        ("Presented to President.", "", "House", "presented"),
         ("House agreed to Senate amendment by voice vote.", "House", "House", "passed_both"),
         (
+            # a concurrent resolution in its first chamber (S.Con.Res.)
             "Resolution agreed to in Senate without amendment by Unanimous Consent.",
             "Senate",
             "Senate",
@@ -589,7 +591,9 @@ def test_parts_pages_accumulate() -> None:
     ],
 )
 def test_action_wording_categories(text: str, chamber: str, origin: str, category: str) -> None:
-    assert action_category(text, chamber, origin) == category
+    action = {"text": text, "sourceSystem": {"name": chamber}}
+    kind = "sconres" if text.startswith("Resolution") else "hr" if origin == "House" else "s"
+    assert action_category(action, origin, kind) == category
 
 
 def spider(**kwargs: Any) -> UsCongressBillsSpider:
@@ -632,5 +636,8 @@ def test_records_carry_the_response_they_came_from() -> None:
 
 
 def test_every_category_is_in_the_common_vocabulary() -> None:
-    used = {category for _, category in ACTION_CATEGORIES} - {PASSAGE}
-    assert used | {"third_reading", "passed_both"} <= set(STAGES)
+    worded = {category for _, category in (*DECISIVE_WORDING, *ACTION_CATEGORIES)}
+    coded = {category for _, category in ACTION_CODES.values()}
+    typed = {category for _, category in ACTION_TYPES.values()}
+    used = (worded | coded | typed) - PLACEHOLDERS - {None}
+    assert used | {"third_reading", "passed_both", "adopted"} <= set(STAGES)

@@ -145,7 +145,7 @@ def test_hr6658_every_action() -> None:
 def test_s35_moves_to_the_house_with_washington_times() -> None:
     bill = record(body("v3_BILLSTATUS-117s35.xml"))
     assert event_rows(bill.events)[-3:] == [
-        ("2021-02-16", "Senate", "other_chamber", "Message on Senate action sent to the House."),
+        ("2021-02-16", "Senate", "", "Message on Senate action sent to the House."),
         ("2021-02-18T17:33:13", "House", "other_chamber", "Received in the House."),
         ("2021-02-18T17:34:00", "House", "other_chamber", "Held at the desk."),
     ]
@@ -197,8 +197,8 @@ def test_legacy_s1300_law_and_history() -> None:
             "",
             "Motion to reconsider laid on the table Agreed to without objection.",
         ),
-        ("2015-10-08", "", "passed_both", "Presented to President."),
-        ("2015-10-08", "House", "passed_both", "Presented to President."),
+        ("2015-10-08", "", "presented", "Presented to President."),
+        ("2015-10-08", "House", "presented", "Presented to President."),
         ("2015-10-16", "", "assent", "Signed by President."),
         ("2015-10-16", "House", "assent", "Signed by President."),
         ("2015-10-16", "", "assent", "Became Public Law No: 114-70."),
