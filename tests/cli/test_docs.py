@@ -6,8 +6,13 @@ from pathlib import Path
 
 import pytest
 
+from crawlers.spiders.au_bills import AU_STAGES
+from crawlers.spiders.ca_legisinfo_vocab import CA_STAGES
+from crawlers.spiders.nz_bills import NZ_STAGES
+from crawlers.stages import UK_STAGES
 from fivewatch.cli import cli
 from fivewatch.config import SETTINGS, Config
+from models.vocabulary import OUTCOMES, STAGES
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
 
@@ -41,3 +46,27 @@ def test_every_registered_source_is_in_the_readme_with_its_status() -> None:
     for spider in spider_classes():
         row = next(line for line in README.splitlines() if line.startswith(f"| `{spider.name}` |"))
         assert ("| recorded |" in row) == spider.verified, row
+
+
+STAGES_DOC = (Path(__file__).resolve().parents[2] / "docs" / "stages.md").read_text(
+    encoding="utf-8"
+)
+
+
+@pytest.mark.parametrize("category", STAGES)
+def test_every_stage_category_is_documented(category: str) -> None:
+    assert f"`{category}`" in STAGES_DOC
+
+
+@pytest.mark.parametrize("outcome", OUTCOMES)
+def test_every_outcome_is_documented(outcome: str) -> None:
+    assert outcome in STAGES_DOC
+
+
+@pytest.mark.parametrize(
+    "mapping",
+    [CA_STAGES, UK_STAGES, AU_STAGES, NZ_STAGES],
+    ids=["ca", "uk", "au", "nz"],
+)
+def test_every_category_a_map_gives_is_a_common_one(mapping: dict[str, str]) -> None:
+    assert set(mapping.values()) - {""} <= set(STAGES)
