@@ -34,6 +34,7 @@ BILL_FIELDS = frozenset(
         "billType",
         "congress",
         "title",
+        "titles",
         "originChamber",
         "introducedDate",
         "updateDate",

@@ -15,7 +15,7 @@ import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -306,12 +306,37 @@ def subject_names(subjects: Any) -> list[str]:
     return [str(subject["name"]) for subject in found if subject.get("name")]
 
 
+def summary_html(summary: Data) -> str | None:
+    """A summary's HTML however it is wrapped: `text` (Congress.gov JSON, legacy BILLSTATUS
+    `<billSummaries><item><text>`, 3.0.0 samples `<summary><text>`) or `cdata/text` (3.0.0 as
+    served: `<summary><cdata><text>`). None when it holds none of these layouts."""
+    for holder in (summary, summary.get("cdata")):
+        text = holder.get("text") if isinstance(holder, Mapping) else None
+        if isinstance(text, str) and text.strip():
+            return text
+    return None
+
+
 def latest_summary(summaries: Sequence[Data]) -> str:
-    """The newest summary (highest action date, then update date) as plain text."""
-    if not summaries:
+    """The newest readable summary (highest action date, then update date) as plain text."""
+    readable = [s for s in summaries if summary_html(s) is not None]
+    if not readable:
         return ""
-    newest = max(summaries, key=lambda s: (str(s.get("actionDate")), str(s.get("updateDate"))))
-    return html_text(str(newest.get("text") or ""))
+    newest = max(readable, key=lambda s: (str(s.get("actionDate")), str(s.get("updateDate"))))
+    return html_text(summary_html(newest) or "")
+
+
+def summary_problems(parts: BillParts) -> list[str]:
+    """One line per summary holding none of the known layouts, naming the bill: it is left
+    out (never stored as an empty summary) and the spider reports it."""
+    label = bill_label(bill_id(parts.bill))
+    return [
+        f"{label}: summary {s.get('versionCode') or '?'} of {s.get('actionDate') or '?'}"
+        f" ({s.get('actionDesc') or s.get('name') or 'no description'}) has no text in a known"
+        f" layout (text, cdata/text; found {', '.join(sorted(s)) or 'nothing'}); left out"
+        for s in parts.summaries
+        if summary_html(s) is None
+    ]
 
 
 def text_links(text_versions: Sequence[Data]) -> list[dict[str, str]]:
@@ -340,6 +365,146 @@ def law_labels(bill: Data) -> list[str]:
         for law in bill.get("laws") or []
         if law.get("number")
     ]
+
+
+def bill_label(bid: BillId) -> str:
+    """How errors name a bill: "H.R. 1500 (116th)"."""
+    return f"{reference(bid)} ({ordinal(int(bid.congress))})"
+
+
+# The bill a request is for: Congress.gov API paths and GovInfo BILLSTATUS file names.
+_URL_BILL = (
+    re.compile(r"/v3/bill/(\d+)/([a-z]+)/(\d+)(?:[/?#]|$)"),
+    re.compile(r"/BILLSTATUS-(\d+)([a-z]+)(\d+)\.xml\b"),
+)
+
+
+def url_bill_label(url: str) -> str:
+    """ "H.R. 1500 (116th)" when the URL names one bill, else ""."""
+    for pattern in _URL_BILL:
+        found = pattern.search(url)
+        if found and found.group(2) in BILL_TYPES:
+            return bill_label(BillId(*found.groups()))
+    return ""
+
+
+def naming_bill(url: str, cause: str) -> str:
+    """The cause of an error, led by the bill the URL is for (once)."""
+    label = url_bill_label(url)
+    return f"{label}: {cause}" if label and not cause.startswith(label) else cause
+
+
+def bill_titles(bill: Data) -> list[dict[str, str]]:
+    """Every title the source gives, as {"type", "title", "language"}: the `titles` items with
+    their `titleType` as stated, in source order, the same type and title once. Without items
+    (Congress.gov's detail only links to them) the `title` field alone, typed "Display Title":
+    in every BILLSTATUS file we hold, `<title>` is the "Display Title" item."""
+    found: dict[tuple[str, str], dict[str, str]] = {}
+    for entry in items(bill.get("titles")):
+        kind, title = (" ".join(str(entry.get(k) or "").split()) for k in ("titleType", "title"))
+        if kind and title:
+            found.setdefault((kind, title), {"type": kind, "title": title, "language": "en"})
+    if not found and bill.get("title"):
+        title = " ".join(str(bill["title"]).split())
+        found[("", title)] = {"type": "Display Title", "title": title, "language": "en"}
+    return list(found.values())
+
+
+# Outcome wording (Library of Congress standard action texts). Decided here from the laws and
+# the actions, whatever categories the events carry.
+_BECAME_LAW = re.compile(r"^became (public|private) law(?: no:? ?(\d+-\d+))?", re.IGNORECASE)
+_SIGNED = re.compile(r"^signed by president", re.IGNORECASE)
+_VETO = re.compile(r"^(pocket )?vetoed by (the )?president", re.IGNORECASE)
+_OVERRIDDEN = re.compile(r"^passed (house|senate) over veto|\bveto overridden\b", re.IGNORECASE)
+_FAILED = re.compile(
+    r"^(failed of passage|on passage failed|failed to pass)(?!.*\bover veto\b)", re.IGNORECASE
+)
+_PASSED = re.compile(
+    r"^(passed/agreed to in|passed (house|senate)|on passage passed|resolution agreed to in)",
+    re.IGNORECASE,
+)
+_AGREED = re.compile(
+    r"^(passed/agreed to in (house|senate)|resolution agreed to in (house|senate)"
+    r"|(submitted|introduced) in the (house|senate)[^.]*\bagreed to\b"
+    r"|on agreeing to the (concurrent )?resolution[^.]*\bagreed to\b"
+    r"|(house|senate) agreed to (the )?(concurrent )?resolution)",
+    re.IGNORECASE,
+)
+_SIMPLE = ("hres", "sres")
+_CONCURRENT = ("hconres", "sconres")
+_CHAMBERS = {"House", "Senate"}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    outcome: str  # models.vocabulary.OUTCOMES
+    on: date | None
+    status: str  # what the status line says
+
+
+def congress_end(congress: int) -> datetime:
+    """When a Congress ends: noon on 3 January of year 1789 + 2N (20th Amendment, from the
+    73rd on: the 116th ended 2021-01-03), before that on 4 March, Washington time."""
+    year = 1789 + 2 * congress
+    day = date(year, 1, 3) if congress >= 73 else date(year, 3, 4)
+    return datetime.combine(day, time(12), WASHINGTON)
+
+
+def _said(actions: Sequence[Data]) -> list[tuple[date, str, Data]]:
+    """(date, text, action) oldest first; actions without a date or text are skipped."""
+    said = [
+        (date.fromisoformat(str(a["actionDate"])), " ".join(str(a["text"]).split()), a)
+        for a in actions
+        if a.get("actionDate") and a.get("text")
+    ]
+    return sorted(said, key=lambda entry: entry[0])  # sources list newest first; stable
+
+
+def _last(said: list[tuple[date, str, Data]], pattern: re.Pattern[str]) -> int | None:
+    return next((i for i in reversed(range(len(said))) if pattern.search(said[i][1])), None)
+
+
+def _law_status(laws: list[str], text: str) -> str:
+    """ "Public Law 117-108" from the laws, else from the action ("Became Public Law No: …")."""
+    if laws:
+        return "; ".join(laws)
+    stated = _BECAME_LAW.search(text)
+    return f"{stated[1].capitalize()} Law {stated[2]}" if stated and stated[2] else text
+
+
+def bill_outcome(parts: BillParts, fetched_at: datetime) -> Outcome:
+    """Where the bill stands for good (enacted, vetoed, defeated, adopted, lapsed) or "active",
+    from its laws and actions (the latest action alone when no actions arrived)."""
+    bill, bid = parts.bill, bill_id(parts.bill)
+    latest = bill.get("latestAction") or {}
+    said = _said(parts.actions or [latest])
+    laws = law_labels(bill)
+    law_at = _last(said, _BECAME_LAW)
+    if law_at is None:
+        law_at = _last(said, _SIGNED)
+    if laws or law_at is not None:
+        text = said[law_at][1] if law_at is not None else ""
+        day = said[law_at][0] if law_at is not None else None
+        return Outcome("enacted", day, clip(_law_status(laws, text)))
+    veto_at = _last(said, _VETO)
+    if veto_at is not None:
+        overrides = [(d, t, a) for d, t, a in said[veto_at:] if _OVERRIDDEN.search(t)]
+        if {action_chamber(action) for _, _, action in overrides} >= _CHAMBERS:
+            return Outcome("enacted", overrides[-1][0], clip(overrides[-1][1]))
+        return Outcome("vetoed", said[veto_at][0], clip(said[veto_at][1]))
+    failed_at = _last(said, _FAILED)
+    if failed_at is not None and not any(_PASSED.search(t) for _, t, _ in said[failed_at + 1 :]):
+        return Outcome("defeated", said[failed_at][0], clip(said[failed_at][1]))
+    if bid.type in _SIMPLE + _CONCURRENT:
+        agreed = [(d, t, a) for d, t, a in said if _AGREED.search(t)]
+        chambers = {action_chamber(action) for _, _, action in agreed}
+        if agreed and (bid.type in _SIMPLE or chambers >= _CHAMBERS):
+            return Outcome("adopted", agreed[-1][0], clip(agreed[-1][1]))
+    end = congress_end(int(bid.congress))
+    if fetched_at >= end:
+        status = f"Lapsed — {ordinal(int(bid.congress))} Congress ended {end.date()}"
+        return Outcome("lapsed", end.date(), status)
+    return Outcome("active", None, clip(str(latest.get("text") or (said[-1][1] if said else ""))))
 
 
 def _progress(events: Sequence[EventRecord], latest_text: str, origin: str, bill_type: str) -> str:
@@ -383,6 +548,7 @@ def bill_record(
     latest = str((bill.get("latestAction") or {}).get("text") or "")
     sponsors = bill.get("sponsors") or [{}]
     introduced = bill.get("introducedDate")
+    outcome = bill_outcome(parts, fetched_at)
     return DocumentRecord(
         source=source,
         external_id=bid.slug,
@@ -398,7 +564,10 @@ def bill_record(
         current_stage=clip(latest),
         stage_category=_progress(events, latest, origin, bid.type),
         chamber=_current_chamber(events, origin),
-        status="; ".join(law_labels(bill)),
+        status=outcome.status,
+        outcome=outcome.outcome,
+        outcome_on=outcome.on,
+        titles=bill_titles(bill),
         sponsor=str(sponsors[0].get("fullName") or ""),
         extra=_extra(parts),
         events=events,

@@ -11,6 +11,9 @@
 - Per changed bill: detail, then /actions, /summaries, /text, /subjects, every page of each.
   A part that fails (a declared gap, an error) is skipped; the bill is still stored from what
   arrived, and from the list entry alone when even the detail fails.
+- Errors about one bill's request (detail, actions, summaries...) name the bill, "H.R. 1 (117th)",
+  as well as the URL. The detail gives only `title` (its `titles` are a further URL, not
+  fetched): it is the record's one title, typed "Display Title" as BILLSTATUS types it.
 - Rate limit: 5,000 requests an hour per key (DEMO_KEY: 30), announced in x-ratelimit-limit /
   -remaining. Requests are spaced to the hourly limit and the run stops, as an error so the
   watermark stays put, when fewer than RATE_RESERVE remain. 429s: the Retry-After middleware.
@@ -32,14 +35,16 @@ from twisted.python.failure import Failure
 
 from crawlers.base.json_api import json_object
 from crawlers.base.source import SourceSpider
-from crawlers.errors import LayoutChanged, SourceError, report
+from crawlers.errors import LayoutChanged, SourceError
 from crawlers.spiders.us_common import (
     BillId,
     BillParts,
     bill_id,
     bill_record,
     items,
+    naming_bill,
     parse_bills_arg,
+    summary_problems,
 )
 from crawlers.spiders.us_congress_api import (
     DEFAULT_KEY,
@@ -112,7 +117,7 @@ class UsCongressBillsSpider(SourceSpider):
         self.rate_low = True
         limit = (response.headers.get("x-ratelimit-limit") or b"?").decode()
         cause = f"rate limit: {int(remaining)} of {limit} requests left this hour; stopping"
-        self.fail(response.url, cause)
+        super().fail(response.url, cause)  # the run's limit, not one bill's
         raise CloseSpider("ratelimit_reserve")
 
     def parse_list(self, response: Response) -> Iterator[Request]:
@@ -136,7 +141,7 @@ class UsCongressBillsSpider(SourceSpider):
         try:
             bill = self.load(response, "bill")["bill"]
         except SourceError as error:
-            report(self.crawler, error)
+            self.fail(error.url, error.cause, type(error))
             yield from self.from_list(listed)
             return
         yield from self.next_part(Fetch(bid, BillParts(bill=bill), response.url))
@@ -152,7 +157,7 @@ class UsCongressBillsSpider(SourceSpider):
         try:
             data = self.load(response, PARTS[part])
         except SourceError as error:
-            report(self.crawler, error)
+            self.fail(error.url, error.cause, type(error))
         else:
             add_part(fetch.parts, part, data[PARTS[part]])
             if url := next_page(data):
@@ -177,8 +182,16 @@ class UsCongressBillsSpider(SourceSpider):
 
     def record(self, parts: BillParts, source_url: str) -> DocumentRecord:
         try:
-            return bill_record(
+            record = bill_record(
                 parts, source=self.name, source_url=source_url, fetched_at=datetime.now(UTC)
             )
         except (KeyError, ValueError) as exc:
-            raise LayoutChanged(self.name, source_url, f"bill not readable: {exc}") from exc
+            cause = naming_bill(source_url, f"bill not readable: {exc}")
+            raise LayoutChanged(self.name, source_url, cause) from exc
+        for problem in summary_problems(parts):  # left out of the record, reported here
+            self.fail(source_url, problem, LayoutChanged)
+        return record
+
+    def fail(self, url: str, cause: str, error: type[SourceError] = SourceError) -> None:
+        """Every error about one bill's request names the bill too: "H.R. 1 (117th): HTTP 500"."""
+        super().fail(url, naming_bill(url, cause), error)

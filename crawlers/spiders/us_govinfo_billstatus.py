@@ -8,6 +8,9 @@
   first run is bounded and does not depend on the clock.
 - Formats: 3.0.0 (`<version>`, `number`/`type`) and the legacy one (`billNumber`/`billType`,
   summaries under `billSummaries`), both turned into the Congress.gov JSON shape first.
+- Record: every `<titles>` item (type as stated), the newest summary in any known wrapping (one
+  in none is reported naming the bill, never stored empty), the outcome from laws and actions
+  (lapsed once its Congress ended). Errors about a bill file name the bill ("H.R. 1500 (116th)").
 - Updates: current congress every 4 hours, earlier ones daily. Licence: public domain
   (17 U.S.C. 105, stated in each file's dublinCore).
 - History: 2026-11: first version.
@@ -25,7 +28,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawlers.base.source import SourceSpider
-from crawlers.errors import LayoutChanged, ParseError
+from crawlers.errors import LayoutChanged, ParseError, SourceError
 from crawlers.spiders.us_billstatus_xml import (
     INDEX_URL,
     billstatus_url,
@@ -33,7 +36,12 @@ from crawlers.spiders.us_billstatus_xml import (
     parse_billstatus,
     sitemap_entries,
 )
-from crawlers.spiders.us_common import bill_record, parse_bills_arg
+from crawlers.spiders.us_common import (
+    bill_record,
+    naming_bill,
+    parse_bills_arg,
+    summary_problems,
+)
 from models.records import DocumentRecord
 
 T = TypeVar("T")
@@ -74,20 +82,28 @@ class UsGovinfoBillstatusSpider(SourceSpider):
 
     def record(self, body: bytes, source_url: str) -> DocumentRecord:
         parts = parse_billstatus(body)
-        return bill_record(
+        record = bill_record(
             parts, source=self.name, source_url=source_url, fetched_at=datetime.now(UTC)
         )
+        for problem in summary_problems(parts):  # left out of the record, reported here
+            self.fail(source_url, problem, LayoutChanged)
+        return record
 
     def read(self, response: Response, parse: Callable[[bytes], T]) -> T:
-        """Parse the body; bad XML or a changed layout become errors naming the URL."""
+        """Parse the body; bad XML or a changed layout become errors naming the URL (and the
+        bill, for a bill file)."""
+        url = response.url
         try:
             return parse(response.body)
         except etree.XMLSyntaxError as exc:
-            raise ParseError(self.name, response.url, f"not XML: {exc}") from exc
+            raise ParseError(self.name, url, naming_bill(url, f"not XML: {exc}")) from exc
         except (KeyError, ValueError) as exc:
-            raise LayoutChanged(
-                self.name, response.url, str(exc.args[0] if exc.args else exc)
-            ) from exc
+            cause = str(exc.args[0] if exc.args else exc)
+            raise LayoutChanged(self.name, url, naming_bill(url, cause)) from exc
+
+    def fail(self, url: str, cause: str, error: type[SourceError] = SourceError) -> None:
+        """Every error about a bill file names the bill too: "H.R. 1500 (116th): HTTP 404"."""
+        super().fail(url, naming_bill(url, cause), error)
 
     def on_failure(self, failure: Failure) -> None:
         """A sitemap or file that failed (a declared gap, an HTTP error): counted, skipped."""

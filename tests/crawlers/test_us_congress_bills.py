@@ -291,7 +291,10 @@ def test_hr1_dates_are_utc(hr1: Any) -> None:
 
 def test_hr1_current_stage(hr1: Any) -> None:
     assert hr1.current_stage == "Received in the Senate."
-    assert (hr1.stage_category, hr1.chamber, hr1.status) == ("other_chamber", "Senate", "")
+    assert (hr1.stage_category, hr1.chamber) == ("other_chamber", "Senate")
+    # fetched (FETCHED) after the 117th Congress ended: the bill lapsed with it
+    assert (hr1.outcome, hr1.outcome_on) == ("lapsed", date(2023, 1, 3))
+    assert hr1.status == "Lapsed — 117th Congress ended 2023-01-03"
 
 
 def test_hr1_every_event(hr1: Any) -> None:
@@ -363,7 +366,8 @@ def test_older_loc_sample_shape_is_tolerated(hr21: Any) -> None:
         "Received in the Senate and Read twice and referred to the "
         "Committee on Homeland Security and Governmental Affairs."
     )
-    assert (hr21.stage_category, hr21.status) == ("other_chamber", "")
+    assert hr21.stage_category == "other_chamber"
+    assert (hr21.outcome, hr21.status) == ("lapsed", "Lapsed — 117th Congress ended 2023-01-03")
     assert event_rows(hr21.events) == HR21_EVENTS
     assert [t["type"] for t in hr21.extra["texts"][:2]] == ["Generated HTML", "Formatted Text"]
 

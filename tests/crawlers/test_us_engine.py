@@ -18,6 +18,8 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from crawlers.process import sync_sources
+from fivewatch.cli.demo import DEMO_WATERMARKS
 from models import BillEvent, Document, Source
 from tests.conftest import ROOT
 from tests.crawlers.replay_crawl import (
@@ -157,7 +159,7 @@ def test_truncated_actions_keep_what_was_stored(
     assert run_row.errors[0].startswith(
         "ParseError: us-congress-bills "
         "https://api.congress.gov/v3/bill/117/hr/1/actions?format=json&limit=250: "
-        "body is not JSON"
+        "H.R. 1 (117th): body is not JSON"
     )
     assert [e.description for e in events(engine, "H.R. 1")] == before
     assert stored(engine, "us-congress-bills")["H.R. 1"].summary  # the other parts still came
@@ -172,7 +174,7 @@ def test_detail_layout_change_falls_back_to_nothing_and_says_why(
     run_row = last_run(engine, "us-congress-bills")
     assert run_row.errors == [
         "LayoutChanged: us-congress-bills https://api.congress.gov/v3/bill/117/hr/1?format=json: "
-        "missing key(s): bill"
+        "H.R. 1 (117th): missing key(s): bill"
     ]
     assert stored(engine, "us-congress-bills") == {}
 
@@ -206,6 +208,36 @@ def test_govinfo_index_run_declares_its_gaps(db_url: str, engine: Engine) -> Non
     assert stored(engine, "us-govinfo-billstatus") == {}
 
 
+def test_demo_watermark_walks_the_index_to_every_file_held(db_url: str, engine: Engine) -> None:
+    """`fivewatch demo` starts this source from DEMO_WATERMARKS: the real index, then the six
+    DERIVED per-type sitemaps (the other 90 are declared gaps), then every file they list."""
+    with Session(engine) as session:
+        sync_sources(session)
+        source = session.scalars(select(Source).where(Source.slug == "us-govinfo-billstatus"))
+        source.one().watermark = DEMO_WATERMARKS["us-govinfo-billstatus"]
+        session.commit()
+    crawl(db_url, GOVINFO, "us-govinfo-billstatus")
+    run_row = last_run(engine, "us-govinfo-billstatus")
+    assert (run_row.error_count, run_row.replay_misses, run_row.stats["replay/gap"]) == (0, 0, 90)
+    bills = stored(engine, "us-govinfo-billstatus")
+    assert sorted(bills) == [
+        "H.R. 1500",
+        "H.R. 6658",
+        "H.R. 6972",
+        "S. 1300",
+        "S. 35",
+        "S.Con.Res. 7",
+    ]
+    # 50 actions; the two referrals of 2019-03-05 differ only by committee (hsed00, hsba00), which
+    # action_key does not read: one event is stored for both
+    assert len(events(engine, "H.R. 1500")) == 49
+    assert (bills["H.R. 1500"].outcome, bills["H.R. 1500"].status) == (
+        "lapsed",
+        "Lapsed — 116th Congress ended 2021-01-03",
+    )
+    assert len(bills["H.R. 1500"].titles) == 5
+
+
 def test_govinfo_files_through_the_engine(db_url: str, engine: Engine) -> None:
     crawl_bills(db_url, GOVINFO, GOVINFO_SPIDER, "117/hr/6658,117/s/35,117/sconres/7,114/s/1300")
     bills = stored(engine, "us-govinfo-billstatus")
@@ -226,7 +258,7 @@ def test_govinfo_html_page_is_a_layout_error(db_url: str, engine: Engine, tmp_pa
     assert run_row.errors == [
         "LayoutChanged: us-govinfo-billstatus "
         "https://www.govinfo.gov/bulkdata/BILLSTATUS/117/s/BILLSTATUS-117s35.xml: "
-        "expected <billStatus><bill>, found <html>"
+        "S. 35 (117th): expected <billStatus><bill>, found <html>"
     ]
 
 

@@ -323,7 +323,9 @@ def test_spider_names_source_url_and_cause_of_an_unreadable_file() -> None:
     with pytest.raises(LayoutChanged) as caught:
         list(spider.parse_bill(XmlResponse(url=url, body=raw)))
     assert (caught.value.source, caught.value.url) == (SLUG, url)
-    assert caught.value.cause == "bill type/number/congress missing or unknown: 'hr' ''"
+    assert caught.value.cause == (
+        "H.R. 6658 (117th): bill type/number/congress missing or unknown: 'hr' ''"
+    )
     good = next(
         iter(spider.parse_bill(XmlResponse(url=url, body=body("v3_BILLSTATUS-117hr6658.xml"))))
     )
