@@ -39,7 +39,10 @@ ARGUMENTS: dict[str, list[dict[str, str]]] = {
         {"bills": "117/hr/1,117/hr/21"},
         {"since": "2024-01-01T00:00:00+00:00"},
     ],
-    "us-govinfo-billstatus": [{"bills": "117/hr/6658,117/s/35,117/sconres/7,114/s/1300"}],
+    "us-govinfo-billstatus": [
+        {"bills": "117/hr/6658,117/s/35,117/sconres/7,114/s/1300"},
+        {"since": "2019-01-01T00:00:00+00:00"},  # the demo's: the DERIVED urlsets and 2 bills
+    ],
 }
 # Real bodies a plain replay never asks for (a fallback form, reached only when the usual one
 # fails), requested directly with the callback that reads them: slug -> [(url, callback)].
@@ -146,6 +149,17 @@ def capture(replay_dir: Path, slugs: list[str], database_url: str) -> dict[str, 
     return _captured
 
 
+def in_order(found: dict[str, dict[str, list[Any]]]) -> dict[str, dict[str, list[Any]]]:
+    """Outputs sorted: runs of one source go at once, so arrival order is not the source's."""
+    return {
+        url: {
+            kind: sorted(outputs, key=lambda output: json.dumps(output, sort_keys=True))
+            for kind, outputs in entry.items()
+        }
+        for url, entry in found.items()
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--replay", type=Path, required=True)
@@ -154,7 +168,8 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         found = capture(args.replay, args.slugs, f"sqlite:///{Path(folder) / 'golden.db'}")
-    args.out.write_text(json.dumps(found, ensure_ascii=False, indent=1), encoding="utf-8")
+    text = json.dumps(in_order(found), ensure_ascii=False, indent=1)
+    args.out.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":
