@@ -37,4 +37,5 @@ def test_the_status_line(outcome: str, day: date | None, status: str, line: str)
 
 def test_every_category_and_outcome_has_a_label() -> None:
     assert all(stage_label(category) and stage_label(category) != category for category in STAGES)
-    assert "lapsed" in OUTCOMES and "active" in OUTCOMES
+    assert "lapsed" in OUTCOMES
+    assert "active" in OUTCOMES

@@ -1,4 +1,4 @@
-"""bill fidelity: outcome and its date, the current stage's date, every title, the other language's summary and stage
+"""bill fidelity: outcome and dates, every title, the other language's summary and stage
 
 Revision ID: 0004
 Revises: 0003
