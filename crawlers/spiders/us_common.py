@@ -224,21 +224,33 @@ def action_category(action: Data, origin_chamber: str, bill_type: str = "") -> s
     return action_stage(action, origin_chamber, bill_type).category
 
 
-def action_key(action: Data) -> str:
+def action_key(action: Data, *, with_committees: bool = False) -> str:
     """Actions have no id: date, time, code, recorder and text identify one (same-day repeats
-    of a text, such as the House resuming consideration three times, differ by time)."""
+    of a text, such as the House resuming consideration three times, differ by time).
+    `with_committees` also reads the committees, for actions that differ only there."""
     system = action.get("sourceSystem") or {}
-    said = "|".join(
-        str(part or "")
-        for part in (
-            action.get("actionDate"),
-            action.get("actionTime"),
-            action.get("actionCode"),
-            system.get("name"),
-            action.get("text"),
-        )
-    )
+    parts = [
+        action.get("actionDate"),
+        action.get("actionTime"),
+        action.get("actionCode"),
+        system.get("name"),
+        action.get("text"),
+    ]
+    if with_committees:
+        parts += [c.get("systemCode") or c.get("name") for c in items(action.get("committees"))]
+    said = "|".join(str(part or "") for part in parts)
     return "a:" + hashlib.sha256(said.encode("utf-8")).hexdigest()[:32]
+
+
+def _distinct_keys(staged: Sequence[tuple[EventRecord, Data]]) -> None:
+    """A referral to two committees is two actions with one text (H.R. 1500, 2019-03-05): the
+    later ones of a key get their committees in it. The first keeps the plain key, so an event
+    stored under it before keeps matching."""
+    seen: set[str] = set()
+    for event, action in staged:
+        if event.key in seen:
+            event.key = action_key(action, with_committees=True)
+        seen.add(event.key)
 
 
 def action_event(action: Data, origin_chamber: str, bill_type: str = "") -> EventRecord:
@@ -268,20 +280,21 @@ def action_events(
     A conference report agreed to once the other chamber has agreed to it ends the
     differences: `passed_both` (`adopted` for a concurrent resolution), not `amendments`."""
     staged = [
-        (_event(a, stage), stage)
+        (_event(a, stage), stage, a)
         for a in reversed(actions)
         if a.get("text")
         for stage in (action_stage(a, origin_chamber, bill_type),)
     ]
-    staged.sort(key=lambda pair: pair[0].occurred_on or date.min)  # stable within a day
+    staged.sort(key=lambda entry: entry[0].occurred_on or date.min)  # stable within a day
+    _distinct_keys([(event, action) for event, _, action in staged])
     agreed: set[str] = set()
-    for event, stage in staged:
+    for event, stage, _ in staged:
         if not stage.conference_agreed:
             continue
         if agreed - {event.chamber}:
             event.stage_category = _placed(FINAL, event.chamber, origin_chamber, bill_type)
         agreed.add(event.chamber)
-    return [event for event, _ in staged]
+    return [event for event, _, _ in staged]
 
 
 def items(value: Any, *wrappers: str) -> list[Data]:

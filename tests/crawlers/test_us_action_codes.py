@@ -27,6 +27,7 @@ from crawlers.spiders.us_common import (
     action_category,
     action_event,
     action_events,
+    action_key,
     action_stage,
     bill_id,
     bill_record,
@@ -865,3 +866,21 @@ def test_second_chambers_conference_agreement_is_final(kind: str, final: str) ->
         ("House", "amendments"),
         ("Senate", final),
     ]
+
+
+def test_two_referrals_differing_only_by_committee_are_two_events() -> None:
+    """H.R. 1500's 2019-03-05 referrals to Education and Labor and to Financial Services share
+    date, code, recorder and text: both are kept, the first under the plain key (as stored
+    before committees were read), the second under one that reads its committee."""
+    record = hr1500()
+    keys = [event.key for event in record.events]
+    assert len(keys) == len(set(keys)) == 50
+    referrals = [
+        action
+        for action in parse_billstatus(HR1500.read_bytes()).actions
+        if str(action.get("text", "")).startswith("Referred to the Committee on Financial Services")
+    ]
+    assert len(referrals) == 2
+    plain = {action_key(action) for action in referrals}
+    assert len(plain) == 1
+    assert plain <= set(keys)

@@ -228,9 +228,9 @@ def test_demo_watermark_walks_the_index_to_every_file_held(db_url: str, engine: 
         "S. 35",
         "S.Con.Res. 7",
     ]
-    # 50 actions; the two referrals of 2019-03-05 differ only by committee (hsed00, hsba00), which
-    # action_key does not read: one event is stored for both
-    assert len(events(engine, "H.R. 1500")) == 49
+    # 50 actions; the two referrals of 2019-03-05 differ only by committee (hsed00, hsba00):
+    # both are stored, the second keyed with its committee
+    assert len(events(engine, "H.R. 1500")) == 50
     assert (bills["H.R. 1500"].outcome, bills["H.R. 1500"].status) == (
         "lapsed",
         "Lapsed — 116th Congress ended 2021-01-03",
