@@ -156,8 +156,8 @@ def _loc_code_chamber(code: str) -> str:
     return "House" if int(code) < LOC_SENATE_FROM else "Senate"
 
 
-_SIMPLE_RESOLUTIONS = ("hres", "sres")
-_CONCURRENT_RESOLUTIONS = ("hconres", "sconres")
+_SIMPLE_RESOLUTIONS = ("hres", "sres")  # one chamber's agreement is final
+_CONCURRENT_RESOLUTIONS = ("hconres", "sconres")  # final once both agreed; no President
 
 
 @dataclass(frozen=True)
@@ -423,29 +423,11 @@ def bill_titles(bill: Data) -> list[dict[str, str]]:
     return list(found.values())
 
 
-# Outcome wording (Library of Congress standard action texts). Decided here from the laws and
-# the actions, whatever categories the events carry.
+# "Became Public Law No: 117-108." -> the law's number, for the status line of an enacted bill
+# whose `laws` are not filled yet.
 _BECAME_LAW = re.compile(r"^became (public|private) law(?: no:? ?(\d+-\d+))?", re.IGNORECASE)
-_SIGNED = re.compile(r"^signed by president", re.IGNORECASE)
-_VETO = re.compile(r"^(pocket )?vetoed by (the )?president", re.IGNORECASE)
-_OVERRIDDEN = re.compile(r"^passed (house|senate) over veto|\bveto overridden\b", re.IGNORECASE)
-_FAILED = re.compile(
-    r"^(failed of passage|on passage failed|failed to pass)(?!.*\bover veto\b)", re.IGNORECASE
-)
-_PASSED = re.compile(
-    r"^(passed/agreed to in|passed (house|senate)|on passage passed|resolution agreed to in)",
-    re.IGNORECASE,
-)
-_AGREED = re.compile(
-    r"^(passed/agreed to in (house|senate)|resolution agreed to in (house|senate)"
-    r"|(submitted|introduced) in the (house|senate)[^.]*\bagreed to\b"
-    r"|on agreeing to the (concurrent )?resolution[^.]*\bagreed to\b"
-    r"|(house|senate) agreed to (the )?(concurrent )?resolution)",
-    re.IGNORECASE,
-)
-_SIMPLE = ("hres", "sres")
-_CONCURRENT = ("hconres", "sconres")
 _CHAMBERS = {"House", "Senate"}
+_PASSAGES = ("third_reading", "passed_both", "adopted")
 
 
 @dataclass(frozen=True)
@@ -463,20 +445,6 @@ def congress_end(congress: int) -> datetime:
     return datetime.combine(day, time(12), WASHINGTON)
 
 
-def _said(actions: Sequence[Data]) -> list[tuple[date, str, Data]]:
-    """(date, text, action) oldest first; actions without a date or text are skipped."""
-    said = [
-        (date.fromisoformat(str(a["actionDate"])), " ".join(str(a["text"]).split()), a)
-        for a in actions
-        if a.get("actionDate") and a.get("text")
-    ]
-    return sorted(said, key=lambda entry: entry[0])  # sources list newest first; stable
-
-
-def _last(said: list[tuple[date, str, Data]], pattern: re.Pattern[str]) -> int | None:
-    return next((i for i in reversed(range(len(said))) if pattern.search(said[i][1])), None)
-
-
 def _law_status(laws: list[str], text: str) -> str:
     """ "Public Law 117-108" from the laws, else from the action ("Became Public Law No: …")."""
     if laws:
@@ -485,39 +453,62 @@ def _law_status(laws: list[str], text: str) -> str:
     return f"{stated[1].capitalize()} Law {stated[2]}" if stated and stated[2] else text
 
 
-def bill_outcome(parts: BillParts, fetched_at: datetime) -> Outcome:
+def _last(events: Sequence[EventRecord], *categories: str) -> int | None:
+    """The index of the newest event of one of `categories`."""
+    found = (i for i in reversed(range(len(events))) if events[i].stage_category in categories)
+    return next(found, None)
+
+
+def _veto(events: Sequence[EventRecord]) -> int | None:
+    """The veto itself: the first `vetoed` event since the bill was last presented (a failed
+    override after it is `vetoed` too, and says nothing new)."""
+    presented = _last(events, "presented")
+    start = 0 if presented is None else presented + 1
+    return next(
+        (i for i in range(start, len(events)) if events[i].stage_category == "vetoed"), None
+    )
+
+
+def _stood(event: EventRecord, outcome: str, status: str = "") -> Outcome:
+    return Outcome(outcome, event.occurred_on, clip(status or event.description))
+
+
+def _decided(events: Sequence[EventRecord], laws: list[str]) -> Outcome | None:
+    """Enacted, vetoed, defeated or adopted, read from the events' categories; None when the
+    bill is still where its chambers left it."""
+    enacted = _last(events, "assent")
+    if enacted is not None or laws:
+        if enacted is None:
+            return Outcome("enacted", None, clip("; ".join(laws)))
+        law = events[enacted]
+        return _stood(law, "enacted", _law_status(laws, law.description))
+    veto = _veto(events)
+    if veto is not None:
+        overrides = [e for e in events[veto:] if e.stage_category == "veto_override"]
+        if {event.chamber for event in overrides} >= _CHAMBERS:
+            return _stood(overrides[-1], "enacted")
+        return _stood(events[veto], "vetoed")
+    defeated = _last(events, "defeated")
+    if defeated is not None and _last(events[defeated:], *_PASSAGES) is None:
+        return _stood(events[defeated], "defeated")
+    adopted = _last(events, "adopted")
+    return None if adopted is None else _stood(events[adopted], "adopted")
+
+
+def bill_outcome(parts: BillParts, events: Sequence[EventRecord], fetched_at: datetime) -> Outcome:
     """Where the bill stands for good (enacted, vetoed, defeated, adopted, lapsed) or "active",
-    from its laws and actions (the latest action alone when no actions arrived)."""
+    from its laws and its events' categories (`events`: `action_events` of its actions, or of
+    its latest action alone when no actions arrived)."""
     bill, bid = parts.bill, bill_id(parts.bill)
-    latest = bill.get("latestAction") or {}
-    said = _said(parts.actions or [latest])
-    laws = law_labels(bill)
-    law_at = _last(said, _BECAME_LAW)
-    if law_at is None:
-        law_at = _last(said, _SIGNED)
-    if laws or law_at is not None:
-        text = said[law_at][1] if law_at is not None else ""
-        day = said[law_at][0] if law_at is not None else None
-        return Outcome("enacted", day, clip(_law_status(laws, text)))
-    veto_at = _last(said, _VETO)
-    if veto_at is not None:
-        overrides = [(d, t, a) for d, t, a in said[veto_at:] if _OVERRIDDEN.search(t)]
-        if {action_chamber(action) for _, _, action in overrides} >= _CHAMBERS:
-            return Outcome("enacted", overrides[-1][0], clip(overrides[-1][1]))
-        return Outcome("vetoed", said[veto_at][0], clip(said[veto_at][1]))
-    failed_at = _last(said, _FAILED)
-    if failed_at is not None and not any(_PASSED.search(t) for _, t, _ in said[failed_at + 1 :]):
-        return Outcome("defeated", said[failed_at][0], clip(said[failed_at][1]))
-    if bid.type in _SIMPLE + _CONCURRENT:
-        agreed = [(d, t, a) for d, t, a in said if _AGREED.search(t)]
-        chambers = {action_chamber(action) for _, _, action in agreed}
-        if agreed and (bid.type in _SIMPLE or chambers >= _CHAMBERS):
-            return Outcome("adopted", agreed[-1][0], clip(agreed[-1][1]))
+    decided = _decided(events, law_labels(bill))
+    if decided is not None:
+        return decided
     end = congress_end(int(bid.congress))
     if fetched_at >= end:
         status = f"Lapsed — {ordinal(int(bid.congress))} Congress ended {end.date()}"
         return Outcome("lapsed", end.date(), status)
-    return Outcome("active", None, clip(str(latest.get("text") or (said[-1][1] if said else ""))))
+    latest = str((bill.get("latestAction") or {}).get("text") or "")
+    return Outcome("active", None, clip(latest or (events[-1].description if events else "")))
 
 
 def _progress(events: Sequence[EventRecord], latest_text: str, origin: str, bill_type: str) -> str:
@@ -558,10 +549,13 @@ def bill_record(
     bill, bid = parts.bill, bill_id(parts.bill)
     origin = str(bill.get("originChamber") or "")
     events = action_events(parts.actions, origin, bid.type)
-    latest = str((bill.get("latestAction") or {}).get("text") or "")
+    latest_action = bill.get("latestAction") or {}
+    latest = str(latest_action.get("text") or "")
     sponsors = bill.get("sponsors") or [{}]
     introduced = bill.get("introducedDate")
-    outcome = bill_outcome(parts, fetched_at)
+    # No actions arrived (a list entry alone): its latest action still says how it stands.
+    dated = [latest_action] if latest_action.get("actionDate") and latest else []
+    outcome = bill_outcome(parts, events or action_events(dated, origin, bid.type), fetched_at)
     return DocumentRecord(
         source=source,
         external_id=bid.slug,

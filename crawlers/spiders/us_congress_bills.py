@@ -23,7 +23,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
 from typing import Any, ClassVar, Self
 
 from scrapy import Request
@@ -34,17 +33,15 @@ from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from crawlers.base.json_api import json_object
-from crawlers.base.source import SourceSpider
 from crawlers.errors import LayoutChanged, SourceError
+from crawlers.spiders.us_bill_spider import UsBillSpider
 from crawlers.spiders.us_common import (
     BillId,
     BillParts,
     bill_id,
-    bill_record,
     items,
     naming_bill,
     parse_bills_arg,
-    summary_problems,
 )
 from crawlers.spiders.us_congress_api import (
     DEFAULT_KEY,
@@ -65,7 +62,7 @@ from models.records import DocumentRecord
 Output = Iterator[Request | DocumentRecord]
 
 
-class UsCongressBillsSpider(SourceSpider):
+class UsCongressBillsSpider(UsBillSpider):
     name = "us-congress-bills"
     title = "Congress.gov API v3 (bills)"
     jurisdiction = "us"
@@ -182,16 +179,7 @@ class UsCongressBillsSpider(SourceSpider):
 
     def record(self, parts: BillParts, source_url: str) -> DocumentRecord:
         try:
-            record = bill_record(
-                parts, source=self.name, source_url=source_url, fetched_at=datetime.now(UTC)
-            )
+            return self.bill_record(parts, source_url)
         except (KeyError, ValueError) as exc:
             cause = naming_bill(source_url, f"bill not readable: {exc}")
             raise LayoutChanged(self.name, source_url, cause) from exc
-        for problem in summary_problems(parts):  # left out of the record, reported here
-            self.fail(source_url, problem, LayoutChanged)
-        return record
-
-    def fail(self, url: str, cause: str, error: type[SourceError] = SourceError) -> None:
-        """Every error about one bill's request names the bill too: "H.R. 1 (117th): HTTP 500"."""
-        super().fail(url, naming_bill(url, cause), error)

@@ -19,7 +19,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator
-from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeVar
 
 from lxml import etree
@@ -27,8 +26,8 @@ from scrapy import Request
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from crawlers.base.source import SourceSpider
-from crawlers.errors import LayoutChanged, ParseError, SourceError
+from crawlers.errors import LayoutChanged, ParseError
+from crawlers.spiders.us_bill_spider import UsBillSpider
 from crawlers.spiders.us_billstatus_xml import (
     INDEX_URL,
     billstatus_url,
@@ -37,17 +36,15 @@ from crawlers.spiders.us_billstatus_xml import (
     sitemap_entries,
 )
 from crawlers.spiders.us_common import (
-    bill_record,
     naming_bill,
     parse_bills_arg,
-    summary_problems,
 )
 from models.records import DocumentRecord
 
 T = TypeVar("T")
 
 
-class UsGovinfoBillstatusSpider(SourceSpider):
+class UsGovinfoBillstatusSpider(UsBillSpider):
     name = "us-govinfo-billstatus"
     jurisdiction = "us"
     title = "GovInfo BILLSTATUS bulk data"
@@ -81,13 +78,7 @@ class UsGovinfoBillstatusSpider(SourceSpider):
         yield self.read(response, lambda body: self.record(body, response.url))
 
     def record(self, body: bytes, source_url: str) -> DocumentRecord:
-        parts = parse_billstatus(body)
-        record = bill_record(
-            parts, source=self.name, source_url=source_url, fetched_at=datetime.now(UTC)
-        )
-        for problem in summary_problems(parts):  # left out of the record, reported here
-            self.fail(source_url, problem, LayoutChanged)
-        return record
+        return self.bill_record(parse_billstatus(body), source_url)
 
     def read(self, response: Response, parse: Callable[[bytes], T]) -> T:
         """Parse the body; bad XML or a changed layout become errors naming the URL (and the
@@ -100,10 +91,6 @@ class UsGovinfoBillstatusSpider(SourceSpider):
         except (KeyError, ValueError) as exc:
             cause = str(exc.args[0] if exc.args else exc)
             raise LayoutChanged(self.name, url, naming_bill(url, cause)) from exc
-
-    def fail(self, url: str, cause: str, error: type[SourceError] = SourceError) -> None:
-        """Every error about a bill file names the bill too: "H.R. 1500 (116th): HTTP 404"."""
-        super().fail(url, naming_bill(url, cause), error)
 
     def on_failure(self, failure: Failure) -> None:
         """A sitemap or file that failed (a declared gap, an HTTP error): counted, skipped."""

@@ -24,8 +24,8 @@ from crawlers.spiders.us_billstatus_xml import billstatus_url, parse_billstatus
 from crawlers.spiders.us_common import (
     BillId,
     BillParts,
+    Outcome,
     bill_label,
-    bill_outcome,
     bill_record,
     congress_end,
     latest_summary,
@@ -55,6 +55,12 @@ def raw(name: str) -> bytes:
 
 def record(parts: BillParts, fetched_at: datetime = FETCHED) -> Any:
     return bill_record(parts, source="t", source_url="https://example.test/", fetched_at=fetched_at)
+
+
+def outcome_of(parts: BillParts, fetched_at: datetime = FETCHED) -> Outcome:
+    """The outcome a record gets (us_common.bill_outcome over the bill's events)."""
+    bill = record(parts, fetched_at)
+    return Outcome(bill.outcome, bill.outcome_on, bill.status)
 
 
 def congress_parts(pattern: str) -> BillParts:
@@ -256,15 +262,15 @@ def test_hr1500_lapsed_with_the_116th_congress() -> None:
 
 def test_hr1500_active_while_its_congress_sat() -> None:
     parts = parse_billstatus(raw(HR1500))
-    outcome = bill_outcome(parts, datetime(2020, 6, 1, tzinfo=UTC))
+    outcome = outcome_of(parts, datetime(2020, 6, 1, tzinfo=UTC))
     assert (outcome.outcome, outcome.on) == ("active", None)
     assert outcome.status == (
         "Received in the Senate and Read twice and referred to the Committee on Banking, "
         "Housing, and Urban Affairs."
     )
     # the last morning of the 116th Congress is still within it; its noon ends it
-    assert bill_outcome(parts, datetime(2021, 1, 3, 16, 59, tzinfo=UTC)).outcome == "active"
-    assert bill_outcome(parts, datetime(2021, 1, 3, 17, 0, tzinfo=UTC)).outcome == "lapsed"
+    assert outcome_of(parts, datetime(2021, 1, 3, 16, 59, tzinfo=UTC)).outcome == "active"
+    assert outcome_of(parts, datetime(2021, 1, 3, 17, 0, tzinfo=UTC)).outcome == "lapsed"
 
 
 def test_congress_gov_bills_lapsed_and_a_law_from_its_action_text() -> None:
@@ -276,7 +282,7 @@ def test_congress_gov_bills_lapsed_and_a_law_from_its_action_text() -> None:
         ("2022-12-20", "Signed by President."),
         ("2022-12-23", "Became Public Law No: 117-263."),
     )
-    outcome = bill_outcome(parts, FETCHED)
+    outcome = outcome_of(parts, FETCHED)
     assert (outcome.outcome, outcome.on, outcome.status) == (
         "enacted",
         date(2022, 12, 23),
@@ -292,7 +298,7 @@ def test_vetoed_unless_both_chambers_override() -> None:
         ("2020-06-10", "Vetoed by President."),
         ("2020-06-20", "Failed of passage in House over veto by the Yeas and Nays: 200 - 210."),
     )
-    outcome = bill_outcome(parts, FETCHED)
+    outcome = outcome_of(parts, FETCHED)
     assert (outcome.outcome, outcome.on, outcome.status) == (
         "vetoed",
         date(2020, 6, 10),
@@ -307,7 +313,7 @@ def test_vetoed_unless_both_chambers_override() -> None:
         ),
         ("2020-06-22", "Passed Senate over veto by Yea-Nay Vote. 70 - 30."),
     )
-    assert bill_outcome(overridden, FETCHED).outcome == "enacted"
+    assert outcome_of(overridden, FETCHED).outcome == "enacted"
 
 
 def test_defeated_unless_passed_later() -> None:
@@ -316,10 +322,10 @@ def test_defeated_unless_passed_later() -> None:
         parse_billstatus(raw(HR1500)),
         ("2020-03-01", "Failed of passage/not agreed to in Senate: by Yea-Nay Vote. 45 - 55."),
     )
-    outcome = bill_outcome(failed, FETCHED)
+    outcome = outcome_of(failed, FETCHED)
     assert (outcome.outcome, outcome.on) == ("defeated", date(2020, 3, 1))
     passed = with_actions(failed, ("2020-04-01", "Passed Senate without amendment by Voice Vote."))
-    assert bill_outcome(passed, FETCHED).outcome == "lapsed"
+    assert outcome_of(passed, FETCHED).outcome == "lapsed"
 
 
 def test_resolutions_adopted() -> None:
@@ -328,7 +334,7 @@ def test_resolutions_adopted() -> None:
         parse_billstatus(raw(SCONRES7)),
         ("2021-03-10", "Resolution agreed to in Senate without amendment by Unanimous Consent."),
     )
-    assert bill_outcome(senate, FETCHED).outcome == "lapsed"  # one chamber is not enough
+    assert outcome_of(senate, FETCHED).outcome == "lapsed"  # one chamber is not enough
     both = with_actions(
         senate,
         (
@@ -337,10 +343,10 @@ def test_resolutions_adopted() -> None:
             "the concurrent resolution Agreed to by voice vote.",
         ),
     )
-    outcome = bill_outcome(both, FETCHED)
+    outcome = outcome_of(both, FETCHED)
     assert (outcome.outcome, outcome.on) == ("adopted", date(2021, 4, 1))
     simple = BillParts(bill={**senate.bill, "type": "SRES"}, actions=senate.actions)
-    assert bill_outcome(simple, FETCHED).outcome == "adopted"  # a simple resolution: its chamber
+    assert outcome_of(simple, FETCHED).outcome == "adopted"  # a simple resolution: its chamber
 
 
 @pytest.mark.parametrize("name", BILL_FILES)
