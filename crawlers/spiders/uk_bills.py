@@ -10,9 +10,10 @@
   stage comes from the list's currentStage. If detail or stages fail, the bill is still
   yielded from what arrived (a declared replay gap is a warning, anything else an error). Every
   error about one bill names it (billId and short title) as well as the URL.
-- Identity: the key is billId. `reference` is the bill's printed number as its publications
-  title it ("Bill 106 09-10", "HL Bill 40 09-10"): the latest per House, the originating House
-  first; "" when no publications arrived (never invented). `session` is "session 35": the
+- Identity: the key is billId. `reference` is the printed number people cite, read from the
+  publications' titles ("Bill 106", "HL Bill 40"): the latest print in the House the bill sits
+  in, else its originating House (each House's in extra["bill_numbers"]); "" when no
+  publications arrived (never invented). `session` is "session 35": the
   Bills API gives only its internal session id (introducedSessionId), and no recorded body
   maps ids to names ("2019-21"), so none is made up; every included id is in extra.
 - Titles: `title` is shortTitle; `titles` lists it ("Short title"), formerShortTitle ("Former
@@ -113,11 +114,13 @@ def bill_titles(bill: dict[str, Any], detail: dict[str, Any] | None) -> list[dic
     ]
 
 
-def bill_reference(publications: list[dict[str, Any]] | None, originating_house: str) -> str:
-    """Each House's latest printed bill number, the originating House's first."""
-    numbers = bill_numbers(publications or [])
-    houses = sorted(numbers, key=lambda house: (house != originating_house, house))
-    return "; ".join(numbers[house] for house in houses)
+def bill_reference(numbers: dict[str, str], current_house: str, originating_house: str) -> str:
+    """The number people cite now: the bill's latest print in the House it sits in, else in
+    the House that originated it, else any ("" without a numbered print: never invented)."""
+    for house in (current_house, originating_house, *sorted(numbers)):
+        if house in numbers:
+            return numbers[house]
+    return ""
 
 
 def current_stage_line(current: dict[str, Any]) -> str:
@@ -179,6 +182,7 @@ def bill_record(
     events = stage_events(stages if stages is not None else [current] if current else [], origin)
     category, _ = uk_stage(description, abbreviation, str(current.get("house") or ""), origin)
     outcome, outcome_on, status = bill_outcome(bill, events)
+    numbers = bill_numbers(publications or [])
     return DocumentRecord(
         source="uk-bills",
         external_id=str(bill["billId"]),
@@ -186,7 +190,7 @@ def bill_record(
         jurisdiction="uk",
         title=str(bill["shortTitle"]),
         url=f"{SITE}/{bill['billId']}",
-        reference=bill_reference(publications, origin),
+        reference=bill_reference(numbers, str(bill.get("currentHouse") or ""), origin),
         session=session_name(bill),
         summary=str((detail or {}).get("longTitle") or ""),
         published_on=events[0].occurred_on if events else None,
@@ -204,6 +208,7 @@ def bill_record(
             "originating_house": origin,
             "session_ids": list(bill.get("includedSessionIds") or []),
             "publications": publications or [],
+            "bill_numbers": numbers,  # each House's latest printed number
         },
         events=events,
         source_url=source_url,

@@ -8,8 +8,9 @@ naming what is missing; the caller turns it into LayoutChanged with the source a
 
 `bill_numbers` reads the bill's printed numbers from the prints' titles ("Bill 106 09-10 (Lords
 Amendments to)", "HL Bill 40 09-10 (as brought from the Commons...)"): the latest per House,
-as printed with its session suffix when there is one. A print titled without a number ("Bill
-as introduced") gives none; explanatory notes ("Bill 4 EN 09-10") are not prints of the bill.
+as people cite it ("Bill 106", "HL Bill 40"; the suffix is the print's session). A print
+titled without a number ("Bill as introduced") gives none; explanatory notes ("Bill 4 EN
+09-10") are not prints of the bill.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ BILL_PRINT = "Bill"  # the publicationType name of a print of the bill itself
 
 
 def bill_numbers(publications: list[dict[str, Any]]) -> dict[str, str]:
-    """{"Commons": "Bill 106 09-10", "Lords": "HL Bill 40 09-10"}: each House's latest number.
+    """{"Commons": "Bill 106", "Lords": "HL Bill 40"}: each House's latest number.
 
     Reads `parse_publications` output; only prints of type "Bill" count. Latest by date; on the
     same date the one listed first (the API lists the newest first).
@@ -73,7 +74,6 @@ def bill_numbers(publications: list[dict[str, Any]]) -> dict[str, str]:
             continue
         house = "Lords" if found.group(1) else "Commons"
         number = " ".join(part for part in (found.group(1), f"Bill {found.group(2)}") if part)
-        number = f"{number} {found.group(3)}" if found.group(3) else number
         date = str(publication.get("date") or "")
         if house not in numbers or date > numbers[house][0]:
             numbers[house] = (date, number)

@@ -326,7 +326,7 @@ def test_publications_become_links_on_the_bill(engine: Engine, db_url: str, tmp_
         ],
     }
     assert document(engine, "2302").extra["publications"] == []  # a declared gap: no links
-    assert document(engine, "2818").reference == "Bill 106 09-10; HL Bill 40 09-10"
+    assert document(engine, "2818").reference == "Bill 106"
 
 
 # Record-level tests on the real bodies (list page 1, bill 2818 detail and stages, bill 512
@@ -422,15 +422,20 @@ def test_the_second_house_and_unknown_stages() -> None:
     ]
 
 
-def test_reference_is_each_houses_latest_bill_number_originating_house_first() -> None:
+def test_reference_is_the_number_cited_in_the_house_the_bill_sits_in() -> None:
     publications = parse_publications(json.loads(PUBLICATIONS_512.read_bytes()))
     commons = bill_record(bill_2818(), None, None, source_url="", publications=publications)
-    assert commons.reference == "Bill 106 09-10; HL Bill 40 09-10"
-    # SYNTHETIC: the same prints for a bill that started in the Lords.
-    lords = bill_record(
-        bill_2818(originatingHouse="Lords"), None, None, source_url="", publications=publications
+    assert commons.reference == "Bill 106"  # 2818 sits in the Commons, where it started
+    assert commons.extra["bill_numbers"] == {"Commons": "Bill 106", "Lords": "HL Bill 40"}
+    # SYNTHETIC: the same prints for a bill now in the Lords; then one with no House given
+    # that started in the Lords.
+    in_lords = bill_2818(currentHouse="Lords")
+    lords = bill_record(in_lords, None, None, source_url="", publications=publications)
+    assert lords.reference == "HL Bill 40"
+    started = bill_2818(currentHouse="", originatingHouse="Lords")
+    assert bill_record(started, None, None, source_url="", publications=publications).reference == (
+        "HL Bill 40"
     )
-    assert lords.reference == "HL Bill 40 09-10; Bill 106 09-10"
 
 
 def broken_detail(body: bytes) -> bytes:

@@ -84,8 +84,8 @@ def test_bill_numbers_are_each_houses_latest_print(body: dict[str, Any]) -> None
     """Bill 512's prints: Commons "Bill 4", "Bill 68", "Bill 106 (Lords Amendments to)"; Lords
     "HL Bill 40"; "Bill as introduced" has no number and "Bill 4 EN" is explanatory notes."""
     assert bill_numbers(parse_publications(body)) == {
-        "Commons": "Bill 106 09-10",
-        "Lords": "HL Bill 40 09-10",
+        "Commons": "Bill 106",
+        "Lords": "HL Bill 40",
     }
 
 
