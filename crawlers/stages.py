@@ -58,6 +58,19 @@ UK_NO_CATEGORY = frozenset(
     }
 )
 
+# Readings that mean something else in the chamber that did not originate the bill.
+SECOND_CHAMBER = {"first_reading": "other_chamber", "third_reading": "passed_both"}
+
+
+def second_chamber_category(category: str, chamber: str, origin: str) -> str:
+    """The category of a stage in `chamber` for a bill originated in `origin`: first and third
+    reading in the other chamber are `other_chamber` and `passed_both`; the rest keep theirs
+    (the same rule for every bicameral parliament, docs/stages.md)."""
+    if chamber and origin and chamber != origin:
+        return SECOND_CHAMBER.get(category, category)
+    return category
+
+
 # The Houses a bill moves between ("Unassigned" is where the API puts Royal Assent).
 UK_HOUSES = frozenset({"Commons", "Lords"})
 
@@ -88,10 +101,7 @@ def uk_stage(
     category. `unmapped` is True only for wording neither map knows.
     """
     category = uk_stage_category(description, abbreviation)
-    second_house = house in UK_HOUSES and originating_house in UK_HOUSES
-    if second_house and house != originating_house:
-        category = {"first_reading": "other_chamber", "third_reading": "passed_both"}.get(
-            category, category
-        )
+    if house in UK_HOUSES and originating_house in UK_HOUSES:
+        category = second_chamber_category(category, house, originating_house)
     known = category or any(_key(said) in UK_NO_CATEGORY for said in (description, abbreviation))
     return category, not known

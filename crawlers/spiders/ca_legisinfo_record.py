@@ -47,9 +47,9 @@ from crawlers.spiders.ca_legisinfo_vocab import (
     SENATE,
     SESSION_ENDS,
     is_mapped,
-    second_chamber_category,
     stage_category,
 )
+from crawlers.stages import second_chamber_category
 from crawlers.text import html_text
 from models.records import BILL, DocumentRecord, EventRecord
 

@@ -4,8 +4,8 @@ Stage names are LEGISinfo's `BillStageNameEn` values; both chambers use the same
 recorded C-63, S-209, C-22 and C-34 bodies). The category is the common one of
 `models.vocabulary`; a name not listed keeps an empty category, is stored as stated and marked
 unmapped. The second chamber (`other_chamber`, `passed_both`) is decided per event from the
-chamber that originated the bill (`second_chamber_category`). docs/stages.md, "Canada", lists
-the names in both languages.
+chamber that originated the bill (`crawlers.stages.second_chamber_category`). docs/stages.md,
+"Canada", lists the names in both languages.
 """
 
 from __future__ import annotations
@@ -35,9 +35,6 @@ CA_STAGES: dict[str, str] = {
 # Any other "Consideration of … amendments" / "… message(s) from the …" wording: amendments.
 AMENDMENTS_STAGE = re.compile(r"^consideration of .*amendments?$|\bmessages? from the\b")
 
-# Readings that mean something else in the chamber that did not originate the bill.
-SECOND_CHAMBER = {"first_reading": "other_chamber", "third_reading": "passed_both"}
-
 HOUSE, SENATE = "House of Commons", "Senate"
 ROYAL_ASSENT = "Royal assent"
 ROYAL_ASSENT_FR = "Sanction royale"
@@ -61,14 +58,6 @@ def stage_category(name: str) -> str:
 def is_mapped(name: str) -> bool:
     """Does the map know this stage name? (A blank name carries no stage: not unmapped.)"""
     return not name.strip() or bool(stage_category(name))
-
-
-def second_chamber_category(category: str, chamber: str, origin: str) -> str:
-    """The category of a stage in `chamber` for a bill originated in `origin`: first and third
-    reading in the other chamber are `other_chamber` and `passed_both`; the rest keep theirs."""
-    if chamber and origin and chamber != origin:
-        return SECOND_CHAMBER.get(category, category)
-    return category
 
 
 @dataclass(frozen=True)

@@ -37,9 +37,9 @@ from crawlers.spiders.ca_legisinfo_vocab import (
     CA_STAGES,
     SESSION_ENDS,
     is_mapped,
-    second_chamber_category,
     stage_category,
 )
+from crawlers.stages import second_chamber_category
 from models.documents import BillEvent, Document
 from models.records import DocumentRecord
 from models.store import ensure_source, upsert_document
