@@ -15,6 +15,7 @@ others are named beside it.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,8 +27,29 @@ from models.documents import Document
 from models.text import reference_key
 
 MAX_CANDIDATES = 20
-_DOCUMENT_ID = re.compile(r"^(?:#|id:)\s*(\d+)$", re.IGNORECASE)
-_FIVEWATCH_PATH = re.compile(r"/(?:bills|statements|documents)/(\d+)/?$")
+MAX_DOCUMENT_ID = 2**31 - 1  # ids are 32-bit on PostgreSQL: a larger one names nothing
+_DOCUMENT_ID = re.compile(r"^(?:#|id:)\s*([0-9]+)$", re.IGNORECASE)
+_FIVEWATCH_PATH = re.compile(r"/(?:bills|statements|documents)/([0-9]+)/?$")
+
+
+def clean(reference: str) -> str:
+    """The reference as typed, less control and format characters (a NUL never reaches the
+    database) and with its spaces collapsed."""
+    kept = (char for char in reference if not unicodedata.category(char).startswith("C"))
+    return " ".join("".join(kept).split())
+
+
+def _row_id(digits: str) -> int | None:
+    """ASCII digits as a document id, None when no row can have it."""
+    if not (digits.isascii() and digits.isdigit()):
+        return None
+    number = int(digits)
+    return number if number <= MAX_DOCUMENT_ID else None
+
+
+def _id_is(digits: str | None) -> ColumnElement[bool] | None:
+    row_id = _row_id(digits) if digits else None
+    return None if row_id is None else Document.id == row_id
 
 
 class AmbiguousReference(ValueError):
@@ -80,21 +102,20 @@ def _by_url(url: str) -> ColumnElement[bool] | None:
     own = _FIVEWATCH_PATH.search(url.split("?")[0])
     trimmed = url.rstrip("/")
     conditions = [Document.url == trimmed, Document.url == trimmed + "/"]
-    if own:
-        conditions.append(Document.id == int(own.group(1)))
-    return or_(*conditions)
+    own_id = _id_is(own.group(1) if own else None)
+    return or_(*conditions, *([own_id] if own_id is not None else []))
 
 
 def _rules(reference: str) -> list[tuple[str, Callable[[], ColumnElement[bool] | None]]]:
-    said = reference.strip()
+    said = clean(reference)
     explicit_id = _DOCUMENT_ID.match(said)
     key = reference_key(said)
     return [
-        ("id", lambda: Document.id == int(explicit_id.group(1)) if explicit_id else None),
+        ("id", lambda: _id_is(explicit_id.group(1) if explicit_id else None)),
         ("url", lambda: _by_url(said)),
         ("number", lambda: Document.reference_key == key if key else None),
         ("source id", lambda: Document.external_id.in_({said, key}) if said else None),
-        ("id", lambda: Document.id == int(said) if said.isdigit() else None),
+        ("id", lambda: _id_is(said)),
         ("title", lambda: _title_condition(said) if said else None),
     ]
 
@@ -133,7 +154,7 @@ def find(session: Session, reference: str, jurisdiction: str | None = None) -> F
             continue
         if len(found) == 1:
             return Found(found[0], how)
-        if how == "title" and _same_title(found, reference.strip()):
+        if how == "title" and _same_title(found, clean(reference)):
             return Found(found[0], how, namesakes=found[1:])
         raise AmbiguousReference(reference, found)
     return None

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlalchemy.exc import DBAPIError
 from starlette.responses import Response
 
 from fivewatch.health import HealthPolicy, health_report
 from fivewatch.web import queries
 from fivewatch.web.chart import progress_chart, stage_table
-from fivewatch.web.schemas import MAX_ID, RowId
+from fivewatch.web.schemas import RowId
 from fivewatch.web.state import SessionDep, StateDep, render
 from models import lookup, utcnow
 from models.taxonomy import load_topics
@@ -83,18 +80,6 @@ def compare(request: Request, session: SessionDep, topic: str = "") -> Response:
     return render(request, "compare.html", context)
 
 
-def _cleaned(reference: str) -> str:
-    """The reference without control characters (a NUL never reaches the database)."""
-    kept = (char for char in reference if unicodedata.category(char)[0] != "C" or char == " ")
-    return " ".join("".join(kept).split())
-
-
-def _id_out_of_range(reference: str) -> bool:
-    """A document id no row can have: refused before it reaches a 32-bit column."""
-    digits = reference.removeprefix("#").removeprefix("id:").strip()
-    return digits.isdecimal() and int(digits) > MAX_ID
-
-
 def _found_page(document_id: int, kind: str) -> str:
     return f"/bills/{document_id}" if kind == "bill" else f"/statements/{document_id}"
 
@@ -105,7 +90,7 @@ def find_document(
 ) -> Response:
     """A bill or statement as people name it (models.lookup): one match is a redirect to its
     page, several a page listing them, none a 404 saying what was tried."""
-    said = _cleaned(ref)
+    said = lookup.clean(ref)
     where = jurisdiction.lower() if jurisdiction.lower() in JURISDICTIONS else ""
     context: dict[str, object] = {"ref": said, "jurisdiction": where, "rules": FIND_RULES}
     if not ref:
@@ -116,7 +101,7 @@ def find_document(
         context |= {"ref": said[:80] + "…", "too_long": len(said)}
         return render(request, "find.html", context, status_code=400)
     try:
-        found = None if _id_out_of_range(said) else lookup.find(session, said, where or None)
+        found = lookup.find(session, said, where or None)
     except lookup.AmbiguousReference as error:
         listed = [(document, lookup.describe(document)) for document in error.candidates]
         context |= {
@@ -124,10 +109,6 @@ def find_document(
             "more": len(listed) > lookup.MAX_CANDIDATES,
         }
         return render(request, "find.html", context)
-    except (ValueError, OverflowError, DBAPIError):
-        # A reference no rule can read as asked (a digit the database cannot hold).
-        session.rollback()
-        found = None
     if found is None:
         return render(request, "find.html", context | {"nothing": True}, status_code=404)
     return RedirectResponse(_found_page(found.document.id, found.document.kind), status_code=303)

@@ -10,9 +10,10 @@ from pydantic import BaseModel, computed_field
 
 from alerts.search import SearchHit
 from models import BillEvent, Document, Source, vocabulary
+from models.lookup import MAX_DOCUMENT_ID
 
 # Ids are 32-bit integers on PostgreSQL: a larger one is refused (422), never sent to it.
-MAX_ID = 2**31 - 1
+MAX_ID = MAX_DOCUMENT_ID
 RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
 Jurisdiction = Literal["us", "uk", "ca", "au", "nz"]
 DocType = Literal["bill", "statement"]
@@ -39,7 +40,7 @@ class DocumentSummary(BaseModel):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def status_line(self) -> str:
-        """The badge's text: "Lapsed — session 44-1 prorogued 2025-01-06 (2025-01-06)"."""
+        """The badge's text: "Lapsed — session 44-1 prorogued 2025-01-06"."""
         return vocabulary.status_line(self.outcome, self.outcome_on, self.status)
 
 

@@ -103,6 +103,23 @@ def test_one_title_in_two_sessions_means_the_newest_and_names_the_other(
     assert (found.document, found.namesakes) == (newer, [older])
 
 
+@pytest.mark.parametrize(
+    "reference",
+    ["#99999999999", "id:2147483648", "99999999999999999999", "²", "٣", "#٣", "\x00", "C-\x0063"],
+)
+def test_odd_references_find_nothing_and_never_reach_the_database_as_errors(
+    session: Session, store: Store, reference: str
+) -> None:
+    """Ids past 32 bits, non-ASCII digits, NUL (PostgreSQL refuses it in a string)."""
+    store(ca_bill_s209())
+    assert find(session, reference) is None
+
+
+def test_control_characters_are_dropped_from_a_reference(session: Session, store: Store) -> None:
+    canadian = store(ca_bill_s209())
+    assert find(session, "S-\u200b209\x00").document == canadian  # type: ignore[union-attr]
+
+
 def test_a_number_in_two_jurisdictions_is_ambiguous_until_one_is_chosen(
     session: Session, store: Store
 ) -> None:
