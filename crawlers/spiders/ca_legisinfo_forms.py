@@ -86,10 +86,12 @@ def bill_from_json(source: str, url: str, body: bytes, bill: str = "") -> Data:
 
 
 def _value(element: etree._Element) -> Any:
-    if len(element) == 0:
-        return (element.text or "").strip() or None
+    children = [child for child in element if isinstance(child.tag, str)]
+    if not children:  # a leaf: its text, less any entity reference or comment (never expanded)
+        said = (element.text or "") + "".join(child.tail or "" for child in element)
+        return said.strip() or None
     data: Data = {}
-    for child in element:
+    for child in children:
         value = _value(child)
         if child.tag in LIST_TAGS:
             data.setdefault(child.tag, [])

@@ -758,3 +758,18 @@ def test_shrinking_history_keeps_stored_events(session: Session) -> None:
     document = session.scalars(select(Document).where(Document.external_id == "45-1/S-209")).one()
     stored = session.scalars(select(BillEvent).where(BillEvent.document_id == document.id)).all()
     assert sorted(e.key for e in stored) == sorted(e.key for e in full.events)
+
+
+def test_the_xml_form_never_expands_an_external_entity() -> None:
+    """SYNTHETIC: the real C-34 XML with an external entity declared and used in its title."""
+    raw = (
+        body(C34_XML)
+        .replace(
+            b"<Bills>", b'<!DOCTYPE Bills [<!ENTITY x SYSTEM "file:///etc/passwd">]><Bills>', 1
+        )
+        .replace(b"<LongTitleEn>An Act", b"<LongTitleEn>&x;An Act", 1)
+    )
+    url = "https://www.parl.ca/legisinfo/en/bill/45-1/C-34/xml"
+    bill = bill_from_xml("ca-legisinfo-bills", url, raw)
+    assert "root:" not in json.dumps(bill)
+    assert str(bill["LongTitleEn"]).startswith("An Act")
