@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from crawlers.base.source import SourceSpider
 from crawlers.process import crawl_settings, selected, sync_sources
 from crawlers.registry import spider_classes
+from fivewatch.cli.demo import DEMO_WATERMARKS
 from models.db import make_engine, upgrade
 from models.records import DocumentRecord
 
@@ -41,7 +42,8 @@ ARGUMENTS: dict[str, list[dict[str, str]]] = {
     ],
     "us-govinfo-billstatus": [
         {"bills": "117/hr/6658,117/s/35,117/sconres/7,114/s/1300"},
-        {"since": "2019-01-01T00:00:00+00:00"},  # the demo's: the DERIVED urlsets and 2 bills
+        # the demo's watermark: the DERIVED urlsets, H.R. 1500 and H.R. 6972
+        {"since": DEMO_WATERMARKS["us-govinfo-billstatus"]},
     ],
 }
 # Real bodies a plain replay never asks for (a fallback form, reached only when the usual one
