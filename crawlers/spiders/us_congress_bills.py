@@ -33,6 +33,7 @@ from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from crawlers.base.json_api import json_object
+from crawlers.base.source import SourceSpider
 from crawlers.errors import LayoutChanged, SourceError
 from crawlers.spiders.us_bill_spider import UsBillSpider
 from crawlers.spiders.us_common import (
@@ -114,7 +115,7 @@ class UsCongressBillsSpider(UsBillSpider):
         self.rate_low = True
         limit = (response.headers.get("x-ratelimit-limit") or b"?").decode()
         cause = f"rate limit: {int(remaining)} of {limit} requests left this hour; stopping"
-        super().fail(response.url, cause)  # the run's limit, not one bill's
+        SourceSpider.fail(self, response.url, cause)  # the run's limit: no bill named
         raise CloseSpider("ratelimit_reserve")
 
     def parse_list(self, response: Response) -> Iterator[Request]:
