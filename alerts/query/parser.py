@@ -10,6 +10,9 @@ primary := WORD | PHRASE | "(" or ")" | FIELD value
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from alerts.query.ast import And, Filter, InTitle, Near, Node, Not, Or, Term, terms
 from alerts.query.errors import QuerySyntaxError
 from alerts.query.lexer import Token, near_distance, tokenize
@@ -17,6 +20,10 @@ from models.text import fold, reference_key, tokens
 
 MAX_LENGTH = 1000
 MAX_TERMS = 64
+# Levels of (, NOT, - and title: one inside another. Parsing, evaluating, printing and the
+# native matcher all recurse once or a few times per level: a bound here keeps every one of
+# them far from Python's recursion limit for anything the parser accepts.
+MAX_DEPTH = 32
 MIN_PREFIX = 3
 JURISDICTIONS = ("us", "uk", "ca", "au", "nz")
 DOC_TYPES = ("bill", "statement")
@@ -28,6 +35,7 @@ class Parser:
         self.query = query
         self.tokens = list(tokenize(query))
         self.index = 0
+        self.depth = 0
 
     @property
     def current(self) -> Token:
@@ -40,6 +48,19 @@ class Parser:
 
     def error(self, message: str, token: Token | None = None) -> QuerySyntaxError:
         return QuerySyntaxError(message, (token or self.current).position, self.query)
+
+    @contextmanager
+    def nested(self, token: Token) -> Iterator[None]:
+        """One more level of nesting, opened by `token`; refused past MAX_DEPTH."""
+        if self.depth >= MAX_DEPTH:
+            raise self.error(
+                f"nested too deeply: at most {MAX_DEPTH} levels of (, NOT, - and title:", token
+            )
+        self.depth += 1
+        try:
+            yield
+        finally:
+            self.depth -= 1
 
     def expect(self, kind: str, what: str) -> Token:
         if self.current.kind != kind:
@@ -68,8 +89,8 @@ class Parser:
 
     def parse_unary(self) -> Node:
         if self.current.kind in ("NOT", "MINUS"):
-            self.advance()
-            return Not(self.parse_unary())
+            with self.nested(self.advance()):
+                return Not(self.parse_unary())
         return self.parse_near()
 
     def parse_near(self) -> Node:
@@ -77,9 +98,11 @@ class Parser:
         left = self.parse_primary()
         if self.current.kind != "NEAR":
             return left
-        distance = near_distance(self.advance())
-        right_token = self.current
-        right = self.parse_primary()
+        near = self.advance()
+        with self.nested(near):  # its canonical form is parenthesised: one level more
+            right_token = self.current
+            right = self.parse_primary()
+        distance = near_distance(near)
         return Near(
             self._near_operand(left, left_token), self._near_operand(right, right_token), distance
         )
@@ -94,8 +117,8 @@ class Parser:
         if token.kind in ("WORD", "PHRASE"):
             return self.term(self.advance())
         if token.kind == "LPAREN":
-            self.advance()
-            node = self.parse_or()
+            with self.nested(self.advance()):
+                node = self.parse_or()
             self.expect("RPAREN", "a closing )")
             return node
         if token.kind == "FIELD":
@@ -116,7 +139,8 @@ class Parser:
 
     def field(self, token: Token) -> Node:
         if token.text == "title":
-            return InTitle(self.parse_primary())
+            with self.nested(token):
+                return InTitle(self.parse_primary())
         value = self.current
         if value.kind not in ("WORD", "PHRASE"):
             raise self.error(f"expected a value after {token.text}:")

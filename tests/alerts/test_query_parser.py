@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from alerts.query import MAX_LENGTH, MAX_TERMS, QuerySyntaxError, parse
+from alerts.monitor import Monitor
+from alerts.query import MAX_DEPTH, MAX_LENGTH, MAX_TERMS, MatchDocument, QuerySyntaxError, parse
 from alerts.query.ast import And, Filter, InTitle, Near, Node, Not, Or, Term
 
 
@@ -115,6 +116,47 @@ def test_length_and_term_limits() -> None:
     parse(" ".join(["abc"] * MAX_TERMS))
     with pytest.raises(QuerySyntaxError, match=f"at most {MAX_TERMS}"):
         parse(" ".join(["abc"] * (MAX_TERMS + 1)))
+
+
+# SYNTHETIC hostile input: n levels of nesting of each kind, and the column where level k opens.
+NESTINGS = {
+    "parentheses": (lambda n: "(" * n + "a b" + ")" * n, lambda k: k - 1),
+    "NOT": (lambda n: "b " + "NOT " * n + "a", lambda k: 2 + 4 * (k - 1)),
+    "minus": (lambda n: "b " + "-(" * (n // 2) + "a" + ")" * (n // 2), lambda k: 2 + (k - 1)),
+    "title": (lambda n: "title:" * n + "a", lambda k: 6 * (k - 1)),
+}
+
+
+@pytest.mark.parametrize("kind", NESTINGS)
+def test_nesting_up_to_the_limit_parses_prints_and_matches_natively(kind: str) -> None:
+    build, _ = NESTINGS[kind]
+    query = parse(build(MAX_DEPTH))
+    assert parse(str(query)).root == query.root
+    document = MatchDocument(title="a", text="a b")
+    monitor: Monitor[int] = Monitor()
+    monitor.add(0, query)  # compiled into the C matcher's program, which recurses per level
+    [found] = monitor.match_batch([document])
+    assert found.slots == ([0] if query.match(document) else [])
+
+
+@pytest.mark.parametrize("kind", NESTINGS)
+@pytest.mark.parametrize("deepest", [False, True])
+def test_nesting_past_the_limit_is_a_positioned_query_error(kind: str, deepest: bool) -> None:
+    """~200 parentheses raised RecursionError (a 500 on the web, a traceback in the CLI)."""
+    build, column = NESTINGS[kind]
+    fits = (n for n in range(MAX_LENGTH, MAX_DEPTH, -1) if len(build(n)) <= MAX_LENGTH)
+    text = build(next(fits) if deepest else MAX_DEPTH + 2)
+    with pytest.raises(QuerySyntaxError, match=f"nested too deeply: at most {MAX_DEPTH}") as error:
+        parse(text)
+    assert error.value.position == column(MAX_DEPTH + 1)
+
+
+def test_near_inside_the_deepest_level_keeps_its_printed_form_parseable() -> None:
+    """A NEAR prints inside parentheses: at the last level it would print one level deeper."""
+    with pytest.raises(QuerySyntaxError, match="nested too deeply"):
+        parse("(" * MAX_DEPTH + "a NEAR/3 b c" + ")" * MAX_DEPTH)
+    query = parse("(" * (MAX_DEPTH - 1) + "a NEAR/3 b c" + ")" * (MAX_DEPTH - 1))
+    assert parse(str(query)).root == query.root
 
 
 @pytest.mark.parametrize(
