@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -14,8 +15,11 @@ from alerts.query import parse
 from alerts.query.parser import DOC_TYPES, JURISDICTIONS
 from alerts.tokens import Purpose, read_token
 from models import Document, Subscriber, Subscription, utcnow
+from models.inputs import checked_text
 
 FREQUENCIES = ("immediate", "daily", "weekly")
+MAX_EMAIL = 254
+MAX_NAME = 200  # Subscription.name's column
 # Deliberately simple: one @, no spaces or brackets, a dot in the domain.
 _EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+\.[^@\s<>()\[\],;:\".]+$")
 
@@ -30,10 +34,22 @@ def receiving_mail() -> ColumnElement[bool]:
 
 
 def normalise_email(email: str) -> str:
+    """The address lower-cased, or ValueError: the one check of web, CLI and import. A NUL,
+    a control or format character, a space, <>, a comma or a second @ would end up in a To:
+    header (or break an export on PostgreSQL); 254 is the most SMTP carries (RFC 5321)."""
     cleaned = email.strip().lower()
-    if len(cleaned) > 320 or not _EMAIL.match(cleaned):
+    if (
+        len(cleaned) > MAX_EMAIL
+        or not _EMAIL.match(cleaned)
+        or any(unicodedata.category(char).startswith("C") for char in cleaned)
+    ):
         raise ValueError(f"not a valid email address: {email!r} (expected name@example.org)")
     return cleaned
+
+
+def checked_name(name: str) -> str:
+    """A subscription's name as given, or ValueError: one line, no control characters."""
+    return checked_text(name, "the name", max_length=MAX_NAME, allowed="")
 
 
 def checked_timezone(name: str) -> str:
@@ -93,7 +109,7 @@ def subscribe(
         raise ValueError(f"unknown frequency {frequency!r}: expected {', '.join(FREQUENCIES)}")
     subscription = Subscription(
         subscriber=subscriber_for(session, email, confirmed=confirmed, timezone=timezone),
-        name=name,
+        name=checked_name(name),
         query=query,
         jurisdictions=_checked(jurisdictions, JURISDICTIONS, "jurisdiction"),
         doc_types=_checked(doc_types, DOC_TYPES, "type"),

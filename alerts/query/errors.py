@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from models.inputs import bad_character
+
 
 class QuerySyntaxError(ValueError):
     """`message` says what was expected; `position` is the 0-based column in the query."""
@@ -13,5 +15,14 @@ class QuerySyntaxError(ValueError):
         self.query = query
 
     def pretty(self) -> str:
-        """The query, a caret under the position, and the message."""
-        return f"  {self.query}\n  {' ' * self.position}^\n{self.message}"
+        """The query, a caret under the position, and the message. Control characters are
+        shown one for one (a line break as a space, others as U+FFFD), so the caret stays
+        under its column and nothing reaches a terminal as an escape sequence."""
+        shown = "".join(map(_visible, self.query))
+        return f"  {shown}\n  {' ' * self.position}^\n{self.message}"
+
+
+def _visible(char: str) -> str:
+    if char.isspace():
+        return " "
+    return "\N{REPLACEMENT CHARACTER}" if bad_character(char) is not None else char

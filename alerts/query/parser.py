@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from alerts.query.ast import And, Filter, InTitle, Near, Node, Not, Or, Term, terms
 from alerts.query.errors import QuerySyntaxError
 from alerts.query.lexer import Token, near_distance, tokenize
+from models.inputs import bad_character, describe_character
 from models.text import fold, reference_key, tokens
 
 MAX_LENGTH = 1000
@@ -24,6 +25,9 @@ MAX_TERMS = 64
 # native matcher all recurse once or a few times per level: a bound here keeps every one of
 # them far from Python's recursion limit for anything the parser accepts.
 MAX_DEPTH = 32
+# The only control characters a query may hold: spaces between words (a pasted query keeps its
+# line breaks). Any other (NUL, ESC, ...) is refused before it reaches a database or a terminal.
+QUERY_WHITESPACE = "\t\n\r"
 MIN_PREFIX = 3
 JURISDICTIONS = ("us", "uk", "ca", "au", "nz")
 DOC_TYPES = ("bill", "statement")
@@ -182,6 +186,12 @@ def parse_node(query: str) -> Node:
     if len(query) > MAX_LENGTH:
         raise QuerySyntaxError(
             f"query too long: {len(query)} characters, at most {MAX_LENGTH}", MAX_LENGTH, query
+        )
+    if (bad := bad_character(query, allowed=QUERY_WHITESPACE)) is not None:
+        raise QuerySyntaxError(
+            f"a query cannot hold the control character {describe_character(query[bad])}",
+            bad,
+            query,
         )
     if not query.strip():
         raise QuerySyntaxError("expected a word, a phrase or a field: the query is empty", 0, query)

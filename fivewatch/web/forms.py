@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from fastapi import Form
 
 from alerts.query import parse
+from alerts.subscriptions import checked_name
 from fivewatch.web.schemas import MAX_ID, DocType, Jurisdiction
 from models import Subscription
 
@@ -25,13 +26,14 @@ class SubscriptionForm:
     follow_id: int | None = None
 
     def apply_to(self, subscription: Subscription) -> None:
-        """Edit a query subscription; raises QuerySyntaxError for a bad query."""
+        """Edit a query subscription; raises QuerySyntaxError for a bad query, ValueError for
+        a bad name."""
         if subscription.followed_document_id is None:
             parse(self.query)
             subscription.query = self.query
             subscription.jurisdictions = list(self.jurisdictions)
             subscription.doc_types = list(self.types)
-        subscription.name = self.name or subscription.name
+        subscription.name = checked_name(self.name) or subscription.name
         subscription.frequency = self.frequency
 
 

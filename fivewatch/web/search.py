@@ -15,6 +15,7 @@ from starlette.responses import Response
 
 from alerts.query import QuerySyntaxError
 from fivewatch.web.finder import FACET_PARAMETERS, Filters, Found, find
+from fivewatch.web.inputs import CleanText
 from fivewatch.web.schemas import DocType, Jurisdiction, hit_of
 from fivewatch.web.state import SessionDep, render
 from models.taxonomy import load_topics
@@ -45,8 +46,8 @@ def search_filters(
     q: Annotated[str, Query(max_length=2000)] = "",
     jurisdiction: Annotated[list[Jurisdiction] | None, Query()] = None,
     type: Annotated[list[DocType] | None, Query()] = None,
-    stage: Annotated[str, Query(max_length=32)] = "",
-    topic: Annotated[str, Query(max_length=64)] = "",
+    stage: Annotated[CleanText, Query(max_length=32)] = "",
+    topic: Annotated[CleanText, Query(max_length=64)] = "",
     since: OptionalDate = None,
     until: OptionalDate = None,
 ) -> Filters:
