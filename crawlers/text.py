@@ -10,9 +10,11 @@ from __future__ import annotations
 import lxml.html
 import nh3
 
-# Only these URL schemes survive in href/src; everything else (javascript:, data:, vbscript:)
-# is dropped with the attribute.
-URL_SCHEMES = {"http", "https", "mailto"}
+from models.text import LINK_SCHEMES
+
+# Only the schemes of the one URL allow-list (models.text: http, https) survive in href/src;
+# everything else (javascript:, data:, vbscript:, mailto:) is dropped with the attribute.
+URL_SCHEMES = set(LINK_SCHEMES)
 # Elements after which the text starts a new line.
 BLOCKS = frozenset(
     {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from urllib.parse import urlsplit
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Typographic apostrophes and dashes that official sources mix with the ASCII ones.
@@ -47,3 +48,31 @@ def tokens(text: str) -> list[str]:
 def reference_key(reference: str) -> str:
     """`C-63`, `c63`, `S. 1748`, `H.R. 1`, `HL Bill 12` -> a compact key for look-ups."""
     return "".join(tokens(reference))
+
+
+# The one URL allow-list (web pages, alert emails, sanitised statement bodies): only these
+# schemes are ever written into an href.
+LINK_SCHEMES = frozenset({"http", "https"})
+
+
+def safe_link(url: str) -> str:
+    """`url` when it is an http(s) link with a host, else "": never `javascript:`, `data:`.
+
+    Surrounding whitespace is trimmed; any other whitespace or control character refuses the
+    link, since browsers drop tabs and newlines inside a URL (`java\\tscript:` runs) and a
+    blank or control character is no part of a real link. An inner space is encoded.
+    """
+    candidate = url.strip().replace(" ", "%20")
+    if any(ch.isspace() or unicodedata.category(ch) in _NOT_IN_LINKS for ch in candidate):
+        return ""
+    try:
+        parts = urlsplit(candidate)
+        host = parts.hostname
+    except ValueError:  # an unbalanced IPv6 bracket, a bad port
+        return ""
+    return candidate if parts.scheme.lower() in LINK_SCHEMES and host else ""
+
+
+# Control, format (bidi overrides, zero-width), surrogate, private-use and unassigned code
+# points, and line/paragraph separators.
+_NOT_IN_LINKS = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})

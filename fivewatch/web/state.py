@@ -21,6 +21,7 @@ from alerts.render import highlight_html
 from fivewatch.config import Config
 from fivewatch.web.security import CSRF_FIELD, RateLimiter, csrf_token
 from models import Document
+from models.text import LINK_SCHEMES, safe_link
 from models.vocabulary import ACTIVE, OUTCOME_LABELS, status_line
 
 templates = Jinja2Templates(
@@ -61,17 +62,14 @@ def highlighted(snippet: str) -> Markup:
 
 def sanitised(html: str) -> Markup:
     """Third-party HTML (a statement's body) cleaned again by nh3 at the last moment."""
-    return Markup(nh3.clean(html, link_rel="noopener noreferrer nofollow"))
+    return Markup(
+        nh3.clean(html, url_schemes=set(LINK_SCHEMES), link_rel="noopener noreferrer nofollow")
+    )
 
 
 def csrf_input(request: Request) -> Markup:
     token = Markup.escape(csrf_token(request))
     return Markup(f'<input type="hidden" name="{CSRF_FIELD}" value="{token}">')
-
-
-def http_url(url: str) -> str:
-    """Only http(s) links reach an href: a source's `javascript:` URL becomes nothing."""
-    return url if url.lower().startswith(("https://", "http://")) else ""
 
 
 def status_text(document: Document) -> str:
@@ -98,7 +96,7 @@ def with_filter(query_string: str, name: str, value: str) -> str:
 
 templates.env.filters["highlighted"] = highlighted
 templates.env.filters["with_filter"] = with_filter
-templates.env.filters["http_url"] = http_url
+templates.env.filters["http_url"] = safe_link  # the one URL allow-list (models.text)
 templates.env.filters["replace_page"] = replace_page
 templates.env.filters["sanitised"] = sanitised
 templates.env.filters["status_text"] = status_text

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from models.taxonomy import tag_topics
-from models.text import _TRANSLATE, fold, reference_key, tokens
+from models.text import _TRANSLATE, fold, reference_key, safe_link, tokens
 
 
 def test_accents_case_and_apostrophes_fold() -> None:
@@ -61,3 +61,37 @@ def test_folding_drops_exactly_the_combining_marks(text: str) -> None:
 
 def test_marks_beyond_the_basic_plane_are_dropped_too() -> None:
     assert fold("a\U0001d167b\u0301") == _fold_char_by_char("a\U0001d167b\u0301") == "ab"
+
+
+# SYNTHETIC: links that must never reach an href, in a page or an email.
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "JaVaScRiPt:alert(1)",
+        " javascript:alert(1)",
+        "java\tscript:alert(1)",
+        "java\nscript:alert(1)",
+        "\x01javascript:alert(1)",
+        "https://example.org/\u202e",
+        "data:text/html,<script>alert(1)</script>",
+        "vbscript:msgbox(1)",
+        "mailto:a@example.org",
+        "ftp://example.org/file",
+        "https://",
+        "https:/\\evil.example",
+        "//evil.example/path",
+        "http://[::1",
+        "/relative/path",
+        "",
+    ],
+)
+def test_safe_link_refuses_anything_but_an_http_link_with_a_host(url: str) -> None:
+    assert safe_link(url) == ""
+
+
+def test_safe_link_keeps_http_links_trimmed_with_spaces_encoded() -> None:
+    assert safe_link("https://bills.parliament.uk/bills/2818") == (
+        "https://bills.parliament.uk/bills/2818"
+    )
+    assert safe_link(" HTTP://Example.org/a b \n") == "HTTP://Example.org/a%20b"
