@@ -15,6 +15,7 @@ from email.message import EmailMessage
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from alerts.headers import header_text
 from alerts.render import MailContext, text_message
 from alerts.subscriptions import subscriber_for
 from models import Delivery, Source
@@ -48,10 +49,13 @@ def _problem(source: Source, now: datetime) -> Problem | None:
 
 
 def admin_subject(problems: Sequence[Problem]) -> str:
-    """`FiveWatch admin: 2 sources need attention — uk-bills (failing), nz-bills (stale)`."""
+    """`FiveWatch admin: 2 sources need attention — uk-bills (failing), nz-bills (stale)`.
+
+    As sent (one line, capped), so the subject queued is the one recorded after sending and
+    an unchanged set of problems, however many, is not mailed again."""
     noun = "source needs" if len(problems) == 1 else "sources need"
     named = ", ".join(f"{p.slug} ({p.state})" for p in problems)
-    return f"FiveWatch admin: {len(problems)} {noun} attention — {named}"
+    return header_text(f"FiveWatch admin: {len(problems)} {noun} attention — {named}")
 
 
 def queue_admin_mail(session: Session, admin_email: str, now: datetime) -> int:

@@ -5,6 +5,10 @@ committed right after its send, so a crash loses nothing: what it left "sending"
 lease to run out, and a lost provider answer is stored as "uncertain". Both are resent on the
 next run with a warning that names them (at-least-once, never silent); whatever has its
 provider id recorded is never sent again. Digests follow alerts.schedule.
+
+A delivery whose content cannot be rendered, or that a provider refuses for what it holds, is
+"held": kept with its alerts, logged as an error on every try, and tried again after a backoff
+(a fix deployed meanwhile sends it). Content never makes alerts undeliverable for good.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from alerts.admin import ADMIN, render_admin
 from alerts.backends.base import (
+    ContentRefused,
     Mail,
     MailBackend,
     PermanentFailure,
@@ -53,6 +58,8 @@ MAX_BACKOFF = timedelta(hours=6)
 # with Retry-After: 0 (no spinning on one delivery).
 MIN_RETRY_DELAY = timedelta(seconds=1)
 ALERTS, CONFIRMATION = "alerts", "confirmation"
+# Statuses a sender may claim: new, retried, and held (content that failed) when due again.
+CLAIMABLE = ("pending", "held")
 # The delivery kind of each frequency: immediate alerts, or a daily / weekly digest.
 KIND_OF = {IMMEDIATE: ALERTS, "daily": "daily", "weekly": "weekly"}
 
@@ -83,11 +90,13 @@ class DeliverySummary:
     uncertain: int = 0  # the provider could not tell; resent on the next run
     resent: int = 0  # uncertain or crashed earlier, resent now (may arrive twice)
     cancelled: int = 0  # unsubscribed or bounced after queueing
+    held: int = 0  # content could not be rendered or was refused: kept, tried again later
 
     def __str__(self) -> str:
         return (
             f"{self.sent} sent, {self.retried} to retry, {self.failed} failed, "
-            f"{self.uncertain} uncertain, {self.resent} resent, {self.cancelled} cancelled"
+            f"{self.uncertain} uncertain, {self.resent} resent, {self.cancelled} cancelled, "
+            f"{self.held} held"
         )
 
 
@@ -174,7 +183,7 @@ def send_pending(
 def pending_confirmations(session: Session) -> int:
     """Confirmation emails waiting to go out (they need a secret key to be signed)."""
     statement = select(Delivery.id).where(
-        Delivery.kind == CONFIRMATION, Delivery.status.in_(("pending", "uncertain"))
+        Delivery.kind == CONFIRMATION, Delivery.status.in_((*CLAIMABLE, "uncertain"))
     )
     return len(session.scalars(statement).all())
 
@@ -219,7 +228,7 @@ class _Sender:
 
     def due_ids(self, limit: int | None = None) -> list[int]:
         with self.session_factory() as session:
-            statement = select(Delivery.id).where(Delivery.status == "pending", self._due())
+            statement = select(Delivery.id).where(Delivery.status.in_(CLAIMABLE), self._due())
             return list(session.scalars(statement.order_by(Delivery.id).limit(limit)))
 
     def resolve_uncertain(self) -> int:
@@ -265,12 +274,12 @@ class _Sender:
         with self.session_factory() as session, session.begin():
             locked = session.scalars(
                 select(Delivery.id)
-                .where(Delivery.id.in_(candidates), Delivery.status == "pending")
+                .where(Delivery.id.in_(candidates), Delivery.status.in_(CLAIMABLE))
                 .with_for_update(skip_locked=True)
             ).all()
             claimed = session.scalars(
                 update(Delivery)
-                .where(Delivery.id.in_(locked), Delivery.status == "pending")
+                .where(Delivery.id.in_(locked), Delivery.status.in_(CLAIMABLE))
                 .values(
                     status="sending",
                     attempts=Delivery.attempts + 1,
@@ -296,10 +305,10 @@ class _Sender:
             return delivery_id, self._record(delivery_id, "", lambda d: self._cancel(d, reason))
         try:
             return delivery_id, render_delivery(session, delivery, self.context)
-        except Exception as error:  # a rendering bug must not leave it "sending" forever
+        except Exception as error:  # content or a bug: never "sending" forever, never lost
             log.exception("delivery %d: could not render", delivery_id)
             failure = f"could not render: {error!r}"
-            return delivery_id, self._record(delivery_id, "", lambda d: self._fail(d, failure))
+            return delivery_id, self._record(delivery_id, "", lambda d: self._hold(d, failure))
 
     def _hand_over(self, delivery_id: int, message: Mail) -> str:
         subject = str(message["Subject"])
@@ -311,6 +320,9 @@ class _Sender:
         except UncertainDelivery as error:
             reason = str(error)
             return self._record(delivery_id, subject, lambda d: self._uncertain(d, reason))
+        except ContentRefused as error:
+            reason = str(error)
+            return self._record(delivery_id, subject, lambda d: self._hold(d, reason))
         except PermanentFailure as error:
             reason = str(error)
             return self._record(delivery_id, subject, lambda d: self._fail(d, reason))
@@ -377,6 +389,21 @@ class _Sender:
             error,
         )
         return "retried"
+
+    def _hold(self, delivery: Delivery, error: str) -> str:
+        """Keep the delivery and its alerts; try again after a backoff (never given up)."""
+        backoff = min(timedelta(minutes=2**delivery.attempts), MAX_BACKOFF)
+        delivery.status = "held"
+        delivery.next_attempt_at = self.now + backoff
+        delivery.last_error = f"held: {error}"
+        log.error(
+            "delivery %d to subscriber %d held, alerts kept, next try at %s: %s",
+            delivery.id,
+            delivery.subscriber_id,
+            delivery.next_attempt_at.isoformat(),
+            error,
+        )
+        return "held"
 
     def _uncertain(self, delivery: Delivery, error: str) -> str:
         """The request went out and no answer came back: the next run resends it."""

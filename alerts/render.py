@@ -19,9 +19,10 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from alerts.backends.base import OutgoingMail
-from alerts.headers import SUBSCRIPTION_IDS_HEADER
+from alerts.headers import SUBSCRIPTION_IDS_HEADER, header_text
 from alerts.links import Links
 from models import Alert, BillEvent, Change, Document, Subscriber, Subscription
+from models.text import safe_link
 from models.vocabulary import ACTIVE, status_line
 
 JURISDICTION_NAMES = {
@@ -156,7 +157,7 @@ def email_item(alert: Alert, links: Links) -> EmailItem:
         snippet_text=highlight_text(alert.snippet),
         snippet_html=highlight_html(alert.snippet),
         reason=alert.reason,
-        url=document.url,
+        url=safe_link(document.url),  # the one allow-list: no javascript: or data: link
         fivewatch_url=links.document(document.id),
         change=CHANGE_NAMES.get(alert.change.kind, alert.change.kind.replace("_", " ")),
     )
@@ -269,16 +270,20 @@ def confirmation_mail(
 ) -> OutgoingMail:
     """Double opt-in: one confirm link per subscription; nothing else is sent before one is used."""
     pending = [
-        {"what": _described(subscription), "url": context.links.confirm(subscription.id)}
+        {"what": pending_description(subscription), "url": context.links.confirm(subscription.id)}
         for subscription in subscriptions
     ]
     values = {"pending": pending, "count": len(pending)}
     return _mail("confirm", values, subscriber.email, context, f"confirm-{subscriber.id}")
 
 
-def _described(subscription: Subscription) -> str:
-    what = subscription.name or subscription.query or "a followed bill"
-    return f"{what} ({subscription.frequency})"
+def pending_description(subscription: Subscription) -> str:
+    """What a pending subscription is, in our words only: the address is not confirmed yet,
+    so the subscriber's name and query (free text anyone could type) are not mailed to it."""
+    document = subscription.followed_document
+    if document is not None:
+        return f"every change to {document.reference or document.title} ({subscription.frequency})"
+    return f"alerts on a search ({subscription.frequency})"
 
 
 def _mail(
@@ -293,10 +298,11 @@ def _mail(
 ) -> OutgoingMail:
     """Subject, plain text and (unless `html` is False) HTML from one template folder and one
     set of values; `headers` follow the body parts."""
+    subject = _env.get_template(f"{folder}/subject.txt").render(values)
     return OutgoingMail(
-        sender=context.mail_from,
+        sender=header_text(context.mail_from),
         to=to,
-        subject=_env.get_template(f"{folder}/subject.txt").render(values).strip(),
+        subject=header_text(subject),  # one line whatever a title holds
         date=format_datetime(context.now),
         message_id=make_msgid(id_hint, _domain(context.mail_from)),
         text=_env.get_template(f"{folder}/body.txt").render(values),

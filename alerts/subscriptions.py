@@ -172,5 +172,5 @@ def unsubscribe_address(
     if bounced:
         subscriber.bounced_at = subscriber.bounced_at or now
     else:
-        subscriber.unsubscribed_at = subscriber.unsubscribed_at or now
+        subscriber.unsubscribe(now)
     return subscriber

@@ -75,6 +75,27 @@ SETTINGS: tuple[Setting, ...] = (
         "password of the web /admin pages",
         secret=True,
     ),
+    Setting("admin_user", "FIVEWATCH_ADMIN_USER", "admin", "user name of the web /admin pages"),
+    Setting(
+        "trusted_proxies",
+        "FIVEWATCH_TRUSTED_PROXIES",
+        "127.0.0.1,::1",
+        "comma-separated addresses or networks of reverse proxies whose X-Forwarded-For and "
+        "X-Forwarded-Proto are believed",
+    ),
+    Setting(
+        "metrics_token",
+        "FIVEWATCH_METRICS_TOKEN",
+        "",
+        "bearer token /metrics requires; unset, /metrics answers loopback clients only",
+        secret=True,
+    ),
+    Setting(
+        "feed_token_days",
+        "FIVEWATCH_FEED_TOKEN_DAYS",
+        "365",
+        "days a personal Atom feed link works (the manage page gives fresh ones)",
+    ),
     Setting(
         "congress_api_key",
         "CONGRESS_API_KEY",
@@ -121,6 +142,10 @@ class Config:
     secret_key: Secret
     admin_email: str
     admin_password: Secret
+    admin_user: str
+    trusted_proxies: str
+    metrics_token: Secret
+    feed_token_days: str
     congress_api_key: Secret
     bills_interval: str
     statements_interval: str

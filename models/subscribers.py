@@ -22,7 +22,16 @@ class Subscriber(Base):
     unsubscribed_at: Mapped[datetime | None]
     bounced_at: Mapped[datetime | None]
 
+    # Signed into personal feed links; unsubscribing bumps it so links made before stop working.
+    feed_version: Mapped[int] = mapped_column(default=0)
+
     subscriptions: Mapped[list[Subscription]] = relationship(back_populates="subscriber")
+
+    def unsubscribe(self, now: datetime) -> None:
+        """Stop all mail from `now` (if not stopped already); revoke every feed link made so far."""
+        if self.unsubscribed_at is None:
+            self.unsubscribed_at = now
+            self.feed_version += 1
 
     @property
     def can_receive(self) -> bool:

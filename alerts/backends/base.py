@@ -36,6 +36,11 @@ class PermanentFailure(DeliveryError):
     """Do not retry (a 4xx other than 429, an address the server refuses)."""
 
 
+class ContentRefused(PermanentFailure):
+    """This message, not its address, was refused (too large, rejected after DATA): the outbox
+    holds it with its alerts instead of failing it for good."""
+
+
 class UncertainDelivery(DeliveryError):
     """The request went out but its answer was lost: the provider may or may not have sent it."""
 

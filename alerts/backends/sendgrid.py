@@ -26,6 +26,7 @@ from python_http_client.exceptions import HTTPError
 from sendgrid import SendGridAPIClient
 
 from alerts.backends.base import (
+    ContentRefused,
     Mail,
     OutgoingMail,
     PermanentFailure,
@@ -177,7 +178,7 @@ def check_limits(payload: dict[str, Any]) -> None:
         raise PermanentFailure(f"{recipients} recipients; SendGrid takes at most {MAX_RECIPIENTS}")
     size = len(json.dumps(payload).encode())
     if size >= MAX_REQUEST_BYTES:
-        raise PermanentFailure(f"request of {size} bytes; SendGrid takes under {MAX_REQUEST_BYTES}")
+        raise ContentRefused(f"request of {size} bytes; SendGrid takes under {MAX_REQUEST_BYTES}")
 
 
 def check_categories(categories: Sequence[str]) -> None:

@@ -19,6 +19,7 @@ from email.utils import getaddresses, make_msgid
 from urllib.parse import unquote, urlsplit
 
 from alerts.backends.base import (
+    ContentRefused,
     DeliveryError,
     Mail,
     PermanentFailure,
@@ -105,7 +106,8 @@ class SmtpBackend:
             if dry_run:
                 connection.rset()
             else:
-                self._check(self._data(connection, payload), "DATA")
+                # Recipients were accepted: a refusal now is about the message itself.
+                self._check(self._data(connection, payload), "DATA", refused=ContentRefused)
 
     def _connect(self) -> smtplib.SMTP:
         if self.target.scheme == "smtps":
@@ -149,20 +151,26 @@ class SmtpBackend:
             ) from None
 
     def _check(
-        self, reply: tuple[int, bytes], command: str, accepted: tuple[int, ...] = (250,)
+        self,
+        reply: tuple[int, bytes],
+        command: str,
+        accepted: tuple[int, ...] = (250,),
+        refused: type[PermanentFailure] = PermanentFailure,
     ) -> None:
         code, text = reply
         if code not in accepted:
-            raise self._failure(code, f"{command}: {_reply_text(text)}")
+            raise self._failure(code, f"{command}: {_reply_text(text)}", refused)
 
     def _says(self, detail: str) -> str:
         """An error message naming the server; the password is masked even if a reply echoes it."""
         text = f"SMTP {self.target}: {detail}"
         return text.replace(self.target.password, "***") if self.target.password else text
 
-    def _failure(self, code: int, detail: str) -> DeliveryError:
+    def _failure(
+        self, code: int, detail: str, refused: type[PermanentFailure] = PermanentFailure
+    ) -> DeliveryError:
         """4xx (and anything not 5xx) can be retried; 5xx is the server's final word."""
-        failure = PermanentFailure if 500 <= code < 600 else TemporaryFailure
+        failure = refused if 500 <= code < 600 else TemporaryFailure
         return failure(self._says(f"{code} {detail}"))
 
 

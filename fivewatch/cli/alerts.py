@@ -192,6 +192,11 @@ def send_command(dry_run: bool, database_url: str | None) -> None:
             f"[yellow]{summary.uncertain} uncertain now, {summary.resent} resent: the provider "
             "could not say whether they were sent; they may arrive twice (see the log)[/yellow]"
         )
+    if summary.held:
+        console.print(
+            f"[red]{summary.held} held: their content could not be rendered or was refused; "
+            "kept with their alerts and tried again later (the log names each)[/red]"
+        )
 
 
 @click.command("confirm")

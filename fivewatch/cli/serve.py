@@ -22,4 +22,6 @@ def serve(host: str, port: int, database_url: str | None) -> None:
         app = create_app(config, mailer=mail_backend(config))
     except ValueError as error:
         raise FiveWatchError(str(error)) from error
+    # The app applies X-Forwarded-* itself, from FIVEWATCH_TRUSTED_PROXIES only (create_app):
+    # uvicorn's own pass would trust 127.0.0.1 whatever the setting says.
     uvicorn.run(app, host=host, port=port, proxy_headers=False)

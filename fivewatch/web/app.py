@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from alerts.backends.base import MailBackend
 from alerts.backends.file import FileBackend
 from fivewatch.config import Config
 from fivewatch.web import admin, api, metrics, pages, search, subscriptions
-from fivewatch.web.security import RateLimiter, SecurityMiddleware
+from fivewatch.web.security import RateLimiter, SecurityMiddleware, trusted_proxies
 from fivewatch.web.state import WebState
 from models.db import make_engine, make_session_factory
 
@@ -21,7 +23,8 @@ STATIC = Path(__file__).with_name("static")
 def create_app(config: Config, *, mailer: MailBackend | None = None) -> FastAPI:
     """The web app on `config.database_url`; confirmation emails go through `mailer`.
 
-    Raises ValueError without a secret key: every email link is signed with it.
+    Raises ValueError without a secret key (every email link is signed with it) or with a
+    feed link lifetime that is not a positive number of days.
     """
     if not config.secret_key:
         raise ValueError(
@@ -42,11 +45,27 @@ def create_app(config: Config, *, mailer: MailBackend | None = None) -> FastAPI:
         sessions=make_session_factory(make_engine(config.database_url)),
         mailer=mailer or FileBackend(config.outbox_path),
         limiter=RateLimiter(),
-        # Read through the config object so the lead can add FIVEWATCH_ADMIN_PASSWORD there.
-        admin_password=str(getattr(config, "admin_password", "") or ""),
+        feed_max_age=feed_max_age(config),
     )
-    app.add_middleware(SecurityMiddleware)
+    app.add_middleware(SecurityMiddleware, secret=config.secret_key)
+    # Outermost, so the CSRF cookie's Secure flag and every limit see the real client and scheme.
+    # Here rather than in uvicorn: the app is the same under any server and in tests.
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=trusted_proxies(config))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (pages, search, subscriptions, api, admin, metrics):
         app.include_router(module.router)
     return app
+
+
+def feed_max_age(config: Config) -> timedelta:
+    """FIVEWATCH_FEED_TOKEN_DAYS as a duration; ValueError names the setting."""
+    try:
+        days = int(config.feed_token_days)
+    except ValueError:
+        days = 0
+    if days < 1:
+        raise ValueError(
+            f"FIVEWATCH_FEED_TOKEN_DAYS must be a whole number of days, "
+            f"not {config.feed_token_days!r}"
+        )
+    return timedelta(days=days)

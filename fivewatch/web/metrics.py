@@ -1,15 +1,16 @@
-"""GET /metrics: source health, crawl runs and the outbox in the Prometheus text format (0.0.4)."""
+"""GET /metrics (token or loopback only): source health, runs and outbox as Prometheus text."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from fastapi.responses import PlainTextResponse
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fivewatch.health import HealthPolicy, SourceHealth, health_report
+from fivewatch.web.security import require_metrics_access
 from fivewatch.web.state import SessionDep, StateDep
 from models import Alert, CrawlRun, Delivery, Source, utcnow
 
@@ -94,7 +95,12 @@ def outbox_families(session: Session) -> Iterator[str]:
     yield from family("fivewatch_alerts_total", "counter", "Alerts created.", [({}, alerts)])
 
 
-@router.get("/metrics", response_class=PlainTextResponse, include_in_schema=False)
+@router.get(
+    "/metrics",
+    response_class=PlainTextResponse,
+    include_in_schema=False,
+    dependencies=[Depends(require_metrics_access)],
+)
 def metrics(session: SessionDep, state: StateDep) -> PlainTextResponse:
     report = health_report(session, HealthPolicy.from_config(state.config), utcnow())
     lines = [*health_families(report), *run_families(session), *outbox_families(session)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlencode
@@ -38,7 +39,7 @@ class WebState:
     sessions: sessionmaker[Session]
     mailer: MailBackend
     limiter: RateLimiter
-    admin_password: str
+    feed_max_age: timedelta
 
 
 def web_state(request: Request) -> WebState:

@@ -11,25 +11,33 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
-from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 from starlette.responses import Response
 
 from alerts.query import QuerySyntaxError
 from alerts.subscriptions import FREQUENCIES, follow, normalise_email, subscribe
-from alerts.tokens import Purpose, TokenError, make_token, read_token
+from alerts.tokens import (
+    ExpiredToken,
+    Purpose,
+    TokenError,
+    make_feed_token,
+    make_token,
+    read_feed_token,
+    read_token,
+)
 from fivewatch.web import queries
 from fivewatch.web.forms import SubscriptionForm, subscription_form
 from fivewatch.web.mail import confirmation_message, send_confirmation
 from fivewatch.web.schemas import MAX_ID, RowId
-from fivewatch.web.security import rate_limited, require_csrf
+from fivewatch.web.security import link_key, rate_limited, require_csrf
 from fivewatch.web.state import SessionDep, StateDep, WebState, render
 from models import Subscriber, Subscription, utcnow
 
 router = APIRouter(default_response_class=HTMLResponse, include_in_schema=False)
+# CSRF is listed before a limit wherever both apply: a forged post spends nobody's budget.
 CSRF = [Depends(require_csrf)]
 SIGN_UP_LIMIT = [Depends(rate_limited("subscribe"))]
-TOKEN_LIMIT = [Depends(rate_limited("token"))]
+TOKEN_LIMIT = [Depends(rate_limited("token", key=link_key))]
 FEED_ENTRIES = 50
 
 
@@ -48,21 +56,31 @@ def _read(state: WebState, purpose: Purpose, token: str) -> int:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, str(error)) from None
 
 
-def feed_token(state: WebState, subscription_id: int) -> str:
-    """Feed readers poll forever, so feed links do not expire; their own salt keeps them apart."""
-    return str(
-        URLSafeSerializer(state.config.secret_key, salt="fivewatch.feed").dumps(subscription_id)
-    )
+def feed_token(state: WebState, subscription: Subscription) -> str:
+    """A feed link bound to its subscriber's feed version: unsubscribing revokes it."""
+    version = subscription.subscriber.feed_version
+    return make_feed_token(state.config.secret_key, subscription.id, version)
 
 
-def _read_feed_token(state: WebState, token: str) -> int:
+def _feed_subscription(session: SessionDep, state: WebState, token: str) -> Subscription:
+    """The feed's subscription; 404 for a forged link, 410 for an expired or revoked one."""
     try:
-        value = URLSafeSerializer(state.config.secret_key, salt="fivewatch.feed").loads(token)
-    except BadSignature:
+        subscription_id, version = read_feed_token(
+            state.config.secret_key, token, state.feed_max_age
+        )
+    except ExpiredToken as error:
+        raise HTTPException(
+            status.HTTP_410_GONE, f"{error}: take a fresh one from your manage page"
+        ) from None
+    except TokenError:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No such feed") from None
-    if not isinstance(value, int):
+    subscription = session.get(Subscription, subscription_id)
+    if subscription is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No such feed")
-    return value
+    subscriber = subscription.subscriber
+    if subscriber.unsubscribed_at is not None or version != subscriber.feed_version:
+        raise HTTPException(status.HTTP_410_GONE, "This feed stopped when its address unsubscribed")
+    return subscription
 
 
 @router.get("/subscribe")
@@ -110,7 +128,7 @@ def _create(session: SessionDep, form: SubscriptionForm) -> Subscription:
     return subscription
 
 
-@router.post("/subscribe", dependencies=[*SIGN_UP_LIMIT, *CSRF])
+@router.post("/subscribe", dependencies=[*CSRF, *SIGN_UP_LIMIT])
 def subscribe_submit(
     request: Request,
     session: SessionDep,
@@ -137,7 +155,7 @@ def confirm_page(request: Request, session: SessionDep, state: StateDep, token: 
     return render(request, "confirm.html", {"subscription": subscription, "token": token})
 
 
-@router.post("/confirm/{token}", dependencies=[*TOKEN_LIMIT, *CSRF])
+@router.post("/confirm/{token}", dependencies=[*CSRF, *TOKEN_LIMIT])
 def confirm_submit(session: SessionDep, state: StateDep, token: str) -> Response:
     subscription = _subscription(session, _read(state, Purpose.CONFIRM, token))
     subscriber = subscription.subscriber
@@ -170,7 +188,7 @@ def _subscriber(session: SessionDep, subscriber_id: int) -> Subscriber:
 @router.get("/manage/{token}", dependencies=TOKEN_LIMIT)
 def manage_page(request: Request, session: SessionDep, state: StateDep, token: str) -> Response:
     subscriber = _subscriber(session, _read(state, Purpose.MANAGE, token))
-    feeds = {sub.id: feed_token(state, sub.id) for sub in subscriber.subscriptions}
+    feeds = {sub.id: feed_token(state, sub) for sub in subscriber.subscriptions}
     unsubscribe = _token(state, Purpose.UNSUBSCRIBE, subscriber.id)
     context = {
         "subscriber": subscriber,
@@ -189,7 +207,7 @@ def _owned(session: SessionDep, subscriber: Subscriber, subscription_id: int) ->
     return subscription
 
 
-@router.post("/manage/{token}/subscriptions/{subscription_id}", dependencies=[*TOKEN_LIMIT, *CSRF])
+@router.post("/manage/{token}/subscriptions/{subscription_id}", dependencies=[*CSRF, *TOKEN_LIMIT])
 def manage_submit(
     request: Request,
     session: SessionDep,
@@ -239,7 +257,7 @@ def unsubscribe_submit(
 ) -> Response:
     """RFC 8058 one-click: authorised by the signed token in the URL, so no CSRF field."""
     subscriber = _subscriber(session, _read(state, Purpose.UNSUBSCRIBE, token))
-    subscriber.unsubscribed_at = subscriber.unsubscribed_at or utcnow()
+    subscriber.unsubscribe(utcnow())
     session.commit()
     return render(
         request, "unsubscribe.html", {"subscriber": subscriber, "token": token, "done": True}
@@ -249,7 +267,7 @@ def unsubscribe_submit(
 @router.get("/feeds/{token}.atom", dependencies=TOKEN_LIMIT)
 def atom_feed(request: Request, session: SessionDep, state: StateDep, token: str) -> Response:
     """The subscription's newest alerts as Atom, for people who prefer a feed reader."""
-    subscription = _subscription(session, _read_feed_token(state, token))
+    subscription = _feed_subscription(session, state, token)
     context = {
         "subscription": subscription,
         "alerts": queries.subscription_alerts(session, subscription.id, FEED_ENTRIES),

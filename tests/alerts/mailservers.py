@@ -38,10 +38,12 @@ def free_port() -> int:
 
 @dataclass
 class SmtpScript:
-    """What the SMTP server answers: per-recipient RCPT replies, and whether to hang up on DATA."""
+    """What the SMTP server answers: per-recipient RCPT replies, and whether to hang up on DATA
+    or refuse it."""
 
     rcpt_replies: dict[str, str] = field(default_factory=dict)
     drop_after_data: bool = False
+    data_reply: str = ""  # answer DATA with this instead of accepting the message
     received: list[tuple[Envelope, EmailMessage]] = field(default_factory=list)
     logins: list[bytes] = field(default_factory=list)
 
@@ -64,6 +66,8 @@ class RecordingHandler:
             assert server.transport is not None
             server.transport.close()
             return "421 closing"
+        if self.script.data_reply:
+            return self.script.data_reply
         assert isinstance(envelope.content, bytes)
         parsed = message_from_bytes(envelope.content, policy=policy.default)
         assert isinstance(parsed, EmailMessage)

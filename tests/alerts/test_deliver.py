@@ -24,6 +24,7 @@ from alerts.backends.base import (
 from alerts.backends.file import FileBackend
 from alerts.deliver import (
     LEASE,
+    MAX_BACKOFF,
     DeliverySummary,
     _Sender,
     queue_confirmations,
@@ -234,19 +235,34 @@ def test_a_crash_mid_send_is_resent_once_after_the_lease(
     assert [d.status for d in deliveries(factory)] == ["sent", "sent"]
 
 
-def test_a_rendering_error_fails_the_delivery_visibly(
-    factory: sessionmaker[Session], queued: list[int], monkeypatch: pytest.MonkeyPatch
+def test_a_rendering_error_holds_the_delivery_and_its_alerts_until_it_renders(
+    factory: sessionmaker[Session],
+    queued: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    """Content that cannot be rendered never loses its alerts: held, reported, tried again."""
+
     def broken(*args: object, **kwargs: object) -> EmailMessage:
         raise KeyError("template variable")
 
-    monkeypatch.setattr("alerts.deliver.alerts_mail", broken)
-    backend = RecordingBackend()
-    assert run(factory, backend).failed == 2
-    assert backend.sent == []
-    assert [(d.status, d.last_error) for d in deliveries(factory)] == [
-        ("failed", "could not render: KeyError('template variable')")
-    ] * 2
+    with monkeypatch.context() as patch:
+        patch.setattr("alerts.deliver.alerts_mail", broken)
+        backend = RecordingBackend()
+        summary = run(factory, backend)
+        assert (summary.held, summary.failed) == (2, 0)
+        assert backend.sent == []
+        held = deliveries(factory)
+        assert [(d.status, d.last_error) for d in held] == [
+            ("held", "held: could not render: KeyError('template variable')")
+        ] * 2
+        assert all(d.alerts for d in held)  # the alerts stay with their delivery
+        assert run(factory, backend).held == 0  # not due again within the same minute
+    assert "held, alerts kept" in caplog.text
+    fixed = RecordingBackend()  # the bug fixed: the next due run sends both, alerts included
+    assert run(factory, fixed, MAX_BACKOFF).sent == 2
+    assert sorted(fixed.sent) == sorted(queued)
+    assert [(d.status, len(d.alerts) > 0) for d in deliveries(factory)] == [("sent", True)] * 2
 
 
 def test_dry_run_changes_nothing(factory: sessionmaker[Session], queued: list[int]) -> None:
@@ -298,7 +314,7 @@ def test_double_opt_in_sends_the_confirmation_and_nothing_else_before_it(
         message_from_bytes(path.read_bytes(), policy=policy.default)
         for path in tmp_path.glob("*.eml")
     ]
-    assert confirmation["Subject"] == "Confirm your FiveWatch subscription: bill (immediate)"
+    assert confirmation["Subject"] == "Confirm your FiveWatch subscription"  # no free text
     link = confirmation.get_body(("plain",)).get_content().split("Confirm: ")[1].split()[0]
     confirmed = confirm_by_token(session, "test-secret", link.rsplit("/", 1)[1], NOW)
     assert confirmed.id == subscription.id

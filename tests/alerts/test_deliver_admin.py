@@ -103,3 +103,24 @@ def test_a_sent_email_without_a_subject_keeps_the_queued_subject(
     delivery = session.scalars(select(Delivery)).one()
     assert (delivery.status, delivery.subject, delivery.sent_at) == ("sent", queued, NOW)
     assert delivery.provider == "file"
+
+
+def test_many_problems_are_mailed_once_though_the_subject_is_cut(
+    session: Session, tmp_path: Path
+) -> None:
+    """Subjects are capped when sent: the one queued must be the one recorded, or an
+    unchanged set of problems would be mailed on every run."""
+    for n in range(20):
+        source = ensure_source(
+            session, slug=f"source-number-{n:02}", jurisdiction="uk", kind="bills"
+        )
+        source.health = "failing"
+    assert queue_admin_mail(session, ADMIN, NOW) == 1
+    session.commit()
+    assert send_to_outbox(session, tmp_path).sent == 1
+    session.expire_all()
+    assert queue_admin_mail(session, ADMIN, NOW + timedelta(minutes=5)) == 0
+    [path] = tmp_path.glob("*.eml")
+    message = message_from_bytes(path.read_bytes(), policy=policy.default)
+    assert str(message["Subject"]).endswith("…")
+    assert "source-number-19 (UK): failing" in message.get_content()

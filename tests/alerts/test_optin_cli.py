@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from alerts.backends.base import SendResult, UncertainDelivery
+from alerts.backends.base import ContentRefused, SendResult, UncertainDelivery
 from alerts.backends.file import FileBackend
 from alerts.backends.sendgrid import SendGridBackend
 from alerts.backends.smtp import SmtpBackend
@@ -146,3 +146,49 @@ def test_subscribe_sets_the_digest_time_zone(fivewatch: Run) -> None:
     wrong = fivewatch("subscribe", "x@example.org", "-q", "CSAM", "--timezone", "Mars/Olympus")
     assert wrong.exit_code == 1
     assert "unknown time zone 'Mars/Olympus'" in wrong.output
+
+
+# SYNTHETIC: what someone abusing a sign-up would type.
+SPAM_NAME = "WIN A PRIZE at prizes.example"
+SPAM_QUERY = '"cheap pills"'
+
+
+def test_subscribe_refuses_a_name_with_a_line_break_in_one_line(fivewatch: Run) -> None:
+    refused = fivewatch("subscribe", "new@example.org", "-q", "rates", "--name", "a\nBcc: x@y.z")
+    assert refused.exit_code == 1
+    assert "control character" in refused.output
+    assert "Traceback" not in refused.output
+    listed = fivewatch("subscriptions", "--format", "json")
+    assert (listed.exit_code, json.loads(listed.output)) == (0, [])
+
+
+def test_the_confirmation_from_send_carries_no_name_or_query(
+    fivewatch: Run, tmp_path: Path
+) -> None:
+    """The address is not confirmed yet: none of the sign-up's free text is mailed to it."""
+    subscribed = fivewatch("subscribe", "new@example.org", "-q", SPAM_QUERY, "--name", SPAM_NAME)
+    assert subscribed.exit_code == 0, subscribed.output
+    assert fivewatch("send").exit_code == 0
+    [message] = outbox(tmp_path)
+    assert message["Subject"] == "Confirm your FiveWatch subscription"
+    parts = [message.get_body((kind,)) for kind in ("plain", "html")]
+    content = "".join(str(part.get_content()) for part in parts if part is not None)
+    assert "alerts on a search (immediate)" in content
+    for free_text in ("PRIZE", "prizes", "pills"):
+        assert free_text not in content
+
+
+def test_send_reports_a_held_delivery(fivewatch: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    class Refused:
+        name = "refusing"
+
+        def send(
+            self, message: EmailMessage, *, delivery_id: int, dry_run: bool = False
+        ) -> SendResult:
+            raise ContentRefused("SMTP 127.0.0.1: 554 DATA: 5.7.1 rejected as spam")  # SYNTHETIC
+
+    fivewatch("subscribe", "new@example.org", "-q", "CSAM")
+    monkeypatch.setattr("fivewatch.cli.alerts.mail_backend", lambda config: Refused())
+    output = " ".join(fivewatch("send").output.split())  # as read, whatever the wrapping
+    assert "1 held: their content could not be rendered or was refused" in output
+    assert "kept with their alerts and tried again later" in output

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from alerts.query import QuerySyntaxError
-from alerts.subscriptions import follow, subscribe
-from models import Subscriber
+from alerts.subscriptions import follow, subscribe, unsubscribe_address
+from models import Subscriber, utcnow
 from models.lookup import AmbiguousReference, find
 from tests.alerts.conftest import Store
 from tests.alerts.realbills import ca_bill_s209, uk_bill_2818
@@ -138,3 +138,11 @@ def test_follow_twice_keeps_one_subscription(session: Session, store: Store) -> 
     assert first.id == again.id
     assert again.followed_document_id == document.id
     assert again.subscriber.confirmed_at is not None
+
+
+def test_unsubscribing_from_the_cli_revokes_feed_links_once(session: Session) -> None:
+    subscriber = subscribe(session, email="reader@example.org", query="grooming").subscriber
+    assert subscriber.feed_version == 0
+    unsubscribe_address(session, "reader@example.org", utcnow())
+    unsubscribe_address(session, "reader@example.org", utcnow())  # a repeat changes nothing
+    assert subscriber.feed_version == 1

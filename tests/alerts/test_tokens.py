@@ -9,7 +9,10 @@ from alerts.tokens import (
     ExpiredToken,
     Purpose,
     WrongPurposeToken,
+    is_genuine,
+    make_feed_token,
     make_token,
+    read_feed_token,
     read_token,
 )
 
@@ -93,3 +96,39 @@ def test_empty_secret_is_refused():
 def test_unknown_purpose_is_refused():
     with pytest.raises(ValueError, match="delete"):
         make_token(SECRET, "delete", 1)
+
+
+YEAR = timedelta(days=365)
+
+
+def test_feed_token_carries_the_subscription_and_its_version():
+    token = make_feed_token(SECRET, 31, 2)
+    assert read_feed_token(SECRET, token, YEAR) == (31, 2)
+
+
+def test_feed_token_expires_after_its_max_age():
+    with time_machine.travel(START, tick=False):
+        token = make_feed_token(SECRET, 31, 0)
+    with time_machine.travel(START + YEAR - timedelta(days=1)):
+        assert read_feed_token(SECRET, token, YEAR) == (31, 0)
+    with (
+        time_machine.travel(START + YEAR + timedelta(days=1)),
+        pytest.raises(ExpiredToken, match="feed link has expired"),
+    ):
+        read_feed_token(SECRET, token, YEAR)
+
+
+def test_other_links_are_not_feed_tokens_nor_the_reverse():
+    with pytest.raises(BadTokenSignature):
+        read_feed_token(SECRET, make_token(SECRET, Purpose.UNSUBSCRIBE, 31), YEAR)
+    with pytest.raises(BadTokenSignature):
+        read_token(SECRET, Purpose.UNSUBSCRIBE, make_feed_token(SECRET, 31, 0))
+
+
+def test_genuine_means_signed_by_us_for_any_link_even_expired():
+    with time_machine.travel(START - 2 * YEAR, tick=False):
+        old = make_token(SECRET, Purpose.CONFIRM, 5)
+    assert is_genuine(SECRET, old)
+    assert is_genuine(SECRET, make_feed_token(SECRET, 5, 1))
+    assert not is_genuine(SECRET, make_token("another-secret", Purpose.MANAGE, 5))
+    assert not is_genuine(SECRET, "forged")

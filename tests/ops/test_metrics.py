@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.orm import Session
@@ -18,14 +19,24 @@ from models.store import ensure_source
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
 
-@pytest.fixture
-def client(db_url: str, tmp_path: Path) -> Iterator[TestClient]:
+LOOPBACK = ("127.0.0.1", 50000)  # Prometheus on the same host, no token configured
+REMOTE = ("192.0.2.40", 50000)  # RFC 5737 documentation address
+TOKEN = "metrics-test-token"
+
+
+def app(db_url: str, tmp_path: Path, **settings: str) -> FastAPI:
     env = {
         "FIVEWATCH_DATABASE_URL": db_url,
         "FIVEWATCH_SECRET_KEY": "metrics-test-secret",
         "FIVEWATCH_OUTBOX_DIR": str(tmp_path / "outbox"),
+        **settings,
     }
-    with TestClient(create_app(Config.from_env(env))) as test_client:
+    return create_app(Config.from_env(env))
+
+
+@pytest.fixture
+def client(db_url: str, tmp_path: Path) -> Iterator[TestClient]:
+    with TestClient(app(db_url, tmp_path), client=LOOPBACK) as test_client:
         yield test_client
 
 
@@ -82,3 +93,25 @@ def test_a_failed_run_turns_the_gauge_to_failing(client: TestClient, session: Se
     assert health(samples, "healthy") == 0
     failed = frozenset({("source", "ca-gc-news"), ("status", "failed")})
     assert samples[("fivewatch_crawl_runs_total", failed)] == 1
+
+
+def test_without_a_token_only_this_host_may_scrape(db_url: str, tmp_path: Path) -> None:
+    with TestClient(app(db_url, tmp_path), client=REMOTE) as remote:
+        assert remote.get("/metrics").status_code == 403
+    with TestClient(app(db_url, tmp_path), client=LOOPBACK) as local:
+        # SYNTHETIC: a remote client behind the local proxy claims to be loopback itself.
+        spoofed = {"X-Forwarded-For": "127.0.0.1, 192.0.2.40"}
+        assert local.get("/metrics", headers=spoofed).status_code == 403
+
+
+def test_with_a_token_every_scrape_must_bear_it(db_url: str, tmp_path: Path) -> None:
+    with TestClient(
+        app(db_url, tmp_path, FIVEWATCH_METRICS_TOKEN=TOKEN), client=LOOPBACK
+    ) as scraper:
+        refused = scraper.get("/metrics")
+        assert refused.status_code == 401
+        assert refused.headers["WWW-Authenticate"].startswith("Bearer")
+        wrong = scraper.get("/metrics", headers={"Authorization": "Bearer guess"})
+        assert wrong.status_code == 401
+        right = scraper.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
+        assert right.status_code == 200

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import email
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import feedparser
+import time_machine
 from fastapi.testclient import TestClient
 from lxml import html
 from sqlalchemy import select
@@ -198,3 +200,37 @@ def test_atom_feed_lists_the_subscriptions_alerts(
     assert feed.entries[0].id != feed.entries[1].id
     assert all(e.link.endswith(f"/documents/{corpus.ca.id}") for e in feed.entries)
     assert client.get("/feeds/forged.atom").status_code == 404
+
+
+def feed_path(client: TestClient, manage: str) -> str:
+    link = html.fromstring(client.get(manage).text).cssselect('a[href$=".atom"]')[0]
+    return str(link.get("href"))
+
+
+def test_unsubscribing_revokes_feed_links_for_good(
+    client: TestClient, outbox: Path, session: Session, corpus: Corpus
+) -> None:
+    sign_up(client, email="reader@example.org", query="pornography")
+    manage = confirm(client, outbox)
+    old_feed = feed_path(client, manage)
+    assert client.get(old_feed).status_code == 200
+    subscription = session.scalars(select(Subscription)).one()
+    unsubscribe = make_token(SECRET, Purpose.UNSUBSCRIBE, subscription.subscriber_id)
+    assert client.post(f"/unsubscribe/{unsubscribe}").status_code == 200
+    assert client.get(old_feed).status_code == 410
+    assert client.get(feed_path(client, manage)).status_code == 410  # nor one made since
+    # Subscribing again gives new feed links; the one made before stays dead.
+    again = confirm(client, outbox)
+    assert client.get(old_feed).status_code == 410
+    assert client.get(feed_path(client, again)).status_code == 200
+
+
+def test_feed_links_expire(
+    client: TestClient, outbox: Path, session: Session, corpus: Corpus
+) -> None:
+    sign_up(client, email="reader@example.org", query="pornography")
+    feed = feed_path(client, confirm(client, outbox))
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=366)):
+        answer = client.get(feed)
+    assert answer.status_code == 410
+    assert "expired" in answer.text
