@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import os
 import tempfile
@@ -31,13 +32,21 @@ class FileBackend:
         try:
             self.outbox.mkdir(parents=True, exist_ok=True)
             descriptor, temporary = tempfile.mkstemp(dir=self.outbox, suffix=".tmp")
+        except OSError as error:
+            raise self._failure(target, error) from error
+        try:
             with os.fdopen(descriptor, "wb") as handle:
                 handle.write(payload)
             os.replace(temporary, target)
-        except OSError as error:
-            raise TemporaryFailure(
-                f"file outbox {self.outbox}: cannot write {target.name}: {error.strerror or error}"
-            ) from error
+        except OSError as error:  # disk full, quota, permissions: no half-written file left
+            with contextlib.suppress(OSError):  # the write's error is the one to report
+                Path(temporary).unlink(missing_ok=True)
+            raise self._failure(target, error) from error
+
+    def _failure(self, target: Path, error: OSError) -> TemporaryFailure:
+        return TemporaryFailure(
+            f"file outbox {self.outbox}: cannot write {target.name}: {error.strerror or error}"
+        )
 
 
 def _file_bytes(message: EmailMessage) -> bytes:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -48,3 +50,36 @@ def test_an_unwritable_outbox_is_a_temporary_failure(tmp_path: Path) -> None:
     blocker.write_text("a file where the folder should be")
     with pytest.raises(TemporaryFailure, match=r"file outbox .*outbox: cannot write"):
         FileBackend(blocker).send(message(), delivery_id=1)
+
+
+def test_a_failed_write_leaves_no_temporary_file_and_can_be_retried(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full disk (ENOSPC, provoked here) mid-write: nothing half-written stays behind."""
+    backend = FileBackend(tmp_path)
+    real_fdopen = os.fdopen
+
+    class FullDisk:
+        """The temporary file takes a few bytes, then the disk is full."""
+
+        def __init__(self, descriptor: int, mode: str) -> None:
+            self.handle = real_fdopen(descriptor, mode)
+
+        def __enter__(self) -> FullDisk:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.handle.close()
+
+        def write(self, payload: bytes) -> None:
+            self.handle.write(payload[:10])
+            self.handle.flush()
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    with monkeypatch.context() as patch:
+        patch.setattr("alerts.backends.file.os.fdopen", FullDisk)
+        with pytest.raises(TemporaryFailure, match="No space left on device"):
+            backend.send(message(), delivery_id=7)
+    assert list(tmp_path.iterdir()) == []
+    result = backend.send(message(), delivery_id=7)  # space again: the retry writes it
+    assert [path.name for path in tmp_path.iterdir()] == [result.provider_message_id]
