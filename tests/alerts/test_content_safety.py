@@ -28,7 +28,7 @@ from alerts.deliver import MAX_BACKOFF, DeliverySummary, queue_deliveries, send_
 from alerts.headers import MAX_HEADER_CHARS, header_text
 from alerts.links import Links
 from alerts.match import match_changes
-from alerts.subscriptions import subscribe
+from alerts.subscriptions import follow, subscribe
 from models import Delivery
 from tests.alerts.conftest import NOW, Store
 from tests.alerts.mailservers import FakeSendGrid, Reply, SmtpScript, start_smtp_server
@@ -250,3 +250,13 @@ def test_a_message_too_large_for_sendgrid_is_held_not_failed(
     assert run(session, backend).held == 1
     assert held(session, delivery_id)[::2] == ("held", 1)
     assert sendgrid.requests == []  # refused before it was sent
+
+
+def test_following_a_bill_whose_title_breaks_lines_names_it_on_one_line(
+    session: Session, store: Store
+) -> None:
+    title = "Online\u2028Safety\r\nBill"  # SYNTHETIC
+    document = store(dataclasses.replace(uk_bill_2818(), reference="", title=title))
+    assert follow(session, email="f@example.org", document=document).name == (
+        "follow Online Safety Bill"
+    )
