@@ -5,21 +5,26 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
+from alerts.headers import header_text
 from alerts.query import parse
 from alerts.query.parser import DOC_TYPES, JURISDICTIONS
-from alerts.tokens import Purpose, read_token
-from models import Document, Subscriber, Subscription, utcnow
+from alerts.tokens import MAX_AGE, Purpose, read_token
+from models import Delivery, Document, Subscriber, Subscription, utcnow
 from models.inputs import checked_text
 
 FREQUENCIES = ("immediate", "daily", "weekly")
 MAX_EMAIL = 254
 MAX_NAME = 200  # Subscription.name's column
+# Sign-ups waiting for their confirm link, and confirmation emails, per address while a confirm
+# link is valid: beyond this a sign-up form makes no row and sends no email.
+MAX_PENDING = 3
+CONFIRM_WINDOW: timedelta = MAX_AGE[Purpose.CONFIRM]
 # Deliberately simple: one @, no spaces or brackets, a dot in the domain.
 _EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+\.[^@\s<>()\[\],;:\".]+$")
 
@@ -50,6 +55,29 @@ def normalise_email(email: str) -> str:
 def checked_name(name: str) -> str:
     """A subscription's name as given, or ValueError: one line, no control characters."""
     return checked_text(name, "the name", max_length=MAX_NAME, allowed="")
+
+
+def sign_up_allowed(session: Session, email: str, now: datetime) -> bool:
+    """Whether a sign-up for `email` may add a subscription and send a confirmation: not once
+    the address has MAX_PENDING subscriptions waiting for confirmation, or was sent MAX_PENDING
+    confirmation emails, within the confirm links' lifetime (a form cannot flood an inbox)."""
+    since = now - CONFIRM_WINDOW
+    waiting = select(func.count(Subscription.id)).where(
+        Subscription.subscriber_id == Subscriber.id,
+        Subscription.active.is_(False),
+        Subscription.created_at > since,
+    )
+    mailed = select(func.count(Delivery.id)).where(
+        Delivery.subscriber_id == Subscriber.id,
+        Delivery.kind == "confirmation",
+        Delivery.created_at > since,
+    )
+    counts = session.execute(
+        select(waiting.scalar_subquery(), mailed.scalar_subquery()).where(
+            Subscriber.email == normalise_email(email)
+        )
+    ).first()
+    return counts is None or max(counts) < MAX_PENDING
 
 
 def checked_timezone(name: str) -> str:
@@ -139,7 +167,7 @@ def follow(
     subscription = Subscription(
         subscriber=subscriber,
         followed_document=document,
-        name=f"follow {document.reference or document.title}",
+        name=header_text(f"follow {document.reference or document.title}", MAX_NAME),
     )
     session.add(subscription)
     session.flush()

@@ -15,7 +15,14 @@ from sqlalchemy import select
 from starlette.responses import Response
 
 from alerts.query import QuerySyntaxError
-from alerts.subscriptions import FREQUENCIES, follow, normalise_email, subscribe
+from alerts.render import pending_description
+from alerts.subscriptions import (
+    FREQUENCIES,
+    follow,
+    normalise_email,
+    sign_up_allowed,
+    subscribe,
+)
 from alerts.tokens import (
     ExpiredToken,
     Purpose,
@@ -112,7 +119,10 @@ def _follow(session: SessionDep, form: SubscriptionForm, follow_id: int) -> Subs
     return subscription
 
 
-def _create(session: SessionDep, form: SubscriptionForm) -> Subscription:
+def _create(session: SessionDep, form: SubscriptionForm) -> Subscription | None:
+    """The new (or re-followed) subscription, or None past the address's pending cap."""
+    if not sign_up_allowed(session, form.email, utcnow()):
+        return None
     if form.follow_id:
         return _follow(session, form, form.follow_id)
     subscription = subscribe(
@@ -140,8 +150,10 @@ def subscribe_submit(
     except (QuerySyntaxError, ValueError) as error:
         context = {"form": form, "error": error, "frequencies": FREQUENCIES, "bill": None}
         return render(request, "subscribe.html", context, status_code=400)
+    if subscription is None:  # the same answer as ever: nothing says the cap was reached
+        return render(request, "check_email.html", {})
     link = _link(state, f"/confirm/{_token(state, Purpose.CONFIRM, subscription.id)}")
-    what = subscription.name or subscription.query
+    what = pending_description(subscription)  # our words: the address is not confirmed yet
     message = confirmation_message(state.config.mail_from, subscription.subscriber, link, what)
     send_confirmation(session, state.mailer, subscription.subscriber, message)
     session.commit()
