@@ -90,6 +90,7 @@ class DeliverySummary:
     uncertain: int = 0  # the provider could not tell; resent on the next run
     resent: int = 0  # uncertain or crashed earlier, resent now (may arrive twice)
     cancelled: int = 0  # unsubscribed or bounced after queueing
+    released: int = 0  # claimed, then a stop came before it was handed over: pending again
     held: int = 0  # content could not be rendered or was refused: kept, tried again later
 
     def __str__(self) -> str:
@@ -165,8 +166,13 @@ def send_pending(
     mail_from: str,
     links: Links,
     dry_run: bool = False,
+    stop: Callable[[], bool] = lambda: False,
 ) -> DeliverySummary:
-    """Send due deliveries, each recorded on its own; a dry run renders and hands them over."""
+    """Send due deliveries, each recorded on its own; a dry run renders and hands them over.
+
+    `stop` is asked between messages (a SIGTERM handler's flag): once it says so, the message
+    in hand has been recorded, the rest of the claim is released and nothing more is claimed.
+    """
     summary = DeliverySummary()
     sender = _Sender(session_factory, backend, now, MailContext(mail_from, links, now))
     if dry_run:
@@ -174,8 +180,8 @@ def send_pending(
             sender.dry_run(due_id)
         return summary
     summary.resent = sender.resolve_uncertain()
-    while claimed := sender.claim_batch():
-        for outcome in sender.send_batch(claimed):
+    while not stop() and (claimed := sender.claim_batch()):
+        for outcome in sender.send_batch(claimed, stop):
             setattr(summary, outcome, getattr(summary, outcome) + 1)
     return summary
 
@@ -289,14 +295,36 @@ class _Sender:
             ).all()
         return sorted(claimed)
 
-    def send_batch(self, delivery_ids: list[int]) -> list[str]:
-        """Render the claimed batch in one read, then send and record each on its own."""
+    def send_batch(self, delivery_ids: list[int], stop: Callable[[], bool]) -> list[str]:
+        """Render the claimed batch in one read, then send and record each on its own; when
+        `stop` says so, release the rest unsent."""
         with self.session_factory() as session:
             prepared = [self._prepare(session, d) for d in self._load(session, delivery_ids)]
-        return [
-            outcome if isinstance(outcome, str) else self._hand_over(delivery_id, outcome)
-            for delivery_id, outcome in prepared
-        ]
+        outcomes: list[str] = []
+        unsent: list[int] = []
+        for delivery_id, outcome in prepared:
+            if isinstance(outcome, str):
+                outcomes.append(outcome)
+            elif unsent or stop():  # once stopped, the rest stays unsent
+                unsent.append(delivery_id)
+            else:
+                outcomes.append(self._hand_over(delivery_id, outcome))
+        if unsent:
+            outcomes += ["released"] * self._release(unsent)
+        return outcomes
+
+    def _release(self, delivery_ids: list[int]) -> int:
+        """Claimed but never handed over: pending again at once, the claim's attempt undone
+        (no lease to wait out, no "may arrive twice")."""
+        with self.session_factory() as session, session.begin():
+            released = session.scalars(
+                update(Delivery)
+                .where(Delivery.id.in_(delivery_ids), Delivery.status == "sending")
+                .values(status="pending", attempts=Delivery.attempts - 1, next_attempt_at=None)
+                .returning(Delivery.id)
+            ).all()
+        log.info("stop requested: %d claimed deliveries released unsent", len(released))
+        return len(released)
 
     def _prepare(self, session: Session, delivery: Delivery) -> tuple[int, Mail | str]:
         """The message to send, or the recorded outcome when there is nothing to send."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -117,12 +117,18 @@ def _compile(subscription: Subscription) -> Compiled | None:
     )
 
 
-def match_changes(session: Session, now: datetime) -> MatchSummary:
-    """Alerts for the Changes after the "match" checkpoint; the caller commits both together."""
+def match_changes(
+    session: Session, now: datetime, stop: Callable[[], bool] = lambda: False
+) -> MatchSummary:
+    """Alerts for the Changes after the "match" checkpoint; the caller commits both together.
+
+    `stop` is asked between batches (a SIGTERM handler's flag): the batches done are left
+    flushed with the checkpoint that covers them, for the caller to commit.
+    """
     checkpoint = _locked_checkpoint(session)
     compiled: CompiledSubscriptions | None = None
     seen = created = 0
-    while batch := _next_batch(session, checkpoint.position):
+    while not stop() and (batch := _next_batch(session, checkpoint.position)):
         documents = _tokenised(batch)
         if compiled is None:  # once, on the first batch: its words show which keys are rare
             compiled = compile_subscriptions(session, document_frequency(documents.values()))

@@ -199,7 +199,7 @@ class Scheduler:
 
     def match(self) -> None:
         with self.sessions.begin() as session:
-            summary = match_changes(session, self.clock())
+            summary = match_changes(session, self.clock(), self.stopping.is_set)
         log.info(
             "matched",
             extra={"changes": summary.changes_seen, "alerts": summary.alerts_created},

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from email.utils import parseaddr
 from typing import Any
 
@@ -42,6 +43,7 @@ from fivewatch.cli.common import (
     session_factory,
     session_scope,
 )
+from fivewatch.cli.stopping import exit_if_stopped, stop_on_signals
 from fivewatch.config import Config
 from fivewatch.errors import FiveWatchError, NotFound
 from models import Delivery, Subscriber, Subscription, utcnow
@@ -118,9 +120,11 @@ def follow_command(
 @database_option
 def match_command(database_url: str | None) -> None:
     """Match new changes against every subscription (idempotent)."""
-    with session_scope(load_config(database_url)) as session:
-        summary = match_changes(session, utcnow())
+    config = load_config(database_url)
+    with stop_on_signals() as stop, session_scope(config) as session:
+        summary = match_changes(session, utcnow(), stop)
     console.print(f"{summary.changes_seen} changes read, {summary.alerts_created} alerts created")
+    exit_if_stopped(stop, "those alerts are saved; the next `fivewatch match` goes on from there")
 
 
 def mail_backend(config: Config) -> MailBackend:
@@ -155,8 +159,14 @@ def queue_everything(session: Session, config: Config) -> int:
     )
 
 
-def deliver(config: Config, backend: MailBackend, *, dry_run: bool = False) -> DeliverySummary:
-    """Queue, then send everything due through `backend`."""
+def deliver(
+    config: Config,
+    backend: MailBackend,
+    *,
+    dry_run: bool = False,
+    stop: Callable[[], bool] = lambda: False,
+) -> DeliverySummary:
+    """Queue, then send everything due through `backend` (until `stop` says so)."""
     with session_scope(config) as session:
         queue_everything(session, config)
         if pending_confirmations(session) and not config.secret_key:
@@ -171,6 +181,7 @@ def deliver(config: Config, backend: MailBackend, *, dry_run: bool = False) -> D
         mail_from=config.mail_from,
         links=mail_links(config),
         dry_run=dry_run,
+        stop=stop,
     )
 
 
@@ -185,7 +196,8 @@ def send_command(dry_run: bool, database_url: str | None) -> None:
             "[yellow]FIVEWATCH_SECRET_KEY is not set: alert emails go out without "
             "manage or one-click unsubscribe links[/yellow]"
         )
-    summary = deliver(config, mail_backend(config), dry_run=dry_run)
+    with stop_on_signals() as stop:
+        summary = deliver(config, mail_backend(config), dry_run=dry_run, stop=stop)
     console.print(f"Emails: {summary}")
     if summary.uncertain or summary.resent:
         console.print(
@@ -197,6 +209,9 @@ def send_command(dry_run: bool, database_url: str | None) -> None:
             f"[red]{summary.held} held: their content could not be rendered or was refused; "
             "kept with their alerts and tried again later (the log names each)[/red]"
         )
+    exit_if_stopped(
+        stop, f"each email handed over is recorded; {summary.released} released to the next send"
+    )
 
 
 @click.command("confirm")

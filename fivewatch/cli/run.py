@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from functools import partial
 from pathlib import Path
 
@@ -46,14 +47,18 @@ def run_command(
         policy = HealthPolicy.from_config(config)
     except ValueError as error:
         raise FiveWatchError(str(error)) from error
+    # One stop flag: SIGTERM ends the cycle, and a send or match in progress at its next
+    # safe point (not after the whole outbox, which could outlast systemd's stop timeout).
+    stopping = threading.Event()
     scheduler = Scheduler(
         config.database_url,
         session_factory(config),
-        partial(deliver, config, mail_backend(config)),
+        partial(deliver, config, mail_backend(config), stop=stopping.is_set),
         policy,
         list(sources) or None,
         replay,
         jobs,
+        stopping=stopping,
     )
     with instance_lock(config.database_url):
         scheduler.install_signal_handlers()
