@@ -76,3 +76,13 @@ def safe_link(url: str) -> str:
 # Control, format (bidi overrides, zero-width), surrogate, private-use and unassigned code
 # points, and line/paragraph separators.
 _NOT_IN_LINKS = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+# XML 1.0 allows no C0 control but tab, LF and CR, no lone surrogate and not U+FFFE/U+FFFF: one
+# such character in a title makes a whole Atom feed unreadable.
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """`text` with the characters XML 1.0 cannot carry replaced by U+FFFD (shown, not hidden)."""
+    return _NOT_IN_XML.sub("\ufffd", text)

@@ -22,7 +22,7 @@ from alerts.render import highlight_html
 from fivewatch.config import Config
 from fivewatch.web.security import CSRF_FIELD, RateLimiter, csrf_token
 from models import Document
-from models.text import LINK_SCHEMES, safe_link
+from models.text import LINK_SCHEMES, safe_link, xml_text
 from models.vocabulary import ACTIVE, OUTCOME_LABELS, status_line
 
 templates = Jinja2Templates(
@@ -98,6 +98,7 @@ def with_filter(query_string: str, name: str, value: str) -> str:
 templates.env.filters["highlighted"] = highlighted
 templates.env.filters["with_filter"] = with_filter
 templates.env.filters["http_url"] = safe_link  # the one URL allow-list (models.text)
+templates.env.filters["xml_text"] = xml_text
 templates.env.filters["replace_page"] = replace_page
 templates.env.filters["sanitised"] = sanitised
 templates.env.filters["status_text"] = status_text

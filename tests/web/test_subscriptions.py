@@ -202,6 +202,23 @@ def test_atom_feed_lists_the_subscriptions_alerts(
     assert client.get("/feeds/forged.atom").status_code == 404
 
 
+def test_a_title_xml_cannot_carry_still_makes_a_readable_feed(
+    client: TestClient, outbox: Path, session: Session, corpus: Corpus
+) -> None:
+    # SYNTHETIC: control characters (vertical tab, NUL, ESC) a careless source left in a title.
+    corpus.ca.title = "Protecting\x0bYoung\x00Persons from Exposure to\x1b Pornography Act"
+    session.commit()
+    sign_up(client, email="reader@example.org", query="pornography")
+    manage = confirm(client, outbox)
+    session.expire_all()
+    match_changes(session, NOW)
+    session.commit()
+    feed = feedparser.parse(client.get(feed_path(client, manage)).content)
+    assert not feed.bozo, feed.get("bozo_exception")
+    title = "S-209: Protecting\ufffdYoung\ufffdPersons from Exposure to\ufffd Pornography Act"
+    assert [entry.title for entry in feed.entries] == [title, title]
+
+
 def feed_path(client: TestClient, manage: str) -> str:
     link = html.fromstring(client.get(manage).text).cssselect('a[href$=".atom"]')[0]
     return str(link.get("href"))
