@@ -21,7 +21,6 @@ class Subscriber(Base):
     confirmed_at: Mapped[datetime | None]
     unsubscribed_at: Mapped[datetime | None]
     bounced_at: Mapped[datetime | None]
-
     # Signed into personal feed links; unsubscribing bumps it so links made before stop working.
     feed_version: Mapped[int] = mapped_column(default=0)
 
@@ -76,6 +75,7 @@ class Delivery(Base):
     )
     kind: Mapped[str] = mapped_column(String(16), default="alerts")  # confirmation | admin
     # pending -> sending -> sent | failed ; "uncertain" when the provider's answer was lost
+    # "held": content could not be rendered or was refused; kept and tried again after a backoff
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     subject: Mapped[str] = mapped_column(Text, default="")
     attempts: Mapped[int] = mapped_column(default=0)

@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy.orm import Session
 
+from alerts.query import MAX_DEPTH
 from fivewatch.cli import cli
 from models.store import ensure_source, upsert_document
 from tests.alerts.conftest import NOW
@@ -117,3 +118,49 @@ def test_the_table_highlights_instead_of_printing_markers(stored: None, db_url: 
 def test_nothing_stored_matches(stored: None, db_url: str) -> None:
     result = run("test", "sextortion", "--database-url", db_url, "--format", "json")
     assert (result.exit_code, json.loads(result.stdout)) == (0, [])
+
+
+# SYNTHETIC hostile queries: 200 parentheses (a 3,000-line RecursionError traceback before) and
+# a terminal escape sequence.
+DEEP = "(" * 200 + "online" + ")" * 200
+
+
+@pytest.mark.parametrize("command", ["check", "test"])
+def test_deep_nesting_is_one_error_not_a_traceback(command: str) -> None:
+    result = run(command, DEEP)
+    assert result.exit_code == 2
+    assert not isinstance(result.exception, RecursionError)
+    assert result.stderr.splitlines()[-1] == (
+        f"nested too deeply: at most {MAX_DEPTH} levels of (, NOT, - and title:"
+    )
+
+
+def test_a_control_character_is_refused_and_never_echoed_raw() -> None:
+    result = run("check", "online \x1b[2Jsafety")
+    assert result.exit_code == 2
+    assert "\x1b" not in result.stderr
+    assert result.stderr.splitlines() == [
+        "invalid query:",
+        "  online \N{REPLACEMENT CHARACTER}[2Jsafety",
+        "         ^",
+        "a query cannot hold the control character U+001B",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("email", "query", "name", "said"),
+    [
+        ("reader\x00@example.org", "online", "", "not a valid email address"),
+        ("reader@example.org", "online\x00", "", "control character U+0000"),
+        ("reader@example.org", DEEP, "", "nested too deeply"),
+        ("reader@example.org", "online", "two\nlines", "the name holds a control character"),
+    ],
+)
+def test_subscribe_refuses_control_characters_in_one_message(
+    db_url: str, email: str, query: str, name: str, said: str
+) -> None:
+    args = ["subscribe", email, "-q", query, "--name", name, "--database-url", db_url]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1
+    assert said in result.output
+    assert "Traceback" not in result.output
