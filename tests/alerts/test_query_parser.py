@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -119,7 +121,7 @@ def test_length_and_term_limits() -> None:
 
 
 # SYNTHETIC hostile input: n levels of nesting of each kind, and the column where level k opens.
-NESTINGS = {
+NESTINGS: dict[str, tuple[Callable[[int], str], Callable[[int], int]]] = {
     "parentheses": (lambda n: "(" * n + "a b" + ")" * n, lambda k: k - 1),
     "NOT": (lambda n: "b " + "NOT " * n + "a", lambda k: 2 + 4 * (k - 1)),
     "minus": (lambda n: "b " + "-(" * (n // 2) + "a" + ")" * (n // 2), lambda k: 2 + (k - 1)),
