@@ -76,6 +76,7 @@ def fivewatch(
         **os.environ,
         "FIVEWATCH_DATABASE_URL": db_url,  # not on argv: it may hold a password
         "FIVEWATCH_SECRET_KEY": "kill-matrix-secret",
+        "COLUMNS": "200",  # rich wraps at the terminal's width: one line per message here
         **(env or {}),
     }
     child = subprocess.Popen(
