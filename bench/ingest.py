@@ -24,9 +24,14 @@ The baseline, in the same run: the same records (built by the spiders' own funct
 same bodies) inserted row by row into another fresh SQLite DB: one INSERT per row per table, a
 commit per row, no change detection. Also timed: the same records stored as the store pipeline
 stores them (models.store.upsert_documents, STORE_BATCH per transaction, with change
-detection) without the crawl. The last line printed is one JSON object.
+detection) without the crawl.
+Same-instant statements (issue #15): a SYNTHETIC ca-gc-news feed (tests/crawlers/synthetic_feed.py)
+of --same-instant entries that all share one publication instant, each with its full text (no
+page to fetch), crawled the same way into a fresh DB: translation pairing looks up statements by
+instant, and once loaded every same-instant statement per entry (quadratic). The last line
+printed is one JSON object.
 
-    python -m bench.ingest [--bills 20000] [--jobs 2]
+    python -m bench.ingest [--bills 20000] [--jobs 2] [--same-instant 2000]
 """
 
 from __future__ import annotations
@@ -66,6 +71,9 @@ from models.store import (
     upsert_documents,
     versioned_fields,
 )
+from tests.crawlers.synthetic_feed import SLUG as FEED_SLUG
+from tests.crawlers.synthetic_feed import Entry
+from tests.crawlers.synthetic_feed import build_cassette as build_feed_cassette
 
 ROOT = Path(__file__).resolve().parent.parent
 UK_BODIES = ROOT / "cassettes/uk-bills/bodies"
@@ -293,10 +301,12 @@ def count_rows(url: str) -> Counts:
     return counts
 
 
-def crawl(cassettes: Path, url: str, log: Path, jobs: int) -> float:
+def crawl(
+    cassettes: Path, url: str, log: Path, jobs: int, slugs: tuple[str, ...] = (UK_SLUG, US_SLUG)
+) -> float:
     """Seconds the whole crawl takes (start-up included); raises when it fails."""
     command = [sys.executable, "-m", "crawlers.process", "--database-url", url]
-    command += ["--jobs", str(jobs), "--replay", str(cassettes), UK_SLUG, US_SLUG]
+    command += ["--jobs", str(jobs), "--replay", str(cassettes), *slugs]
     started = time.perf_counter()
     with log.open("w") as stderr:
         subprocess.run(command, check=True, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=stderr)
@@ -442,6 +452,21 @@ def run(bill_count: int, jobs: int, workdir: Path) -> dict[str, Any]:
     }
 
 
+def same_instant(entries: int, workdir: Path) -> dict[str, Any]:
+    """Seconds to crawl `entries` SYNTHETIC statements published at one instant."""
+    folder = workdir / "same-instant"
+    build_feed_cassette(folder / FEED_SLUG, [Entry(n, full=True) for n in range(entries)])
+    url = fresh_database(workdir / "same-instant.db")
+    seconds = crawl(folder, url, workdir / "same-instant.log", 1, (FEED_SLUG,))
+    stored = count_rows(url).documents
+    assert stored == entries, f"{stored} of {entries} same-instant statements stored"
+    return {
+        "same_instant_entries": entries,
+        "same_instant_s": round(seconds, 3),
+        "same_instant_entries_per_s": round(entries / seconds, 1),
+    }
+
+
 def report(figures: dict[str, Any]) -> None:
     print(
         f"pipeline, {figures['jobs']} processes: {figures['documents']:,} of "
@@ -465,6 +490,10 @@ def report(figures: dict[str, Any]) -> None:
         f"bills/s ({figures['store_only_ratio_vs_row_by_row']:.2f}x row-by-row); the rest of "
         "the pipeline's time is the crawl (Scrapy, replay, parsing)"
     )
+    print(
+        f"same-instant statements: {figures['same_instant_entries']:,} entries at one instant in "
+        f"{figures['same_instant_s']:.1f} s: {figures['same_instant_entries_per_s']:,.1f} entries/s"
+    )
     lines, seconds = backlog_lines(figures["bills_per_s"])
     print("\n".join(lines))
     print(json.dumps({**figures, "session_backlog_s": round(seconds, 1), "target_s": TARGET_S}))
@@ -474,9 +503,13 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.ingest", description=__doc__)
     parser.add_argument("--bills", type=int, default=20_000, help="bills in the scaled cassette")
     parser.add_argument("--jobs", type=int, default=2, help="crawl processes (fivewatch crawl)")
+    parser.add_argument(
+        "--same-instant", type=int, default=2_000, help="statements sharing one instant"
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as folder:
-        report(run(args.bills, args.jobs, Path(folder)))
+        figures = run(args.bills, args.jobs, Path(folder))
+        report({**figures, **same_instant(args.same_instant, Path(folder))})
 
 
 if __name__ == "__main__":

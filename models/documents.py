@@ -19,6 +19,8 @@ class Document(Base):
     __table_args__ = (
         UniqueConstraint("source_id", "external_id"),
         Index("ix_documents_jurisdiction_kind", "jurisdiction", "kind"),
+        # Translation pairing looks statements up by source and publication instant.
+        Index("ix_documents_source_instant", "source_id", "source_updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

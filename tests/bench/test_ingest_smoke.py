@@ -14,12 +14,13 @@ from crawlers.spiders.us_billstatus_xml import parse_billstatus
 from crawlers.spiders.us_common import bill_id
 
 BILLS = 60  # 56 US bills (a session's proportion) and 4 others
+SAME_INSTANT = 20  # SYNTHETIC statements published at one instant
 
 
 def test_a_tiny_run_stores_every_cloned_bill_and_ends_with_the_json_figures(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    ingest.main(["--bills", str(BILLS)])
+    ingest.main(["--bills", str(BILLS), "--same-instant", str(SAME_INSTANT)])
     lines = capsys.readouterr().out.splitlines()
     figures = json.loads(lines[-1])
     us, others = ingest.backlog_split(BILLS)
@@ -37,6 +38,8 @@ def test_a_tiny_run_stores_every_cloned_bill_and_ends_with_the_json_figures(
     assert figures["ratio_vs_row_by_row"] > 0
     assert figures["store_only_bills_per_s"] > 0  # its rows are asserted equal to the baseline's
     assert any(line.startswith("target (< 60 s): ") for line in lines)
+    assert figures["same_instant_entries"] == SAME_INSTANT  # all stored (the bench asserts it)
+    assert figures["same_instant_entries_per_s"] > 0
 
 
 def test_uk_clones_keep_the_real_entries_but_never_share_an_id() -> None:
