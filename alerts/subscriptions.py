@@ -54,7 +54,7 @@ def normalise_email(email: str) -> str:
 
 def checked_name(name: str) -> str:
     """A subscription's name as given, or ValueError: one line, no control characters."""
-    return checked_text(name, "the name", max_length=MAX_NAME, allowed="")
+    return checked_text(name, "the name", max_length=MAX_NAME, allowed="", one_line=True)
 
 
 def sign_up_allowed(session: Session, email: str, now: datetime) -> bool:

@@ -11,13 +11,18 @@ import unicodedata
 
 # Cc: C0 and C1 controls and DEL; Cs: lone surrogates.
 _REFUSED = frozenset({"Cc", "Cs"})
+# What else breaks a line or reorders it where one line is due (a name shown in lists):
+# U+2028/U+2029, and the bidi embeddings, overrides and isolates ("Trojan Source").
+_NOT_ONE_LINE = frozenset("\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
-def bad_character(text: str, allowed: str = "\t") -> int | None:
+def bad_character(text: str, allowed: str = "\t", *, one_line: bool = False) -> int | None:
     """The index of the first control character (other than `allowed`) or lone surrogate in
-    `text`, or None when it holds none."""
+    `text` (with `one_line`, also a line separator or direction control), or None."""
     for index, char in enumerate(text):
-        if char not in allowed and unicodedata.category(char) in _REFUSED:
+        if char in allowed:
+            continue
+        if unicodedata.category(char) in _REFUSED or (one_line and char in _NOT_ONE_LINE):
             return index
     return None
 
@@ -29,12 +34,17 @@ def describe_character(char: str) -> str:
 
 
 def checked_text(
-    value: str, what: str, *, max_length: int | None = None, allowed: str = "\t"
+    value: str,
+    what: str,
+    *,
+    max_length: int | None = None,
+    allowed: str = "\t",
+    one_line: bool = False,
 ) -> str:
     """`value` unchanged, or ValueError saying what is wrong with `what` and where."""
     if max_length is not None and len(value) > max_length:
         raise ValueError(f"{what} is too long: {len(value)} characters, at most {max_length}")
-    index = bad_character(value, allowed)
+    index = bad_character(value, allowed, one_line=one_line)
     if index is not None:
         raise ValueError(
             f"{what} holds a control character ({describe_character(value[index])}) at "

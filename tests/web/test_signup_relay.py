@@ -54,7 +54,9 @@ def count(session: Session, model: type[Subscription] | type[Delivery]) -> int:
     return session.scalar(select(func.count()).select_from(model)) or 0
 
 
-@pytest.mark.parametrize("brk", ["\n", "\r\n", "\x0b", "\x85", "\x1b", "\t"])
+@pytest.mark.parametrize(
+    "brk", ["\n", "\r\n", "\x0b", "\x85", "\x1b", "\t", "\u2028", "\u2029", "\u202e"]
+)
 def test_a_name_with_a_line_break_is_a_form_error(
     client: TestClient, outbox: Path, session: Session, brk: str
 ) -> None:
