@@ -1,4 +1,10 @@
-"""CrawlRunExtension: one CrawlRun row per source run, and the Source's health after it."""
+"""CrawlRunExtension: one CrawlRun row per source run, and the Source's health after it.
+
+A run stopped before its end (SIGTERM/SIGINT: "shutdown", "cancelled", a CloseSpider) is
+"stopped", never "ok": its progress was not saved (crawlers.errors.run_complete) and the
+source's health is left as it was. A run whose process died (kill -9) cannot close its row: it
+stays "running" until the source's next run starts, which marks it "abandoned".
+"""
 
 from __future__ import annotations
 
@@ -12,8 +18,15 @@ from scrapy.crawler import Crawler
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from crawlers.base.feed import DATE_UNREADABLE_STAT, PAGE_NOT_REQUESTED_STAT
 from crawlers.base.source import ENTRIES_SEEN_STAT, SourceSpider
-from crawlers.errors import ERROR_LINES_STAT, ERRORS_STAT
+from crawlers.errors import (
+    ERROR_LINES_STAT,
+    ERRORS_STAT,
+    FINISHED,
+    WARNING_LINES_STAT,
+    WARNINGS_STAT,
+)
 from crawlers.pipelines import (
     STORE_FAILED_STAT,
     UNMAPPED_NAMES_STAT,
@@ -38,14 +51,23 @@ KEPT_STATS = (
     ERRORS_STAT,
     UNMAPPED_STAT,
     UNMAPPED_NAMES_STAT,
+    WARNINGS_STAT,
+    WARNING_LINES_STAT,
+    PAGE_NOT_REQUESTED_STAT,
+    DATE_UNREADABLE_STAT,
     "finish_reason",
 )
 
 
+RUNNING = "running"  # CrawlRun.status until the run closes
+STOPPED = "stopped"
+ABANDONED = "abandoned"
+
+
 @dataclass(frozen=True)
 class Verdict:
-    status: str  # ok | empty | errors | failed
-    health: str  # healthy | degraded | failing
+    status: str  # ok | empty | errors | failed | stopped
+    health: str  # healthy | degraded | failing; "" = as it was (a stop says nothing of it)
     reason: str
 
 
@@ -54,10 +76,16 @@ def produced(run: CrawlRun) -> int:
     return run.items_scraped or int(run.stats.get(ENTRIES_SEEN_STAT, 0))
 
 
-def verdict(run: CrawlRun, previous: CrawlRun | None, may_be_empty: bool) -> Verdict:
+def verdict(
+    run: CrawlRun, previous: CrawlRun | None, may_be_empty: bool, reason: str = FINISHED
+) -> Verdict:
     got = produced(run)
-    if run.error_count and not got:
-        return Verdict("failed", "failing", f"{run.error_count} error(s) and nothing collected")
+    if run.error_count and not run.items_scraped:
+        # Entries listed but none stored is no success: the errors cost everything.
+        what = "nothing collected" if not got else f"{got} entries listed, none stored"
+        return Verdict("failed", "failing", f"{run.error_count} error(s) and {what}")
+    if reason != FINISHED and not run.error_count:
+        return Verdict(STOPPED, "", f"stopped before its end ({reason}); progress not saved")
     if run.error_count:
         return Verdict("errors", "degraded", f"{run.error_count} error(s); see crawl run {run.id}")
     if not got and previous is not None and produced(previous) and not may_be_empty:
@@ -83,7 +111,9 @@ class CrawlRunExtension:
     def spider_opened(self, spider: SourceSpider) -> None:
         self.started = time.monotonic()
         with Session(self.engine) as session:
-            run = CrawlRun(source=source_row(session, spider), started_at=datetime.now(UTC))
+            source = source_row(session, spider)
+            abandon_runs(session, source)
+            run = CrawlRun(source=source, started_at=datetime.now(UTC))
             session.add(run)
             session.commit()
             self.run_id = run.id
@@ -93,7 +123,7 @@ class CrawlRunExtension:
             run = session.get_one(CrawlRun, self.run_id)
             self._fill(run, self.crawler.stats.get_stats() if self.crawler.stats else {})
             previous = self._previous(session, run)
-            self._judge(run, run.source, verdict(run, previous, spider.may_be_empty))
+            self._judge(run, run.source, verdict(run, previous, spider.may_be_empty, reason))
             session.commit()
         self.engine.dispose()
 
@@ -127,5 +157,15 @@ class CrawlRunExtension:
         source.last_run_at = run.finished_at
         if judged.status == "ok":
             source.last_success_at = run.finished_at
-        source.health = judged.health
-        source.health_reason = judged.reason[:500]
+        if judged.health:
+            source.health = judged.health
+            source.health_reason = judged.reason[:500]
+
+
+def abandon_runs(session: Session, source: Source) -> None:
+    """Runs of `source` still "running" as a new one starts: their process died (kill -9, a
+    crash) before closing them. They saved no progress; they must not look under way."""
+    left = select(CrawlRun).where(CrawlRun.source_id == source.id, CrawlRun.status == RUNNING)
+    for run in session.scalars(left):
+        run.status = ABANDONED
+        run.errors = [*run.errors, "the crawl process ended without closing its run (killed?)"]

@@ -13,12 +13,13 @@ import logging
 from datetime import UTC, datetime
 from typing import Any, Self
 
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from sqlalchemy.orm import Session
 
 from crawlers.base.source import SourceSpider
-from crawlers.errors import LayoutChanged, SourceError, error_count, report
+from crawlers.errors import LayoutChanged, SourceError, report, run_complete
 from crawlers.signals import records_stored
 from models.db import make_engine
 from models.records import DocumentRecord
@@ -103,7 +104,9 @@ class StorePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler)
+        pipeline = cls(crawler)
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
 
     @property
     def spider(self) -> SourceSpider:
@@ -172,10 +175,13 @@ class StorePipeline:
             self.newest = max(self.newest or stamp, stamp)
 
     def close_spider(self) -> None:
-        """Store what is pending, then advance the watermark, but only after a clean run:
-        else failed items would be skipped forever."""
+        """Store what is pending, whatever ended the run: what was read is kept."""
         self.flush()
-        if error_count(self.crawler) == 0 and self.newest:
+
+    def spider_closed(self, reason: str) -> None:
+        """Advance the watermark only after a complete, clean run (`run_complete`; the close
+        reason is known only here): else the items never stored would be skipped forever."""
+        if run_complete(self.crawler, reason) and self.newest:
             with Session(self.engine) as session:
                 advance_watermark(source_row(session, self.spider), self.newest)
                 session.commit()

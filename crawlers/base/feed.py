@@ -15,6 +15,11 @@ carry only a summary, `body_selector` (the release body on the entry's page). Be
   cannot read at all raises ParseError; a bozo feed with entries is read and warned about.
 - Summary-only entries are completed from their page when `body_selector` is set; a page that
   fails (a declared replay gap, an HTTP error) leaves the summary as the text, with a warning.
+- One entry never costs its neighbours: a link no page can be requested at (not http(s),
+  malformed, over URLLENGTH_LIMIT) keeps the summary, an unreadable date stores no date (both
+  counted, stats `feed/page_not_requested` and `feed/date_unreadable`, and a WARNING naming
+  the entry); an entry that cannot be read at all is a run error naming it, and the next
+  entry is read.
 """
 
 from __future__ import annotations
@@ -34,18 +39,23 @@ from crawlers.base.feed_entries import (
     FeedUnreadable,
     ParsedFeed,
     Publisher,
+    entry_id,
     entry_record,
     has_full_text,
+    link_problem,
     read_feed,
+    stated_date,
 )
 from crawlers.base.source import SourceSpider
-from crawlers.errors import LayoutChanged, ParseError
+from crawlers.errors import LayoutChanged, ParseError, SourceError, shorten, warn
 from crawlers.text import html_text, safe_html
 from models.records import DocumentRecord
 
 HttpState = dict[str, dict[str, str]]
 LINKS_PIPELINE = "crawlers.base.feed_links.StatementLinksPipeline"
 LINKS_PIPELINE_ORDER = 900  # after the store pipeline; it links when the store has committed
+PAGE_NOT_REQUESTED_STAT = "feed/page_not_requested"
+DATE_UNREADABLE_STAT = "feed/date_unreadable"
 
 
 def parse_http_state(value: HttpState | str | None) -> HttpState:
@@ -140,10 +150,38 @@ class FeedSpider(SourceSpider):
         publisher = self.publisher(url)
         fetched_at = datetime.now(UTC)
         for entry in feed.entries:
+            output = self.entry_output(entry, feed, publisher, response.url, fetched_at)
+            if output is not None:
+                yield output
+
+    def entry_output(
+        self,
+        entry: Any,
+        feed: ParsedFeed,
+        publisher: Publisher,
+        feed_url: str,
+        fetched_at: datetime,
+    ) -> DocumentRecord | scrapy.Request | None:
+        """One entry's record (or its page request); whatever goes wrong costs this entry only."""
+        try:
             record = entry_record(
-                entry, feed, publisher, source_url=response.url, fetched_at=fetched_at
+                entry, feed, publisher, source_url=feed_url, fetched_at=fetched_at
             )
-            yield self.completed(record, has_full_text(entry))
+        except Exception as error:  # content nobody foresaw: reported, and the next entry read
+            cause = f"entry {shorten(entry_id(entry))} not read: {type(error).__name__}: {error}"
+            self.fail(feed_url, cause)
+            return None
+        if record.source_updated_at is None and stated_date(entry):
+            said = f"date {shorten(stated_date(entry))!r} unreadable; stored without a date"
+            self.warn_entry(record, said, DATE_UNREADABLE_STAT)
+        return self.completed(record, has_full_text(entry))
+
+    def warn_entry(self, record: DocumentRecord, what: str, stat: str) -> None:
+        """A WARNING naming the source, the feed and the entry; counted under `stat`."""
+        entry = shorten(record.extra.get("entry_id", record.external_id))
+        warn(
+            self.crawler, SourceError(self.name, record.source_url, f"entry {entry}: {what}"), stat
+        )
 
     def read(self, response: Response) -> ParsedFeed:
         try:
@@ -166,12 +204,20 @@ class FeedSpider(SourceSpider):
         """The record, or a request for its page when the feed gave only a summary."""
         if full or not self.body_selector or not record.url:
             return record
-        return scrapy.Request(
-            record.url,
-            callback=self.parse_page,
-            errback=self.page_failed,
-            cb_kwargs={"record": record},
-        )
+        problem = link_problem(record.url, self.settings.getint("URLLENGTH_LIMIT"))
+        if not problem:
+            try:
+                return scrapy.Request(
+                    record.url,
+                    callback=self.parse_page,
+                    errback=self.page_failed,
+                    cb_kwargs={"record": record},
+                )
+            except ValueError as error:  # whatever else Scrapy refuses in a URL
+                problem = str(error)
+        said = f"page {shorten(record.url)!r} not requested ({problem}); kept the feed summary"
+        self.warn_entry(record, said, PAGE_NOT_REQUESTED_STAT)
+        return record
 
     def parse_page(self, response: Response, record: DocumentRecord) -> DocumentRecord:
         body = "".join(response.css(self.body_selector).getall())

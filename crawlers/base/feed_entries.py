@@ -10,7 +10,8 @@ source and the URL.
   in `extra["entry_id"]`.
 - Dates, in this order: the Drupal `<time datetime=…>` inside <pubDate> (feedparser exposes it
   as `entry["time"]`), RFC 822, ISO 8601; a date without a zone is local to the publishing
-  government (the spider's `timezone`); last resort feedparser's own UTC reading.
+  government (the spider's `timezone`); last resort feedparser's own UTC reading. A date out
+  of datetime's range (year 0, past 9999 once in UTC or local time) is unreadable: None.
   `published_on` is the date where the government is, not in UTC.
 - Bozo feeds (feedparser could not read all of it: truncated, mislabelled encoding, bad
   markup) with entries: the entries are kept and `ParsedFeed.problem` says what went wrong.
@@ -26,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import feedparser
@@ -101,15 +103,22 @@ def parse_date(raw: str, local: tzinfo) -> datetime | None:
         raw = drupal.group(1)
     for reader in (parsedate_to_datetime, datetime.fromisoformat):
         try:
-            moment = reader(raw)
-        except (TypeError, ValueError, IndexError):
+            return _utc(reader(raw), local)
+        except (TypeError, ValueError, IndexError, OverflowError):
             continue
-        return _aware(moment, local).astimezone(UTC)
     return None
 
 
 def _aware(moment: datetime, local: tzinfo) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=local)
+
+
+def _utc(moment: datetime, local: tzinfo) -> datetime:
+    """The moment in UTC; OverflowError when it is out of datetime's range in UTC or where the
+    government is (`local_date` needs both): a hostile date is unreadable, not a crash."""
+    utc = _aware(moment, local).astimezone(UTC)
+    utc.astimezone(local)
+    return utc
 
 
 def entry_moment(entry: Any, local: tzinfo) -> datetime | None:
@@ -121,7 +130,33 @@ def entry_moment(entry: Any, local: tzinfo) -> datetime | None:
         if moment is not None:
             return moment
     parsed = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
-    return datetime(*parsed[:6]).replace(tzinfo=UTC) if parsed else None
+    if not parsed:
+        return None
+    try:  # feedparser's struct_time may hold a year datetime refuses (0, 10000)
+        return _utc(datetime(*parsed[:6]).replace(tzinfo=UTC), local)
+    except (ValueError, OverflowError):
+        return None
+
+
+def stated_date(entry: Any) -> str:
+    """The date the entry states, as written ("" when it states none)."""
+    return str(dict.get(entry, "published") or dict.get(entry, "updated") or "")
+
+
+def link_problem(url: str, max_length: int) -> str:
+    """Why no page can be requested at `url` ("" when one can): http(s) with a host only."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError as error:  # "http://[::1/x": Invalid IPv6 URL
+        return f"malformed link: {error}"
+    if parts.scheme.lower() not in ("http", "https"):
+        return f"a {parts.scheme or 'relative'} link, not http(s)"
+    if not host:
+        return "a link without a host"
+    if len(url) > max_length:
+        return f"a link of {len(url)} characters, over URLLENGTH_LIMIT {max_length}"
+    return ""
 
 
 def entry_id(entry: Any) -> str:

@@ -4,20 +4,22 @@ FeedSpider adds it to the crawl. The store pipeline writes in batches, so linkin
 its `records_stored` signal (the statements are then in the database). Per statement:
 `models.links.link_statement` (bills it names, its other-language edition, its Five Country
 Ministerial canonical copy). At open: the Source's
-`http_state` goes to the spider, unless the runner passed one. At close, when the run counted no
-source error: the validators of the feeds that answered 200 are merged into `Source.http_state`
-(after a failed run the feed must be fetched in full again, or failed items would never return).
+`http_state` goes to the spider, unless the runner passed one. At close, when the run ran to its
+end and counted no source error (`run_complete`): the validators of the feeds that answered 200
+are merged into `Source.http_state` (after a failed or stopped run, SIGTERM included, the feed
+must be fetched in full again, or the items never stored would never return: a 304 says nothing).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from scrapy import signals
 from scrapy.crawler import Crawler
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from crawlers.errors import error_count
+from crawlers.errors import run_complete
 from crawlers.signals import records_stored
 from models.db import make_engine
 from models.documents import Document
@@ -38,6 +40,7 @@ class StatementLinksPipeline:
     def from_crawler(cls, crawler: Crawler) -> StatementLinksPipeline:
         pipeline = cls(crawler, crawler.settings.get(DATABASE_URL_SETTING))
         crawler.signals.connect(pipeline.link_stored, signal=records_stored)
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
     @property
@@ -76,10 +79,11 @@ class StatementLinksPipeline:
         ).first()
         return [] if document is None else link_statement(session, document)
 
-    def close_spider(self) -> None:
+    def spider_closed(self, reason: str) -> None:
+        """After the pipelines closed (the store has flushed): the close reason is known."""
         if self.engine is None:
             return
-        if error_count(self.crawler) == 0:
+        if run_complete(self.crawler, reason):
             self._save_http_state()
         self.engine.dispose()
 

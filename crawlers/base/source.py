@@ -14,8 +14,8 @@ import scrapy
 from scrapy.spidermiddlewares.httperror import HttpError as ScrapyHttpError
 from twisted.python.failure import Failure
 
-from crawlers.errors import HttpError, SourceError, report
-from crawlers.middlewares.replay import ReplayGap, ReplayMiss
+from crawlers.errors import AlreadyReported, HttpError, SourceError, report
+from crawlers.middlewares.replay import ReplayGap
 
 ENTRIES_SEEN_STAT = "source/entries_seen"
 
@@ -56,8 +56,8 @@ class SourceSpider(scrapy.Spider):
             # Expected and counted (stat replay/gap, in the CrawlRun): one INFO line each.
             self.logger.info("%s %s: %s", self.name, url, error)
             return True
-        if isinstance(error, ReplayMiss):
-            return False  # the replay middleware has counted it already
+        if isinstance(error, AlreadyReported):
+            return False  # the middleware that refused it has reported it (a replay miss…)
         if isinstance(error, ScrapyHttpError):
             self.fail(url, f"HTTP {error.response.status}", HttpError)
         else:

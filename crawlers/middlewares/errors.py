@@ -1,4 +1,5 @@
-"""Turns an exception raised by a spider callback into a counted, logged, skipped page."""
+"""Turns an exception raised by a spider callback into a counted, logged, skipped page; and a
+link over URLLENGTH_LIMIT into a reported error (Scrapy drops it with an INFO line)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ from typing import Any, Self
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider
-from scrapy.http import Response
+from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError as ScrapyHttpError
+from scrapy.spidermiddlewares.urllength import UrlLengthMiddleware
 
-from crawlers.errors import HttpError, SourceError, report
+from crawlers.errors import HttpError, SourceError, report, shorten
 
 
 class SourceErrorMiddleware:
@@ -36,3 +38,22 @@ class SourceErrorMiddleware:
         if isinstance(exception, ScrapyHttpError):
             return HttpError(slug, response.url, f"HTTP {response.status}")
         return SourceError(slug, response.url, f"{type(exception).__name__}: {exception}")
+
+
+class ReportedUrlLengthMiddleware(UrlLengthMiddleware):
+    """Scrapy's URLLENGTH_LIMIT, but a link it will not request is a run error naming the
+    source, the link and where it was found: what it led to is lost, so the run must say so
+    (and hold its watermark back). Feed spiders check their entries' links first and keep the
+    entry (crawlers.base.feed); this catches every other spider's."""
+
+    def get_processed_request(self, request: Request, response: Response | None) -> Request | None:
+        if len(request.url) <= self.maxlength:
+            return request
+        slug = self.crawler.spider.name if self.crawler.spider else "?"
+        found_on = f" (linked from {response.url})" if response is not None else ""
+        cause = f"link of {len(request.url)} characters over URLLENGTH_LIMIT {self.maxlength}"
+        report(
+            self.crawler,
+            SourceError(slug, shorten(request.url), f"{cause}: not requested{found_on}"),
+        )
+        return None

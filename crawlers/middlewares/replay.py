@@ -5,7 +5,8 @@ body = "bodies/<file>", recorded_at; optional `recorded_url` when the real body 
 another URL than the one our spider sends; or `gap` = reason, no body, for a URL we request but
 have no real body for) + `bodies/` + `PROVENANCE.md`. `--replay` takes one cassette or a folder
 of cassettes (merged). URLs are matched canonically (w3lib) without `api_key`: secrets never
-enter a cassette.
+enter a cassette. A body over DOWNLOAD_MAXSIZE is refused as a live download would be: an error
+naming the source and the file, the body never read.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 from w3lib.url import canonicalize_url
 
-from crawlers.errors import SourceError, report
+from crawlers.errors import AlreadyReported, SourceError, report
 
 log = logging.getLogger(__name__)
 SECRET_PARAMS = frozenset({"api_key"})
@@ -35,8 +36,12 @@ PRIVATE_HEADERS = frozenset({"set-cookie", "authorization", "cookie", "x-api-key
 ENCODING_HEADERS = frozenset({"content-encoding", "transfer-encoding", "content-length"})
 
 
-class ReplayMiss(IgnoreRequest):
+class ReplayMiss(AlreadyReported):
     """The cassette has no exchange for this URL: a loud, counted error."""
+
+
+class ReplayTooLarge(AlreadyReported):
+    """The cassette's body is over the request's DOWNLOAD_MAXSIZE: refused as a download is."""
 
 
 class ReplayGap(IgnoreRequest):
@@ -158,6 +163,7 @@ class ReplayMiddleware:
 
     def _response(self, request: Request, exchange: Exchange) -> Response:
         assert exchange.body_path is not None
+        self._check_size(request, exchange.body_path)
         body = exchange.body_path.read_bytes()
         kept = {
             k: v for k, v in (exchange.headers or {}).items() if k.lower() not in ENCODING_HEADERS
@@ -167,6 +173,20 @@ class ReplayMiddleware:
         return response_class(
             url=request.url, status=exchange.status, headers=headers, body=body, request=request
         )
+
+    def _check_size(self, request: Request, path: Path) -> None:
+        """A replayed body obeys DOWNLOAD_MAXSIZE (per request, spider or setting) as a live
+        one does: a cassette is input too, and a huge file must not be read into memory."""
+        spider = self.crawler.spider
+        default = getattr(spider, "download_maxsize", None)
+        if default is None:
+            default = self.crawler.settings.getint("DOWNLOAD_MAXSIZE")
+        limit = int(request.meta.get("download_maxsize", default))
+        size = path.stat().st_size
+        if limit and size > limit:
+            cause = f"replayed body {path} is {size} bytes, over DOWNLOAD_MAXSIZE {limit}"
+            report(self.crawler, SourceError(self._slug(), request.url, cause))
+            raise ReplayTooLarge(cause)
 
 
 def _body_name(url: str, response: Response) -> str:

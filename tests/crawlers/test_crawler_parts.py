@@ -13,12 +13,15 @@ from scrapy.exceptions import DropItem
 from scrapy.http import Response
 from scrapy.utils.test import get_crawler
 
+from crawlers.base.source import ENTRIES_SEEN_STAT
 from crawlers.errors import ParseError, error_count
+from crawlers.extensions import verdict
 from crawlers.middlewares.replay import RecordMiddleware, canonical, load_exchanges
 from crawlers.middlewares.retry_after import RetryAfterMiddleware, retry_after_seconds
 from crawlers.pipelines import ValidatePipeline
 from crawlers.spiders.uk_bills import UkBillsSpider, bill_record, list_url
 from crawlers.stages import UK_NO_CATEGORY, uk_stage, uk_stage_category
+from models.sources import CrawlRun
 from models.text import fold
 from models.vocabulary import STAGES
 from tests.conftest import ROOT
@@ -143,13 +146,13 @@ def test_retry_after_accepts_seconds_and_http_dates() -> None:
     assert retry_after_seconds("soon", now) is None
 
 
-def test_retry_after_holds_back_only_that_domain_and_is_capped() -> None:
-    middleware = RetryAfterMiddleware(cap_s=30.0)
+def test_retry_after_holds_back_only_that_domain() -> None:
+    middleware = RetryAfterMiddleware(get_crawler(UkBillsSpider), cap_s=30.0)
     request = Request("https://bills-api.parliament.uk/api/v1/Bills")
-    throttled = Response(request.url, status=429, headers={"Retry-After": "3600"}, request=request)
-    middleware.process_response(request, throttled)
+    throttled = Response(request.url, status=429, headers={"Retry-After": "20"}, request=request)
+    assert middleware.process_response(request, throttled) is throttled
     wait = middleware.not_before["bills-api.parliament.uk"] - datetime.now(UTC).timestamp()
-    assert 25.0 < wait <= 30.0
+    assert 15.0 < wait <= 20.0
     assert "www.gov.uk" not in middleware.not_before
 
 
@@ -172,3 +175,19 @@ def test_validation_drops_a_record_without_a_title_and_counts_the_error() -> Non
     ):
         ValidatePipeline(crawler).process_item(record)
     assert error_count(crawler) == 1
+
+
+def test_errors_and_nothing_stored_fail_the_run_even_when_entries_were_listed() -> None:
+    # Before: 40 entries listed made the run "errors" and the source "degraded", then "healthy"
+    # by error rate (fivewatch.health) though not one record was kept.
+    run = CrawlRun(id=7, items_scraped=0, error_count=3, stats={ENTRIES_SEEN_STAT: 40})
+    judged = verdict(run, None, may_be_empty=False)
+    assert (judged.status, judged.health) == ("failed", "failing")
+    assert judged.reason == "3 error(s) and 40 entries listed, none stored"
+
+
+def test_a_run_stopped_before_its_end_is_stopped_and_leaves_health_alone() -> None:
+    run = CrawlRun(id=8, items_scraped=12, error_count=0, stats={})
+    judged = verdict(run, None, may_be_empty=False, reason="shutdown")
+    assert (judged.status, judged.health) == ("stopped", "")
+    assert verdict(run, None, may_be_empty=False).status == "ok"

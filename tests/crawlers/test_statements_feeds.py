@@ -234,9 +234,17 @@ def test_written_statements_spider_reports_bodies_it_cannot_read() -> None:
         spider.body(response(url, b"[]"), "results")
 
 
-@pytest.mark.parametrize(("errors", "saved"), [(0, True), (1, False)])
-def test_validators_are_saved_only_after_a_clean_run(
-    engine, db_url: str, errors: int, saved: bool
+@pytest.mark.parametrize(
+    ("errors", "reason", "saved"),
+    [
+        (0, "finished", True),
+        (1, "finished", False),
+        (0, "shutdown", False),
+        (0, "cancelled", False),
+    ],
+)
+def test_validators_are_saved_only_after_a_clean_run_that_ran_to_its_end(
+    engine, db_url: str, errors: int, reason: str, saved: bool
 ) -> None:
     crawler = get_crawler(NzBeehiveSpider, {"FIVEWATCH_DATABASE_URL": db_url})
     crawler.spider = NzBeehiveSpider.from_crawler(crawler)
@@ -249,7 +257,7 @@ def test_validators_are_saved_only_after_a_clean_run(
     assert crawler.spider.http_state == {}
     crawler.spider.new_http_state = {BEEHIVE_URL: {"etag": '"v2"', "entries": "1"}}
     crawler.stats.set_value("source/errors", errors)
-    pipeline.close_spider()
+    pipeline.spider_closed(reason)  # "shutdown": SIGTERM stopped it, the feed must come again
     with Session(engine) as session:
         source = session.scalars(select(Source).where(Source.slug == "nz-beehive")).one()
         assert (source.http_state == {BEEHIVE_URL: {"etag": '"v2"', "entries": "1"}}) is saved

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from datetime import date
+from datetime import UTC, date
 
+import pytest
 from scrapy.crawler import Crawler
 from scrapy.utils.test import get_crawler
 from sqlalchemy import Engine, select
@@ -55,6 +56,7 @@ def test_one_unstorable_record_is_reported_and_the_rest_of_its_batch_is_kept(
     for record in [good[0], bad, *good[1:]]:
         pipeline.process_item(record)
     pipeline.close_spider()
+    pipeline.spider_closed("finished")
 
     assert stored_ids(engine) == {record.external_id for record in good}
     assert crawler.stats is not None
@@ -110,3 +112,24 @@ def test_a_bill_listed_twice_in_one_batch_is_one_document_created_before_its_new
     assert [change.kind for change in changes] == ["new_document", "new_event"]
     assert changes[0].key == f"doc:{document.id}"
     assert events == [*(event.stable_key() for event in first.events), "sitting:x"]
+
+
+def newest_stamp(records: list[DocumentRecord]) -> str:
+    stamps = [r.source_updated_at for r in records if r.source_updated_at is not None]
+    return max(stamps).astimezone(UTC).isoformat()
+
+
+@pytest.mark.parametrize(("reason", "moved"), [("finished", True), ("shutdown", False)])
+def test_the_watermark_moves_only_when_the_run_ran_to_its_end(
+    db_url: str, engine: Engine, reason: str, moved: bool
+) -> None:
+    records = real_records()
+    _, pipeline = open_pipeline(db_url)
+    for record in records:
+        pipeline.process_item(record)
+    pipeline.close_spider()
+    assert stored_ids(engine) == {record.external_id for record in records}  # kept either way
+    pipeline.spider_closed(reason)  # "shutdown": SIGTERM; what was never read must come again
+    with Session(engine) as session:
+        source = session.scalars(select(Source).where(Source.slug == "uk-bills")).one()
+        assert source.watermark == (newest_stamp(records) if moved else None)
