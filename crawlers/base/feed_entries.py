@@ -34,6 +34,7 @@ import feedparser
 
 from crawlers.text import html_text, safe_html, squash
 from models.records import STATEMENT, DocumentRecord
+from models.text import LINK_SCHEMES, safe_link
 
 MAX_ID_LENGTH = 200  # Document.external_id
 _HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.I | re.S)
@@ -144,16 +145,19 @@ def stated_date(entry: Any) -> str:
 
 
 def link_problem(url: str, max_length: int) -> str:
-    """Why no page can be requested at `url` ("" when one can): http(s) with a host only."""
+    """Why no page can be requested at `url` ("" when one can): only what the one URL
+    allow-list passes (models.text.safe_link), within `max_length`; the reason said plainly."""
     try:
         parts = urlsplit(url)
         host = parts.hostname
     except ValueError as error:  # "http://[::1/x": Invalid IPv6 URL
         return f"malformed link: {error}"
-    if parts.scheme.lower() not in ("http", "https"):
+    if parts.scheme.lower() not in LINK_SCHEMES:
         return f"a {parts.scheme or 'relative'} link, not http(s)"
     if not host:
         return "a link without a host"
+    if not safe_link(url):
+        return "a link with control or invisible characters"
     if len(url) > max_length:
         return f"a link of {len(url)} characters, over URLLENGTH_LIMIT {max_length}"
     return ""

@@ -109,6 +109,8 @@ def test_a_too_long_link_is_a_named_warning_never_a_silent_info(
         (BAD_LINKS["ipv6"], "malformed link: Invalid IPv6 URL"),
         ("/en/news/release.html", "a relative link, not http(s)"),
         ("https:///no-host", "a link without a host"),
+        # SYNTHETIC: a right-to-left override hidden in the path
+        ("https://www.canada.ca/en/\u202enews.html", "control or invisible characters"),
         (BAD_LINKS["too long"], f"over URLLENGTH_LIMIT {URLLENGTH_LIMIT}"),
     ],
 )
