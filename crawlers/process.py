@@ -1,19 +1,26 @@
 """The entry point the shell calls: run source spiders once and block.
 
 Twisted's reactor cannot restart, so call `run_crawl` once per process; tests (and anything
-else needing several crawls) use `python -m crawlers.process --database-url URL [--replay DIR]
-[--record DIR] [--jobs N] [slug...]`, which prints the CrawlRun ids. With `jobs` above one the
-sources are dealt over that many child processes, crawling at once: a reactor uses one core,
-and a backlog of several sources would otherwise leave the others idle.
+else needing several crawls) use `python -m crawlers.process [--replay DIR] [--record DIR]
+[--jobs N] [slug...]`, which prints the CrawlRun ids. The database URL comes from the
+environment (FIVEWATCH_DATABASE_URL, read by crawlers.settings), never from argv, where `ps`
+shows it to every user with its password; `--database-url` remains for local, password-less
+URLs. With `jobs` above one the sources are dealt over that many child processes, crawling at
+once: a reactor uses one core, and a backlog of several sources would otherwise leave the
+others idle.
 """
 
 from __future__ import annotations
 
 import argparse
+import inspect
+import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
+from scrapy import Spider
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from sqlalchemy import select
@@ -26,6 +33,12 @@ from crawlers.pipelines import source_row
 from crawlers.registry import spider_classes
 from models.db import make_engine
 from models.sources import CrawlRun, Source
+
+DATABASE_URL_ENV = "FIVEWATCH_DATABASE_URL"  # how a child crawl learns the URL (not argv)
+
+
+class BadCrawlArguments(ValueError):
+    """An unknown source, or a spider argument that is malformed or that a spider refuses."""
 
 
 def crawl_settings(
@@ -57,8 +70,42 @@ def selected(
     by_slug = {cls.name: cls for cls in classes}
     unknown = sorted(set(slugs) - set(by_slug))
     if unknown:
-        raise ValueError(f"unknown source(s): {', '.join(unknown)}")
+        raise BadCrawlArguments(f"unknown source(s): {', '.join(unknown)}")
     return [by_slug[slug] for slug in slugs]
+
+
+def spider_parameters(spider_class: type[SourceSpider]) -> set[str]:
+    """The keyword arguments the spider's own `__init__`s take. Scrapy's Spider would accept
+    any other name too, silently, as an attribute nothing reads."""
+    kinds = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    names: set[str] = set()
+    for klass in spider_class.__mro__[: spider_class.__mro__.index(Spider)]:
+        if "__init__" in vars(klass):
+            parameters = inspect.signature(vars(klass)["__init__"]).parameters.values()
+            names.update(p.name for p in parameters if p.kind in kinds and p.name != "self")
+    return names
+
+
+def check_spider_args(classes: list[type[SourceSpider]], spider_args: dict[str, str]) -> None:
+    """Refuse, before anything runs, an argument a chosen spider does not take or cannot use:
+    inside the crawl the spider's error would end it with no run recorded, and exit 0."""
+    for spider_class in classes:
+        known = spider_parameters(spider_class)
+        unknown = sorted(set(spider_args) - known)
+        if unknown:
+            raise BadCrawlArguments(
+                f"{spider_class.name} takes no spider argument {', '.join(unknown)} "
+                f"(it takes: {', '.join(sorted(known))})"
+            )
+        try:
+            spider_class(**spider_args).since_datetime()  # built as the crawl would build it
+        except (ValueError, TypeError) as error:
+            raise BadCrawlArguments(f"{spider_class.name}: {error}") from error
+
+
+def child_environment(database_url: str) -> dict[str, str]:
+    """Our environment plus the database URL, for a child crawl process."""
+    return {**os.environ, DATABASE_URL_ENV: database_url}
 
 
 def run_crawl(
@@ -81,6 +128,7 @@ def run_crawl(
     settings = crawl_settings(database_url, replay_dir, record_dir, log_level)
     classes = spider_classes(settings)
     chosen = selected(classes, slugs)
+    check_spider_args(chosen, spider_args or {})
     engine = make_engine(database_url)
     with Session(engine) as session:
         sync_sources(session, classes)  # before any child: they would race to create the rows
@@ -89,16 +137,23 @@ def run_crawl(
         last_run = session.scalar(select(CrawlRun.id).order_by(CrawlRun.id.desc())) or 0
     if jobs > 1 and len(chosen) > 1:
         engine.dispose()
-        command = child_command(database_url, replay_dir, record_dir, log_level, spider_args)
-        return crawl_in_children(command, [cls.name for cls in chosen], jobs)
+        command = child_command(replay_dir, record_dir, log_level, spider_args)
+        slugs = [cls.name for cls in chosen]
+        return crawl_in_children(command, slugs, jobs, child_environment(database_url))
     settings.set("LOG_INSTALL_ROOT_HANDLER", own_logging, priority="cmdline")
     process = CrawlerProcess(settings)
     for spider_class in chosen:
-        process.crawl(spider_class, since=watermarks.get(spider_class.name), **(spider_args or {}))
+        # `-a since=…` overrides the stored watermark (a re-crawl from a date).
+        arguments = {"since": watermarks.get(spider_class.name), **(spider_args or {})}
+        process.crawl(spider_class, **arguments)
     process.start()
     with Session(engine) as session:
+        # Only our sources' runs: a sibling child crawling at once makes runs after last_run too.
+        ours = select(Source.id).where(Source.slug.in_([cls.name for cls in chosen]))
         runs = session.scalars(
-            select(CrawlRun.id).where(CrawlRun.id > last_run).order_by(CrawlRun.id)
+            select(CrawlRun.id)
+            .where(CrawlRun.id > last_run, CrawlRun.source_id.in_(ours))
+            .order_by(CrawlRun.id)
         )
         ids = list(runs)
     engine.dispose()
@@ -120,15 +175,14 @@ def deal(slugs: list[str], jobs: int) -> list[list[str]]:
 
 
 def child_command(
-    database_url: str,
     replay_dir: Path | None,
     record_dir: Path | None,
     log_level: str,
     spider_args: dict[str, str] | None,
 ) -> list[str]:
-    """`python -m crawlers.process` with this crawl's options, sources to be appended."""
-    command = [sys.executable, "-m", "crawlers.process", "--database-url", database_url]
-    command += ["--log-level", log_level]
+    """`python -m crawlers.process` with this crawl's options, sources to be appended; the
+    database URL goes in the environment (`child_environment`), out of `ps`'s sight."""
+    command = [sys.executable, "-m", "crawlers.process", "--log-level", log_level]
     for option, folder in (("--replay", replay_dir), ("--record", record_dir)):
         if folder is not None:
             command += [option, str(folder)]
@@ -137,14 +191,18 @@ def child_command(
     return command
 
 
-def crawl_in_children(command: list[str], slugs: list[str], jobs: int) -> list[int]:
-    """Run `command` once per group of `deal(slugs, jobs)`, all at once; their CrawlRun ids.
+def crawl_in_children(
+    command: list[str], slugs: list[str], jobs: int, env: Mapping[str, str] | None = None
+) -> list[int]:
+    """Run `command` once per group of `deal(slugs, jobs)`, all at once, in environment `env`
+    (ours when None); their CrawlRun ids.
 
     Each child logs to our stderr and prints its run ids; one that fails is reported after the
     others have finished, so their runs are kept."""
     groups = deal(slugs, jobs)
     children = [
-        subprocess.Popen([*command, *group], stdout=subprocess.PIPE, text=True) for group in groups
+        subprocess.Popen([*command, *group], stdout=subprocess.PIPE, text=True, env=env)
+        for group in groups
     ]
     outputs = [child.communicate()[0] for child in children]
     run_ids = sorted(int(word) for output in outputs for word in output.split() if word.isdigit())
@@ -164,14 +222,18 @@ def parse_spider_args(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key:
-            raise ValueError(f"spider argument {pair!r}: expected KEY=VALUE")
+            raise BadCrawlArguments(f"spider argument {pair!r}: expected KEY=VALUE")
         parsed[key] = value
     return parsed
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m crawlers.process")
-    parser.add_argument("--database-url", required=True)
+    parser.add_argument(
+        "--database-url",
+        default=crawler_settings.FIVEWATCH_DATABASE_URL,
+        help=f"default: {DATABASE_URL_ENV} (prefer it: argv is visible to every user in `ps`)",
+    )
     parser.add_argument("--replay", type=Path)
     parser.add_argument("--record", type=Path)
     parser.add_argument(
@@ -201,6 +263,8 @@ def main(argv: list[str] | None = None) -> None:
     except CrawlProcessFailed as error:  # the runs that were made still count for the caller
         print(" ".join(str(run_id) for run_id in error.run_ids))
         sys.exit(f"crawlers.process: {error}")
+    except BadCrawlArguments as error:
+        parser.error(str(error))
     print(" ".join(str(run_id) for run_id in ids))
 
 

@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.deliver import DeliverySummary
 from alerts.match import match_changes
-from crawlers.process import sync_sources
+from crawlers.process import child_environment, sync_sources
 from fivewatch.errors import FiveWatchError
 from fivewatch.health import HealthPolicy, health_report
 from models import CrawlRun, Source, utcnow
@@ -169,8 +169,8 @@ class Scheduler:
                 self.next_due[source.slug] = started + self._interval(source)
 
     def crawl_command(self, slugs: list[str]) -> list[str]:
+        """The child crawl's argv: nothing secret (the URL goes in its environment)."""
         command = [sys.executable, "-m", "crawlers.process"]
-        command += ["--database-url", self.database_url]
         if self.replay_dir is not None:
             command += ["--replay", str(self.replay_dir)]
         return [*command, "--jobs", str(self.jobs), *slugs]
@@ -179,7 +179,11 @@ class Scheduler:
         log.info("crawl started", extra={"sources": slugs})
         # Its own session: a Ctrl-C at the terminal reaches only us, and the crawl finishes.
         child = subprocess.run(
-            self.crawl_command(slugs), capture_output=True, text=True, start_new_session=True
+            self.crawl_command(slugs),
+            capture_output=True,
+            text=True,
+            start_new_session=True,
+            env=child_environment(self.database_url),
         )
         if child.returncode != 0:
             log.error(

@@ -107,6 +107,7 @@ def test_due_sources_are_crawled_in_jobs_child_processes(db_url: str, engine: En
         db_url, make_session_factory(engine), Sender(), POLICY, slugs, CASSETTES, jobs=2
     )
     assert loop.crawl_command(slugs)[-4:] == ["--jobs", "2", *slugs]
+    assert db_url not in " ".join(loop.crawl_command(slugs))  # the child's environment has it
     loop.load_schedule()
     loop.crawl_due()
     with Session(engine) as session:
