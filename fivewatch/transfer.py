@@ -9,11 +9,14 @@ rows, or the next insert would collide.
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 import tarfile
 import tempfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from itertools import islice
 from pathlib import Path
@@ -30,6 +33,9 @@ DOCUMENTS_CSV = "documents.csv"
 ARCHIVE_SUFFIX = ".tar.gz"
 ARCHIVE_ROOT = "fivewatch-export"
 INSERT_BATCH = 500
+# What an import unpacks at most: a whole collection is far below; a gzip bomb is not.
+MAX_ARCHIVE_BYTES = 2 * 1024**3
+MAX_ARCHIVE_MEMBERS = 100_000
 # documents.csv: what an analyst opens in a spreadsheet (the .jsonl files have everything).
 CSV_COLUMNS = {
     "id": Document.id,
@@ -52,6 +58,14 @@ CSV_COLUMNS = {
 
 class TransferError(FiveWatchError):
     """An export or import that cannot go ahead; nothing in the target database was changed."""
+
+
+@dataclass(frozen=True)
+class ArchiveLimits:
+    """How much an archive may unpack to: bytes in all, and members."""
+
+    max_bytes: int = MAX_ARCHIVE_BYTES
+    max_members: int = MAX_ARCHIVE_MEMBERS
 
 
 def tables() -> list[Table]:
@@ -170,6 +184,8 @@ def _read_rows(path: Path, table: Table) -> Iterator[dict[str, Any]]:
         for number, line in enumerate(lines, start=1):
             try:
                 row: dict[str, Any] = json.loads(line)
+                if not isinstance(row, dict):
+                    raise TypeError(f"a row is a JSON object, not {type(row).__name__}")
                 for name, kind in decoders.items():
                     if row.get(name) is not None:
                         row[name] = kind.fromisoformat(row[name])
@@ -183,9 +199,12 @@ def _insert_table(conn: Connection, table: Table, path: Path) -> int:
         raise TransferError(f"the export has no {path.name}: it is incomplete")
     rows = _read_rows(path, table)
     count = 0
-    while batch := list(islice(rows, INSERT_BATCH)):
-        conn.execute(table.insert(), batch)
-        count += len(batch)
+    try:
+        while batch := list(islice(rows, INSERT_BATCH)):
+            conn.execute(table.insert(), batch)
+            count += len(batch)
+    except UnicodeDecodeError as exc:  # raised by the file, between lines
+        raise TransferError(f"{path.name}: not UTF-8 text ({exc.reason})") from exc
     return count
 
 
@@ -213,17 +232,29 @@ def _reset_sequences(conn: Connection) -> None:
         )
 
 
-def _read_manifest(folder: Path) -> dict[str, Any]:
+def _read_manifest(folder: Path, label: str) -> dict[str, Any]:
+    """The export's manifest, checked for what import reads; `label` names the export."""
     path = folder / MANIFEST
     if not path.is_file():
-        raise TransferError(f"{folder} is not a FiveWatch export: no {MANIFEST}")
+        raise TransferError(f"{label} is not a FiveWatch export: no {MANIFEST}")
     try:
-        manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    except ValueError as exc:
-        raise TransferError(f"{path}: {exc}") from exc
-    if manifest.get("format") != EXPORT_FORMAT:
-        raise TransferError(f"{path}: export format {manifest.get('format')!r} is not supported")
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:  # UnicodeDecodeError too
+        raise TransferError(f"{label}: {MANIFEST}: {exc}") from exc
+    if not isinstance(manifest, dict) or manifest.get("format") != EXPORT_FORMAT:
+        found = manifest.get("format") if isinstance(manifest, dict) else manifest
+        raise TransferError(f"{label}: export format {found!r} is not supported")
+    revision, counts = manifest.get("schema_revision"), manifest.get("tables")
+    if not isinstance(revision, str | None) or not _is_counts(counts):
+        raise TransferError(f"{label}: {MANIFEST} lacks a schema_revision or table counts")
     return manifest
+
+
+def _is_counts(value: object) -> bool:
+    """`{"table": rows, …}`, as export writes it."""
+    return isinstance(value, dict) and all(
+        isinstance(count, int) and not isinstance(count, bool) for count in value.values()
+    )
 
 
 def _check_target(conn: Connection, manifest: dict[str, Any], force: bool) -> None:
@@ -241,9 +272,12 @@ def _check_target(conn: Connection, manifest: dict[str, Any], force: bool) -> No
         )
 
 
-def import_folder(engine: Engine, folder: Path, *, force: bool = False) -> dict[str, int]:
-    """Load an export into the database in one transaction; `force` replaces what is there."""
-    manifest = _read_manifest(folder)
+def import_folder(
+    engine: Engine, folder: Path, *, force: bool = False, label: str = ""
+) -> dict[str, int]:
+    """Load an export into the database in one transaction; `force` replaces what is there.
+    `label` names the export in errors (the folder's own path by default)."""
+    manifest = _read_manifest(folder, label or str(folder))
     with engine.begin() as conn:
         _check_target(conn, manifest, force)
         _clear(conn)
@@ -255,16 +289,38 @@ def import_folder(engine: Engine, folder: Path, *, force: bool = False) -> dict[
     return counts
 
 
-def import_collection(engine: Engine, source: Path, *, force: bool = False) -> dict[str, int]:
-    """Import from an export folder or from its `.tar.gz`."""
+def import_collection(
+    engine: Engine,
+    source: Path,
+    *,
+    force: bool = False,
+    limits: ArchiveLimits = ArchiveLimits(),  # frozen: one shared default is safe
+) -> dict[str, int]:
+    """Import from an export folder or from its `.tar.gz` (unpacked within `limits`)."""
     if not source.exists():
         raise TransferError(f"{source} does not exist")
     if source.is_dir():
         return import_folder(engine, source, force=force)
-    with tempfile.TemporaryDirectory() as scratch:
-        try:
-            with tarfile.open(source, "r:gz") as archive:
+    try:
+        with tarfile.open(source, "r:gz") as archive:
+            _check_size(archive, source, limits)  # before anything is written
+            with tempfile.TemporaryDirectory() as scratch:
                 archive.extractall(scratch, filter="data")
-        except (tarfile.TarError, OSError, EOFError) as exc:
-            raise TransferError(f"{source}: not a readable export archive ({exc})") from exc
-        return import_folder(engine, Path(scratch) / ARCHIVE_ROOT, force=force)
+                return import_folder(
+                    engine, Path(scratch) / ARCHIVE_ROOT, force=force, label=str(source)
+                )
+    except (tarfile.TarError, gzip.BadGzipFile, EOFError, zlib.error) as exc:
+        raise TransferError(f"{source}: not a readable export archive ({exc})") from exc
+
+
+def _check_size(archive: tarfile.TarFile, source: Path, limits: ArchiveLimits) -> None:
+    """Refuse an archive that would unpack past `limits` (a gzip bomb: kilobytes that inflate
+    to gigabytes). Headers give each member's size, and extraction writes exactly that."""
+    total = 0
+    for count, member in enumerate(archive, start=1):
+        total += member.size
+        if count > limits.max_members or total > limits.max_bytes:
+            raise TransferError(
+                f"{source}: unpacks to more than {limits.max_bytes} bytes or "
+                f"{limits.max_members} files: refused (see --max-size, --max-files)"
+            )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import click
 
@@ -20,13 +21,28 @@ from fivewatch.cli.analysts import history_command, search_command
 from fivewatch.cli.crawl import crawl, sources
 from fivewatch.cli.db import db
 from fivewatch.cli.demo import demo
+from fivewatch.cli.failures import explain
 from fivewatch.cli.query import query_group
 from fivewatch.cli.run import run_command
 from fivewatch.cli.serve import serve
 from fivewatch.cli.transfer import export_command, import_command
 
 
-@click.group()
+class FiveWatchGroup(click.Group):
+    """Commands whose operational failures print one line and a hint (fivewatch.cli.failures);
+    with -v, the traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except Exception as error:
+            failure = explain(error)
+            if failure is None or ctx.params.get("verbose"):
+                raise
+            raise failure from error
+
+
+@click.group(cls=FiveWatchGroup)
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
 @click.version_option(package_name="fivewatch")
 def cli(verbose: int) -> None:

@@ -9,14 +9,18 @@ import logging
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
+from fivewatch.cli.failures import URL_HINT, OperationalFailure
 from fivewatch.config import Config
 from fivewatch.errors import FiveWatchError, NotFound
 from models import Document
@@ -75,8 +79,38 @@ def load_config(database_url: str | None) -> Config:
     return Config.from_env().with_overrides(database_url=database_url)
 
 
+def sqlite_path(url: URL) -> Path | None:
+    """The file of a SQLite URL (`sqlite:///PATH`, `sqlite:///file:PATH?uri=true`), else None."""
+    if url.get_backend_name() != "sqlite" or not url.database:
+        return None
+    database = url.database
+    if url.query.get("uri") and database.startswith("file:"):
+        database = database.removeprefix("file:")
+    return None if database.startswith(":memory:") else Path(database)
+
+
+def check_database(database_url: str) -> None:
+    """Refuse a URL that cannot be parsed, and a SQLite file that does not exist: opening it
+    would create an empty one, and the command fail later with no table to read."""
+    try:
+        url = make_url(database_url)
+    except ArgumentError as error:
+        raise OperationalFailure(f"bad database URL: {error}", URL_HINT) from error
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        raise OperationalFailure(
+            f"no database at {path}", "run `fivewatch db upgrade` to create it, or check the URL"
+        )
+
+
+def database_engine(config: Config) -> Engine:
+    """The engine of an existing database (`fivewatch db upgrade` creates one)."""
+    check_database(config.database_url)
+    return make_engine(config.database_url)
+
+
 def session_factory(config: Config) -> sessionmaker[Session]:
-    return make_session_factory(make_engine(config.database_url))
+    return make_session_factory(database_engine(config))
 
 
 @contextmanager

@@ -7,11 +7,19 @@ from typing import Any
 
 import click
 from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from crawlers.pipelines import UNMAPPED_NAMES_STAT, UNMAPPED_STAT
-from crawlers.process import CrawlProcessFailed, parse_spider_args, run_crawl, sync_sources
+from crawlers.process import (
+    BadCrawlArguments,
+    CrawlProcessFailed,
+    parse_spider_args,
+    run_crawl,
+    sync_sources,
+)
 from fivewatch.cli.common import (
+    check_database,
     console,
     database_option,
     emit,
@@ -21,6 +29,7 @@ from fivewatch.cli.common import (
     log_level,
     session_scope,
 )
+from fivewatch.cli.failures import read_only
 from fivewatch.health import HealthPolicy, health_report
 from models import CrawlRun, Document, Source, utcnow
 
@@ -93,6 +102,7 @@ def crawl(
     if replay and record:
         raise click.UsageError("--replay and --record are exclusive")
     config = load_config(database_url)
+    check_database(config.database_url)
     failure: CrawlProcessFailed | None = None
     with console.status("Crawling…"):
         try:
@@ -106,7 +116,7 @@ def crawl(
                 spider_args=parse_spider_args(list(spider_args)),
                 jobs=jobs,
             )
-        except ValueError as error:  # an unknown source slug, a malformed -a
+        except BadCrawlArguments as error:  # an unknown source, a malformed or refused -a
             raise click.UsageError(str(error)) from error
         except CrawlProcessFailed as error:  # the other processes' runs are still shown
             failure, run_ids = error, error.run_ids
@@ -162,6 +172,13 @@ def source_rows(session: Session, policy: HealthPolicy | None = None) -> list[di
 @format_option
 def sources(database_url: str | None, fmt: str) -> None:
     """Every source with its health: verdict, reason, documents, last run and success."""
-    with session_scope(load_config(database_url)) as session:
-        sync_sources(session)  # sources never crawled yet are listed too
+    config = load_config(database_url)
+    try:
+        with session_scope(config) as session:
+            sync_sources(session)  # sources never crawled yet are listed too
+    except DBAPIError as error:
+        if not read_only(error):
+            raise
+        # A read-only database (a snapshot, a replica): list the sources it holds.
+    with session_scope(config) as session:
         emit(source_rows(session), SOURCE_COLUMNS, fmt, title="Sources")

@@ -6,7 +6,7 @@ import click
 import uvicorn
 
 from fivewatch.cli.alerts import mail_backend
-from fivewatch.cli.common import database_option, load_config
+from fivewatch.cli.common import check_database, database_option, load_config
 from fivewatch.errors import FiveWatchError
 from fivewatch.web import create_app
 
@@ -18,6 +18,7 @@ from fivewatch.web import create_app
 def serve(host: str, port: int, database_url: str | None) -> None:
     """Serve the web app and its JSON API (FIVEWATCH_BASE_URL should point at it)."""
     config = load_config(database_url)
+    check_database(config.database_url)
     try:
         app = create_app(config, mailer=mail_backend(config))
     except ValueError as error:

@@ -2,13 +2,38 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import click
 
-from fivewatch.cli.common import console, database_option, load_config, safe_url
-from fivewatch.transfer import export_collection, import_collection
-from models.db import make_engine
+from fivewatch.cli.common import console, database_engine, database_option, load_config, safe_url
+from fivewatch.transfer import (
+    MAX_ARCHIVE_BYTES,
+    MAX_ARCHIVE_MEMBERS,
+    ArchiveLimits,
+    export_collection,
+    import_collection,
+)
+
+UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}
+SIZE = re.compile(r"(\d+)\s*([KMGT]?)(?:I?B)?", re.IGNORECASE)
+
+
+class ByteSize(click.ParamType[int]):
+    """A size in bytes, or with a binary unit: 500M, 2G, 2GiB."""
+
+    name = "size"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> int:
+        if isinstance(value, int):
+            return value
+        found = SIZE.fullmatch(str(value).strip())
+        if found is None or int(found[1]) == 0:
+            self.fail(f"{value!r}: expected a size such as 500M or 2G", param, ctx)
+        return int(found[1]) * UNITS[found[2].upper()]
 
 
 def _summary(verb: str, counts: dict[str, int], where: str) -> None:
@@ -22,7 +47,7 @@ def _summary(verb: str, counts: dict[str, int], where: str) -> None:
 def export_command(target: Path, database_url: str | None) -> None:
     """Export every table to TARGET: a folder of .jsonl files and documents.csv, or a .tar.gz."""
     config = load_config(database_url)
-    engine = make_engine(config.database_url)
+    engine = database_engine(config)
     try:
         counts = export_collection(engine, target)
     finally:
@@ -33,13 +58,30 @@ def export_command(target: Path, database_url: str | None) -> None:
 @click.command("import")
 @click.argument("source", type=click.Path(path_type=Path))
 @click.option("--force", is_flag=True, help="Replace what the database holds (default: refuse).")
+@click.option(
+    "--max-size",
+    type=ByteSize(),
+    default=MAX_ARCHIVE_BYTES,
+    show_default="2G",
+    help="Refuse a .tar.gz that unpacks to more (bytes, or 500M, 2G...).",
+)
+@click.option(
+    "--max-files",
+    type=click.IntRange(min=1),
+    default=MAX_ARCHIVE_MEMBERS,
+    show_default=True,
+    help="Refuse a .tar.gz holding more files and folders.",
+)
 @database_option
-def import_command(source: Path, force: bool, database_url: str | None) -> None:
+def import_command(
+    source: Path, force: bool, max_size: int, max_files: int, database_url: str | None
+) -> None:
     """Import an export (folder or .tar.gz) into an empty database at the same schema revision."""
     config = load_config(database_url)
-    engine = make_engine(config.database_url)
+    engine = database_engine(config)
     try:
-        counts = import_collection(engine, source, force=force)
+        limits = ArchiveLimits(max_bytes=max_size, max_members=max_files)
+        counts = import_collection(engine, source, force=force, limits=limits)
     finally:
         engine.dispose()
     _summary("imported", counts, f"from {source} into {safe_url(config.database_url)}")
