@@ -33,6 +33,8 @@ from fivewatch.cli.failures import read_only
 from fivewatch.health import HealthPolicy, health_report
 from models import CrawlRun, Document, Source, utcnow
 
+# A run that did not finish is no success for a script or a timer: its progress was not saved.
+UNSUCCESSFUL = frozenset({"failed", "stopped", "abandoned"})
 RUN_COLUMNS = ("source", "status", "items", "new_documents", "new_events", "errors", "seconds")
 SOURCE_COLUMNS = (
     "slug",
@@ -125,7 +127,7 @@ def crawl(
     emit(rows, RUN_COLUMNS, fmt, title="Crawl runs")
     if failure is not None:
         raise click.ClickException(str(failure))
-    if any(row["status"] == "failed" for row in rows):
+    if any(row["status"] in UNSUCCESSFUL for row in rows):
         raise SystemExit(1)
 
 

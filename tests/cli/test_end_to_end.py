@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
 
 from crawlers.process import CrawlProcessFailed
 from fivewatch.cli import cli
@@ -283,6 +283,22 @@ def test_crawl_deals_the_sources_over_jobs_processes(db_url: str, tmp_path: Path
     refused = fivewatch("crawl", "--jobs", "0", db_url=db_url, cwd=tmp_path, check=False)
     assert refused.returncode == 2
     assert "--jobs" in refused.stderr
+
+
+@pytest.mark.parametrize("status", ["stopped", "abandoned", "failed"])
+def test_a_crawl_whose_run_did_not_finish_exits_non_zero(
+    db_url: str, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, status: str
+) -> None:
+    fivewatch("crawl", "--replay", str(CASSETTES), UK[1], db_url=db_url, cwd=tmp_path)
+    with engine.begin() as conn:
+        made = list(conn.scalars(select(CrawlRun.id)))
+        # As a SIGTERM (stopped) or a kill -9 (abandoned) would have left the run.
+        conn.execute(update(CrawlRun).values(status=status))
+    crawl_commands = importlib.import_module("fivewatch.cli.crawl")
+    monkeypatch.setattr(crawl_commands, "run_crawl", lambda *args, **kwargs: made)
+    result = CliRunner().invoke(cli, ["crawl", "--format", "json", "--database-url", db_url])
+    assert result.exit_code == 1
+    assert [row["status"] for row in json.loads(result.stdout)] == [status]
 
 
 def test_a_failed_crawl_process_still_shows_the_runs_the_others_made(
