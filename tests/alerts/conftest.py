@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from collections.abc import Set as AbstractSet
 from datetime import UTC, datetime
 
@@ -18,6 +18,7 @@ from alerts.subscriptions import subscribe
 from models import Alert, Document
 from models.records import DocumentRecord
 from models.store import ensure_source, upsert_document
+from tests.alerts.mailservers import SmtpScript, start_smtp_server
 from tests.alerts.realbills import ca_bill_s209, uk_bill_2818
 
 NOW = datetime(2026, 11, 29, 6, 0, tzinfo=UTC)
@@ -65,3 +66,12 @@ def alerts(session: Session, store: Store) -> list[Alert]:
     match_changes(session, NOW)
     session.commit()
     return list(session.scalars(select(Alert).order_by(Alert.id)))
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[str, SmtpScript]]:
+    """A real SMTP server (aiosmtpd) on loopback: its URL and the script it follows."""
+    script = SmtpScript()
+    server = start_smtp_server(script)
+    yield server.url(), script
+    server.controller.stop()

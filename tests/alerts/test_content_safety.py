@@ -31,7 +31,7 @@ from alerts.match import match_changes
 from alerts.subscriptions import follow, subscribe
 from models import Delivery
 from tests.alerts.conftest import NOW, Store
-from tests.alerts.mailservers import FakeSendGrid, Reply, SmtpScript, start_smtp_server
+from tests.alerts.mailservers import FakeSendGrid, Reply, SmtpScript
 from tests.alerts.realbills import uk_bill_2818
 
 # SYNTHETIC: every character that splits a header (str.splitlines) or hides in one.
@@ -123,14 +123,6 @@ def test_titles_with_line_breaks_are_delivered_through_the_file_outbox(
     assert_all_sent(session)
     messages = read_outbox(tmp_path)
     assert_one_line_subjects({str(m["To"]): str(m["Subject"]) for m in messages}, expected)
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[str, SmtpScript]]:
-    script = SmtpScript()
-    server = start_smtp_server(script)
-    yield server.url(), script
-    server.controller.stop()
 
 
 def test_titles_with_line_breaks_are_delivered_over_smtp(

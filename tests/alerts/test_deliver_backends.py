@@ -27,7 +27,6 @@ from tests.alerts.mailservers import (
     Reply,
     SmtpScript,
     sendgrid_error_body,
-    start_smtp_server,
 )
 from tests.alerts.test_deliver import queue_alerts
 
@@ -56,14 +55,6 @@ def statuses(session: Session) -> list[tuple[str, str]]:
     return [
         (d.status, d.last_error) for d in session.scalars(select(Delivery).order_by(Delivery.id))
     ]
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[str, SmtpScript]]:
-    script = SmtpScript()
-    server = start_smtp_server(script)
-    yield server.url(), script
-    server.controller.stop()
 
 
 def test_smtp_delivers_both_parts_french_text_and_one_click_unsubscribe(

@@ -34,6 +34,7 @@ from models import CrawlRun, Source
 from tests.conftest import ROOT
 from tests.crawlers.replay_crawl import row_counts
 from tests.crawlers.synthetic_feed import SLUG, Entry, feed_body, page_body
+from tests.crawlers.test_statements_engine import crawl_local_feed
 
 ENTRIES = 300
 PAGES_BEFORE_STOP = 150  # more than a store batch (100): some records are committed
@@ -203,24 +204,5 @@ def test_sigkill_mid_crawl_leaves_an_abandoned_run_and_the_next_run_stores_every
     assert_every_entry_stored_once(engine)
 
 
-def crawl_local_feed(database_url: str, feed_url: str) -> None:
-    """The real ca-gc-news spider, its feed (and pages) on the local server; run as __main__."""
-    from scrapy.crawler import CrawlerProcess
-
-    from crawlers.process import crawl_settings
-    from crawlers.spiders.ca_gc_news import CaGcNewsSpider
-
-    class LocalFeedSpider(CaGcNewsSpider):
-        feed_urls = (feed_url,)
-        allowed_domains = ["127.0.0.1"]  # noqa: RUF012
-
-    settings = crawl_settings(database_url, None, None)
-    settings.set("AUTOTHROTTLE_ENABLED", False)
-    settings.set("DOWNLOAD_DELAY", 0)
-    process = CrawlerProcess(settings)
-    process.crawl(LocalFeedSpider)
-    process.start()
-
-
 if __name__ == "__main__":
-    crawl_local_feed(os.environ["FIVEWATCH_DATABASE_URL"], sys.argv[1])
+    crawl_local_feed(os.environ["FIVEWATCH_DATABASE_URL"], sys.argv[1], pages=True)

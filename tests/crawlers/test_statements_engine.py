@@ -214,8 +214,9 @@ def crawl_local(db_url: str, feed_url: str) -> None:
     assert done.returncode == 0, done.stderr[-3000:]
 
 
-def crawl_local_feed(database_url: str, feed_url: str) -> None:
-    """The real ca-gc-news spider, its feed moved to the local server (run in a subprocess)."""
+def crawl_local_feed(database_url: str, feed_url: str, *, pages: bool = False) -> None:
+    """The real ca-gc-news spider, its feed moved to the local server (run in a subprocess);
+    `pages`: the server serves the release pages too, so the spider asks for them."""
     from scrapy.crawler import CrawlerProcess
 
     from crawlers.process import crawl_settings
@@ -224,7 +225,7 @@ def crawl_local_feed(database_url: str, feed_url: str) -> None:
     class LocalFeedSpider(CaGcNewsSpider):
         feed_urls = (feed_url,)
         allowed_domains = ["127.0.0.1"]  # noqa: RUF012
-        body_selector = ""  # the release pages are not served
+        body_selector = CaGcNewsSpider.body_selector if pages else ""
 
     settings = crawl_settings(database_url, None, None)
     settings.set("AUTOTHROTTLE_ENABLED", False)
