@@ -11,21 +11,26 @@ from __future__ import annotations
 import csv
 import gzip
 import json
+import re
 import tarfile
 import tempfile
 import zlib
-from collections.abc import Iterator
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import partial
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Date, DateTime, Engine, Table, func, select, text
+from sqlalchemy import Connection, Date, DateTime, Engine, ForeignKey, Table, func, select, text
 
+from alerts.subscriptions import normalise_email
 from fivewatch.errors import FiveWatchError
-from models import Base, Document, Source
+from models import Base, Document, Source, Subscriber
+from models.inputs import describe_character
 
 EXPORT_FORMAT = 1
 MANIFEST = "manifest.json"
@@ -36,6 +41,10 @@ INSERT_BATCH = 500
 # What an import unpacks at most: a whole collection is far below; a gzip bomb is not.
 MAX_ARCHIVE_BYTES = 2 * 1024**3
 MAX_ARCHIVE_MEMBERS = 100_000
+# What no database here can store: PostgreSQL refuses NUL in text, UTF-8 cannot carry a lone
+# surrogate (a JSON "\ud800" escape decodes to one). Older SQLite databases may hold either.
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+SURROGATE = re.compile("[\ud800-\udfff]")
 # documents.csv: what an analyst opens in a spreadsheet (the .jsonl files have everything).
 CSV_COLUMNS = {
     "id": Document.id,
@@ -56,8 +65,43 @@ CSV_COLUMNS = {
 }
 
 
+Warn = Callable[[str], None]
+
+
 class TransferError(FiveWatchError):
     """An export or import that cannot go ahead; nothing in the target database was changed."""
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """A row import left out, or kept with a link to a left-out row emptied, and why."""
+
+    member: str  # the export's file: subscribers.jsonl
+    line: int
+    table: str
+    key: str  # the row's primary key: "id 7"
+    cause: str
+    kept: bool = False  # True: kept, its link set to NULL as the schema's ON DELETE SET NULL does
+
+    def __str__(self) -> str:
+        done = "kept" if self.kept else "skipped"
+        return f"{self.member} line {self.line}: {done} {self.table} row {self.key}: {self.cause}"
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import read, per table, and every row it skipped or changed."""
+
+    read: dict[str, int]  # lines per table, as the manifest counts them
+    problems: list[RowProblem] = field(default_factory=list)
+
+    def skipped(self) -> Counter[str]:
+        """Rows left out, per table."""
+        return Counter(problem.table for problem in self.problems if not problem.kept)
+
+    def stored(self) -> dict[str, int]:
+        skipped = self.skipped()
+        return {name: count - skipped[name] for name, count in self.read.items()}
 
 
 @dataclass(frozen=True)
@@ -91,12 +135,20 @@ def _rows(conn: Connection, table: Table) -> Iterator[dict[str, Any]]:
         yield dict(row._mapping)
 
 
-def _write_table(conn: Connection, table: Table, path: Path) -> int:
+def _json_line(row: dict[str, Any]) -> str:
+    """The row as one JSON line. A lone surrogate (a SQLite JSON column can hold one) is
+    written as its \\u escape: raw, the UTF-8 file could not take it."""
+    line = json.dumps(row, ensure_ascii=False, default=_encode)
+    return SURROGATE.sub(lambda found: f"\\u{ord(found[0]):04x}", line) + "\n"
+
+
+def _write_table(conn: Connection, table: Table, path: Path, warn: Warn | None) -> int:
     count = 0
     with path.open("w", encoding="utf-8") as out:
-        for row in _rows(conn, table):
-            out.write(json.dumps(row, ensure_ascii=False, default=_encode) + "\n")
-            count += 1
+        for count, row in enumerate(_rows(conn, table), start=1):
+            out.write(_json_line(row))
+            if warn is not None and (cause := _refusal(table, row)):
+                warn(f"{path.name} line {count}: {table.name} row {_key(table, row)}: {cause}")
     return count
 
 
@@ -112,7 +164,8 @@ def _write_documents_csv(conn: Connection, path: Path) -> None:
         .join(Source, Source.id == Document.source_id)
         .order_by(Document.id)
     )
-    with path.open("w", encoding="utf-8", newline="") as out:
+    # A lone surrogate (from a SQLite JSON column) is written as "\ud800": UTF-8 has no form.
+    with path.open("w", encoding="utf-8", errors="backslashreplace", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(CSV_COLUMNS)
         for row in conn.execution_options(yield_per=1000).execute(statement):
@@ -131,14 +184,15 @@ def _snapshot(engine: Engine) -> Iterator[Connection]:
         yield conn
 
 
-def export_folder(engine: Engine, folder: Path) -> dict[str, int]:
-    """Write every table to `folder` (created; must not hold an export) and return row counts."""
+def export_folder(engine: Engine, folder: Path, *, warn: Warn | None = None) -> dict[str, int]:
+    """Write every table to `folder` (created; must not hold an export) and return row counts.
+    Every row is written as stored; `warn` hears of each that import will skip."""
     folder.mkdir(parents=True, exist_ok=True)
     if (folder / MANIFEST).exists():
         raise TransferError(f"{folder} already holds an export: choose a new folder")
     with _snapshot(engine) as conn:
         counts = {
-            table.name: _write_table(conn, table, folder / f"{table.name}.jsonl")
+            table.name: _write_table(conn, table, folder / f"{table.name}.jsonl", warn)
             for table in tables()
         }
         _write_documents_csv(conn, folder / DOCUMENTS_CSV)
@@ -153,14 +207,14 @@ def export_folder(engine: Engine, folder: Path) -> dict[str, int]:
     return counts
 
 
-def export_collection(engine: Engine, target: Path) -> dict[str, int]:
+def export_collection(engine: Engine, target: Path, *, warn: Warn | None = None) -> dict[str, int]:
     """Export to a folder, or to one `.tar.gz` file when the target's name ends so."""
     if not target.name.endswith(ARCHIVE_SUFFIX):
-        return export_folder(engine, target)
+        return export_folder(engine, target, warn=warn)
     if target.exists():
         raise TransferError(f"{target} already exists: choose a new file name")
     with tempfile.TemporaryDirectory() as scratch:
-        counts = export_folder(engine, Path(scratch) / ARCHIVE_ROOT)
+        counts = export_folder(engine, Path(scratch) / ARCHIVE_ROOT, warn=warn)
         with tarfile.open(target, "w:gz") as archive:
             archive.add(Path(scratch) / ARCHIVE_ROOT, arcname=ARCHIVE_ROOT)
     return counts
@@ -178,7 +232,8 @@ def _decoders(table: Table) -> dict[str, type[date] | type[datetime]]:
     return decoders
 
 
-def _read_rows(path: Path, table: Table) -> Iterator[dict[str, Any]]:
+def _read_rows(path: Path, table: Table) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Each row of `path` with its line number."""
     decoders = _decoders(table)
     with path.open(encoding="utf-8") as lines:
         for number, line in enumerate(lines, start=1):
@@ -191,21 +246,101 @@ def _read_rows(path: Path, table: Table) -> Iterator[dict[str, Any]]:
                         row[name] = kind.fromisoformat(row[name])
             except (ValueError, TypeError) as exc:
                 raise TransferError(f"{path.name} line {number}: {exc}") from exc
-            yield row
+            yield number, row
 
 
-def _insert_table(conn: Connection, table: Table, path: Path) -> int:
+def _insert_table(conn: Connection, table: Table, path: Path, screen: _Screen) -> int:
+    """Insert the rows of `path` that `screen` lets through; return how many lines were read."""
     if not path.is_file():
         raise TransferError(f"the export has no {path.name}: it is incomplete")
     rows = _read_rows(path, table)
-    count = 0
+    read = 0
     try:
         while batch := list(islice(rows, INSERT_BATCH)):
-            conn.execute(table.insert(), batch)
-            count += len(batch)
+            kept = [row for number, row in batch if screen.passes(table, path.name, number, row)]
+            if kept:
+                conn.execute(table.insert(), kept)
+            read += len(batch)
     except UnicodeDecodeError as exc:  # raised by the file, between lines
         raise TransferError(f"{path.name}: not UTF-8 text ({exc.reason})") from exc
-    return count
+    return read
+
+
+def _key(table: Table, row: dict[str, Any]) -> str:
+    """The row's primary key as the report shows it: `id 7`, `name 'uk-bills'`."""
+    return ", ".join(f"{column.name} {row.get(column.name)!r}" for column in table.primary_key)
+
+
+def _unstorable(value: object) -> str | None:
+    """The first character of `value` (text, or text within JSON) no database here stores."""
+    if isinstance(value, str):
+        found = UNSTORABLE.search(value)
+        return describe_character(found[0]) if found else None
+    if isinstance(value, dict):
+        value = [*value, *value.values()]
+    if isinstance(value, list):
+        return next(filter(None, map(_unstorable, value)), None)
+    return None
+
+
+def _refusal(table: Table, row: dict[str, Any]) -> str | None:
+    """Why import skips this row by itself, or None: an address the sign-up check refuses
+    (it would go into a To: header), or text PostgreSQL or UTF-8 cannot hold."""
+    if table.name == Subscriber.__tablename__:
+        try:
+            normalise_email(str(row.get("email")))
+        except ValueError as exc:
+            return str(exc)
+    for name, value in row.items():
+        if character := _unstorable(value):
+            return f"{name} holds {character}"
+    return None
+
+
+class _Screen:
+    """Decides row by row, parents first, what import stores: neither a refused row nor a row
+    that refers to one (as ON DELETE CASCADE would go); a link whose foreign key says ON DELETE
+    SET NULL is emptied instead, and its row kept."""
+
+    def __init__(self) -> None:
+        self.problems: list[RowProblem] = []
+        self._referenced = {(fk.column.table.name, fk.column.name) for fk in _foreign_keys()}
+        self._skipped: defaultdict[tuple[str, str], set[object]] = defaultdict(set)
+
+    def passes(self, table: Table, member: str, line: int, row: dict[str, Any]) -> bool:
+        report = partial(RowProblem, member, line, table.name, _key(table, row))
+        dangling = [fk for fk in table.foreign_keys if self._refers_to_skipped(fk, row)]
+        emptied = [fk for fk in dangling if fk.ondelete == "SET NULL" and fk.parent.nullable]
+        cause = _refusal(table, row) or "; ".join(
+            _link(fk, row) for fk in dangling if fk not in emptied
+        )
+        if cause:
+            self.problems.append(report(cause))
+            self._remember(table, row)
+            return False
+        for fk in emptied:
+            self.problems.append(report(f"{_link(fk, row)}: set to NULL", kept=True))
+            row[fk.parent.name] = None
+        return True
+
+    def _refers_to_skipped(self, fk: ForeignKey, row: dict[str, Any]) -> bool:
+        value = row.get(fk.parent.name)
+        return value is not None and value in self._skipped[fk.column.table.name, fk.column.name]
+
+    def _remember(self, table: Table, row: dict[str, Any]) -> None:
+        """Keep what other rows may refer to of a skipped row (its id, in this schema)."""
+        for column in table.columns:
+            if (table.name, column.name) in self._referenced:
+                self._skipped[table.name, column.name].add(row.get(column.name))
+
+
+def _foreign_keys() -> Iterator[ForeignKey]:
+    return (fk for table in tables() for fk in table.foreign_keys)
+
+
+def _link(fk: ForeignKey, row: dict[str, Any]) -> str:
+    name = fk.parent.name
+    return f"its {name} {row.get(name)!r} is a skipped {fk.column.table.name} row"
 
 
 def _populated(conn: Connection) -> list[str]:
@@ -274,19 +409,23 @@ def _check_target(conn: Connection, manifest: dict[str, Any], force: bool) -> No
 
 def import_folder(
     engine: Engine, folder: Path, *, force: bool = False, label: str = ""
-) -> dict[str, int]:
+) -> ImportReport:
     """Load an export into the database in one transaction; `force` replaces what is there.
+    Rows no database should hold, and rows that refer to them, are skipped and reported.
     `label` names the export in errors (the folder's own path by default)."""
     manifest = _read_manifest(folder, label or str(folder))
+    screen = _Screen()
     with engine.begin() as conn:
         _check_target(conn, manifest, force)
         _clear(conn)
-        counts = {t.name: _insert_table(conn, t, folder / f"{t.name}.jsonl") for t in tables()}
-        if counts != manifest["tables"]:
-            raise TransferError(f"read {counts}, but the manifest lists {manifest['tables']}")
+        read = {
+            t.name: _insert_table(conn, t, folder / f"{t.name}.jsonl", screen) for t in tables()
+        }
+        if read != manifest["tables"]:  # every line read, stored or skipped
+            raise TransferError(f"read {read}, but the manifest lists {manifest['tables']}")
         if engine.dialect.name == "postgresql":
             _reset_sequences(conn)
-    return counts
+    return ImportReport(read, screen.problems)
 
 
 def import_collection(
@@ -295,7 +434,7 @@ def import_collection(
     *,
     force: bool = False,
     limits: ArchiveLimits = ArchiveLimits(),  # frozen: one shared default is safe
-) -> dict[str, int]:
+) -> ImportReport:
     """Import from an export folder or from its `.tar.gz` (unpacked within `limits`)."""
     if not source.exists():
         raise TransferError(f"{source} does not exist")

@@ -12,6 +12,7 @@ from fivewatch.transfer import (
     MAX_ARCHIVE_BYTES,
     MAX_ARCHIVE_MEMBERS,
     ArchiveLimits,
+    ImportReport,
     export_collection,
     import_collection,
 )
@@ -49,10 +50,15 @@ def export_command(target: Path, database_url: str | None) -> None:
     config = load_config(database_url)
     engine = database_engine(config)
     try:
-        counts = export_collection(engine, target)
+        counts = export_collection(engine, target, warn=_warn)
     finally:
         engine.dispose()
     _summary("exported", counts, f"from {safe_url(config.database_url)} to {target}")
+
+
+def _warn(line: str) -> None:
+    """A stored row that import will skip (its text is the database's, so no console markup)."""
+    click.echo(f"warning: {line}: import will skip it and the rows that refer to it", err=True)
 
 
 @click.command("import")
@@ -76,12 +82,26 @@ def export_command(target: Path, database_url: str | None) -> None:
 def import_command(
     source: Path, force: bool, max_size: int, max_files: int, database_url: str | None
 ) -> None:
-    """Import an export (folder or .tar.gz) into an empty database at the same schema revision."""
+    """Import an export (folder or .tar.gz) into an empty database at the same schema revision.
+
+    A row no database should hold (a subscriber whose address sign-up refuses, text with a NUL
+    or a lone surrogate) is skipped with the rows that refer to it; each is named on stderr by
+    file and line, and the rest is imported: the exit status is then still 0. An export that
+    cannot be read imports nothing and exits 1.
+    """
     config = load_config(database_url)
     engine = database_engine(config)
     try:
         limits = ArchiveLimits(max_bytes=max_size, max_members=max_files)
-        counts = import_collection(engine, source, force=force, limits=limits)
+        report = import_collection(engine, source, force=force, limits=limits)
     finally:
         engine.dispose()
-    _summary("imported", counts, f"from {source} into {safe_url(config.database_url)}")
+    _report_problems(report)
+    _summary("imported", report.stored(), f"from {source} into {safe_url(config.database_url)}")
+
+
+def _report_problems(report: ImportReport) -> None:
+    for problem in report.problems:
+        click.echo(str(problem), err=True)  # the export's text: no console markup
+    if skipped := report.skipped():
+        _summary("skipped", dict(skipped), "(listed above)")
