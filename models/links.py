@@ -41,6 +41,8 @@ _REFERENCE_PATTERNS: tuple[tuple[re.Pattern[str], str, str], ...] = (
 _BARE_PATTERNS: dict[str, tuple[re.Pattern[str], str, str]] = {
     "ca": (re.compile(r"\b([CS])-(\d{1,4})\b"), "ca", "{0}-{1}"),
     "us": (re.compile(r"(?<![.\w])S\.\s?(\d{1,5})\b"), "us", "S. {0}"),
+    # Australian statements and motions name Acts by title and year ("Online Safety Act 2021").
+    "au": (re.compile(r"\b((?:[A-Z][\w'’()-]*\s+){1,7}Act\s+\d{4})\b"), "au", "{0}"),
 }
 # Words that start a sentence before a bill's name, not part of it.
 _LEADING_WORDS = re.compile(r"^(?:(?:The|This|That|A|An|Our|New|Government|Government's)\s+)+")

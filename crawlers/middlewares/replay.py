@@ -32,8 +32,11 @@ from crawlers.errors import AlreadyReported, SourceError, report
 log = logging.getLogger(__name__)
 SECRET_PARAMS = frozenset({"api_key"})
 PRIVATE_HEADERS = frozenset({"set-cookie", "authorization", "cookie", "x-api-key"})
-# Bodies are stored decoded: a replayed or recorded encoding header would be a lie.
+# Recorded bodies are stored decoded: a recorded encoding header would be a lie. A cassette
+# copied byte-exact from elsewhere (gzip streams as sent) keeps its Content-Encoding, and
+# replay serves it encoded so Scrapy's HttpCompressionMiddleware decodes it as it would live.
 ENCODING_HEADERS = frozenset({"content-encoding", "transfer-encoding", "content-length"})
+FRAMING_HEADERS = frozenset({"transfer-encoding", "content-length"})
 
 
 class ReplayMiss(AlreadyReported):
@@ -166,7 +169,7 @@ class ReplayMiddleware:
         self._check_size(request, exchange.body_path)
         body = exchange.body_path.read_bytes()
         kept = {
-            k: v for k, v in (exchange.headers or {}).items() if k.lower() not in ENCODING_HEADERS
+            k: v for k, v in (exchange.headers or {}).items() if k.lower() not in FRAMING_HEADERS
         }
         headers = Headers(kept)
         response_class = responsetypes.from_args(headers=headers, url=request.url, body=body)
