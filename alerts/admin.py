@@ -1,15 +1,18 @@
 """Admin mail: source-health problems go to FIVEWATCH_ADMIN_EMAIL through the same outbox.
 
-A problem is a source flagged degraded or failing by its last crawl, or one that has not
-succeeded for twice its interval. The subject names every problem, so the same set of
-problems is mailed once, and a change (a new one, or one fixed) is mailed again.
+A problem is a source whose verdict (`models.health`, the one `fivewatch sources`, the web and
+/metrics show) is anything but healthy or unknown: failing, empty, stale, degraded, and
+unverified (a standing condition, named so rather than as a failure). Sources never crawled are
+left out: nothing runs them, so nobody needs mail about them. The subject names every
+problem with its state, so the same set of problems is mailed once, and a change (a new one,
+one fixed, a source recorded and verified) is mailed again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from email.message import EmailMessage
 
 from sqlalchemy import select
@@ -18,34 +21,30 @@ from sqlalchemy.orm import Session
 from alerts.headers import header_text
 from alerts.render import MailContext, text_message
 from alerts.subscriptions import subscriber_for
-from models import Delivery, Source
+from models import Delivery
+from models.health import DEFAULT_POLICY, NOT_A_PROBLEM, HealthPolicy, health_report
 
 ADMIN = "admin"
-UNHEALTHY = ("degraded", "failing")
 
 
 @dataclass(frozen=True)
 class Problem:
     slug: str
     jurisdiction: str
-    state: str  # degraded | failing | stale
+    state: str  # a models.health verdict other than healthy | unknown
     reason: str
 
 
-def health_problems(session: Session, now: datetime) -> list[Problem]:
+def health_problems(
+    session: Session, now: datetime, policy: HealthPolicy = DEFAULT_POLICY
+) -> list[Problem]:
     """Every source that needs a person, in slug order."""
-    sources = session.scalars(select(Source).order_by(Source.slug))
-    return [problem for source in sources if (problem := _problem(source, now)) is not None]
-
-
-def _problem(source: Source, now: datetime) -> Problem | None:
-    if source.health in UNHEALTHY:
-        return Problem(source.slug, source.jurisdiction, source.health, source.health_reason)
-    last = source.last_success_at
-    if last is not None and now - last > timedelta(seconds=2 * source.interval_s):
-        reason = f"no successful run since {last.isoformat(timespec='minutes')}"
-        return Problem(source.slug, source.jurisdiction, "stale", reason)
-    return None
+    report = sorted(health_report(session, policy, now), key=lambda health: health.slug)
+    return [
+        Problem(health.slug, health.jurisdiction, health.verdict, health.reason)
+        for health in report
+        if health.verdict not in NOT_A_PROBLEM and health.last_run is not None
+    ]
 
 
 def admin_subject(problems: Sequence[Problem]) -> str:
@@ -58,9 +57,11 @@ def admin_subject(problems: Sequence[Problem]) -> str:
     return header_text(f"FiveWatch admin: {len(problems)} {noun} attention — {named}")
 
 
-def queue_admin_mail(session: Session, admin_email: str, now: datetime) -> int:
+def queue_admin_mail(
+    session: Session, admin_email: str, now: datetime, policy: HealthPolicy = DEFAULT_POLICY
+) -> int:
     """Queue one admin email when the set of problems differs from the last one mailed."""
-    problems = health_problems(session, now)
+    problems = health_problems(session, now, policy)
     if not admin_email or not problems:
         return 0
     subject = admin_subject(problems)
@@ -78,7 +79,7 @@ def queue_admin_mail(session: Session, admin_email: str, now: datetime) -> int:
 
 def render_admin(session: Session, to: str, context: MailContext) -> EmailMessage:
     """The admin email, with the problems as they stand when it is sent."""
-    problems = health_problems(session, context.now)
+    problems = health_problems(session, context.now, context.health_policy)
     subject = admin_subject(problems)
     values = {"problems": problems, "subject": subject, "base_url": context.links.root}
     return text_message("admin", values, to, context, "admin")

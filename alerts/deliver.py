@@ -45,6 +45,7 @@ from alerts.render import (
 from alerts.schedule import IMMEDIATE, digest_cutoff
 from alerts.subscriptions import receiving_mail
 from models import Alert, Change, Delivery, Subscriber, Subscription
+from models.health import DEFAULT_POLICY, HealthPolicy
 
 log = logging.getLogger(__name__)
 # How long a claimed delivery may stay "sending" before another run treats it as lost.
@@ -167,6 +168,7 @@ def send_pending(
     links: Links,
     dry_run: bool = False,
     stop: Callable[[], bool] = lambda: False,
+    health_policy: HealthPolicy = DEFAULT_POLICY,
 ) -> DeliverySummary:
     """Send due deliveries, each recorded on its own; a dry run renders and hands them over.
 
@@ -174,7 +176,9 @@ def send_pending(
     in hand has been recorded, the rest of the claim is released and nothing more is claimed.
     """
     summary = DeliverySummary()
-    sender = _Sender(session_factory, backend, now, MailContext(mail_from, links, now))
+    sender = _Sender(
+        session_factory, backend, now, MailContext(mail_from, links, now, health_policy)
+    )
     if dry_run:
         for due_id in sender.due_ids():
             sender.dry_run(due_id)

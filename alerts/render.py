@@ -22,6 +22,7 @@ from alerts.backends.base import OutgoingMail
 from alerts.headers import SUBSCRIPTION_IDS_HEADER, header_text
 from alerts.links import Links
 from models import Alert, BillEvent, Change, Document, Subscriber, Subscription
+from models.health import DEFAULT_POLICY, HealthPolicy
 from models.text import safe_link
 from models.vocabulary import ACTIVE, status_line
 
@@ -56,6 +57,7 @@ class MailContext:
     mail_from: str
     links: Links
     now: datetime
+    health_policy: HealthPolicy = DEFAULT_POLICY  # the admin mail judges sources by it
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,8 @@ from crawlers.pipelines import (
     source_row,
 )
 from models.db import make_engine
+from models.documents import Document
+from models.health import produced
 from models.sources import CrawlRun, Source
 
 KEPT_STATS = (
@@ -67,18 +69,15 @@ ABANDONED = "abandoned"
 @dataclass(frozen=True)
 class Verdict:
     status: str  # ok | empty | errors | failed | stopped
-    health: str  # healthy | degraded | failing; "" = as it was (a stop says nothing of it)
+    health: str  # healthy | empty | degraded | failing; "" = as it was (a stop says nothing)
     reason: str
-
-
-def produced(run: CrawlRun) -> int:
-    """What a run got from its source: items stored, else entries it listed."""
-    return run.items_scraped or int(run.stats.get(ENTRIES_SEEN_STAT, 0))
 
 
 def verdict(
     run: CrawlRun, previous: CrawlRun | None, may_be_empty: bool, reason: str = FINISHED
 ) -> Verdict:
+    """How one run went. `may_be_empty`: a run with nothing is normal for this source now
+    (the spider says so and the source has stored documents before)."""
     got = produced(run)
     if run.error_count and not run.items_scraped:
         # Entries listed but none stored is no success: the errors cost everything.
@@ -88,10 +87,16 @@ def verdict(
         return Verdict(STOPPED, "", f"stopped before its end ({reason}); progress not saved")
     if run.error_count:
         return Verdict("errors", "degraded", f"{run.error_count} error(s); see crawl run {run.id}")
-    if not got and previous is not None and produced(previous) and not may_be_empty:
-        reason = f"empty: no items where run {previous.id} had {produced(previous)}"
-        return Verdict("empty", "degraded", reason)
+    if not got and not may_be_empty:
+        # Never "ok": a second empty run would set last_success_at and turn a dead source green.
+        return Verdict("empty", "empty", _empty_reason(previous))
     return Verdict("ok", "healthy", "")
+
+
+def _empty_reason(previous: CrawlRun | None) -> str:
+    if previous is not None and produced(previous):
+        return f"empty: no items where run {previous.id} had {produced(previous)}"
+    return "empty: no items" + (f", nor in run {previous.id}" if previous else " on a first run")
 
 
 class CrawlRunExtension:
@@ -123,7 +128,8 @@ class CrawlRunExtension:
             run = session.get_one(CrawlRun, self.run_id)
             self._fill(run, self.crawler.stats.get_stats() if self.crawler.stats else {})
             previous = self._previous(session, run)
-            self._judge(run, run.source, verdict(run, previous, spider.may_be_empty, reason))
+            quiet_is_normal = spider.may_be_empty and _stored_before(session, run.source)
+            apply_verdict(run, run.source, verdict(run, previous, quiet_is_normal, reason))
             session.commit()
         self.engine.dispose()
 
@@ -152,14 +158,21 @@ class CrawlRunExtension:
         )
         return session.scalars(query).first()
 
-    def _judge(self, run: CrawlRun, source: Source, judged: Verdict) -> None:
-        run.status = judged.status
-        source.last_run_at = run.finished_at
-        if judged.status == "ok":
-            source.last_success_at = run.finished_at
-        if judged.health:
-            source.health = judged.health
-            source.health_reason = judged.reason[:500]
+
+def apply_verdict(run: CrawlRun, source: Source, judged: Verdict) -> None:
+    """Record how the run went; only an "ok" run is a success (an empty one never is)."""
+    run.status = judged.status
+    source.last_run_at = run.finished_at
+    if judged.status == "ok":
+        source.last_success_at = run.finished_at
+    if judged.health:
+        source.health = judged.health
+        source.health_reason = judged.reason[:500]
+
+
+def _stored_before(session: Session, source: Source) -> bool:
+    stored = select(Document.id).where(Document.source_id == source.id).limit(1)
+    return session.scalar(stored) is not None
 
 
 def abandon_runs(session: Session, source: Source) -> None:

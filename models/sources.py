@@ -41,7 +41,7 @@ class CrawlRun(Base):
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), index=True)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
-    # "ok" | "empty" (nothing where there used to be something) | "errors" | "failed" |
+    # "ok" | "empty" (nothing collected, never a success: models.health) | "errors" | "failed" |
     # "stopped" (SIGTERM or a cancel before its end) | "abandoned" (its process died: the
     # source's next run found it still "running")
     status: Mapped[str] = mapped_column(String(16), default="running")

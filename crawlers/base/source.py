@@ -16,8 +16,9 @@ from twisted.python.failure import Failure
 
 from crawlers.errors import AlreadyReported, HttpError, SourceError, report
 from crawlers.middlewares.replay import ReplayGap
+from models.health import ENTRIES_SEEN_STAT
 
-ENTRIES_SEEN_STAT = "source/entries_seen"
+__all__ = ["ENTRIES_SEEN_STAT", "SourceSpider"]
 
 
 class SourceSpider(scrapy.Spider):

@@ -46,6 +46,7 @@ from fivewatch.cli.common import (
 from fivewatch.cli.stopping import exit_if_stopped, stop_on_signals
 from fivewatch.config import Config
 from fivewatch.errors import FiveWatchError, NotFound
+from fivewatch.health import HealthPolicy
 from models import Delivery, Subscriber, Subscription, utcnow
 
 JURISDICTIONS = ("us", "uk", "ca", "au", "nz")
@@ -155,7 +156,7 @@ def queue_everything(session: Session, config: Config) -> int:
     return (
         queue_confirmations(session, now)
         + queue_deliveries(session, now)
-        + queue_admin_mail(session, config.admin_email, now)
+        + queue_admin_mail(session, config.admin_email, now, HealthPolicy.from_config(config))
     )
 
 
@@ -182,6 +183,7 @@ def deliver(
         links=mail_links(config),
         dry_run=dry_run,
         stop=stop,
+        health_policy=HealthPolicy.from_config(config),
     )
 
 

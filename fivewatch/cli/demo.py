@@ -22,8 +22,9 @@ from alerts.subscriptions import confirm_by_token, follow, subscribe
 from crawlers.process import run_crawl, sync_sources
 from fivewatch.cli.alerts import deliver
 from fivewatch.cli.common import console, emit, log_level, session_scope
-from fivewatch.cli.crawl import RUN_COLUMNS, run_rows
+from fivewatch.cli.crawl import RUN_COLUMNS, run_rows, source_rows
 from fivewatch.config import Config, Secret
+from fivewatch.health import HealthPolicy
 from models import Alert, Delivery, Document, Source, utcnow
 from models.db import make_engine, upgrade
 from models.lookup import find
@@ -171,6 +172,13 @@ def demo(directory: Path, cassette: Path) -> None:
     )
     with session_scope(config) as session:
         emit(run_rows(session, run_ids), RUN_COLUMNS, "table", title="Crawl runs (replay)")
+        # A replay proves the parser on what was recorded; blind sources stay "unverified".
+        emit(
+            source_rows(session, HealthPolicy.from_config(config)),
+            ("slug", "health", "reason"),
+            "table",
+            title="Source health, as `fivewatch sources` judges it",
+        )
     console.rule("2. Sample subscriptions: double opt-in, matching, alert emails")
     subscriptions, confirmed, confirmations, sent = opt_in_and_alert(config)
     with session_scope(config) as session:

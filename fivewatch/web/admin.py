@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from fivewatch.web import queries
 from fivewatch.web.security import require_admin
-from fivewatch.web.state import SessionDep, render
+from fivewatch.web.state import SessionDep, StateDep, render
 from models import Delivery
 
 router = APIRouter(
@@ -21,12 +21,12 @@ router = APIRouter(
 
 
 @router.get("")
-def admin_home(request: Request, session: SessionDep) -> Response:
+def admin_home(request: Request, session: SessionDep, state: StateDep) -> Response:
     outbox = session.execute(
         select(Delivery.status, func.count()).group_by(Delivery.status).order_by(Delivery.status)
     ).all()
     context = {
-        "sources": queries.sources(session),
+        "sources": queries.sources(session, state.config),
         "runs": queries.latest_runs(session),
         "outbox": [(status, count) for status, count in outbox],
     }

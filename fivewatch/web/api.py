@@ -27,7 +27,7 @@ from fivewatch.web.schemas import (
     summary_of,
 )
 from fivewatch.web.search import FiltersDep, bad_query
-from fivewatch.web.state import SessionDep
+from fivewatch.web.state import SessionDep, StateDep
 from models import Document
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -91,9 +91,9 @@ def api_search(
 
 
 @router.get("/sources")
-def list_sources(session: SessionDep) -> list[SourceOut]:
-    """Every source and its health."""
-    return [source_of(source) for source in queries.sources(session)]
+def list_sources(session: SessionDep, state: StateDep) -> list[SourceOut]:
+    """Every source and its health, judged now (`fivewatch sources` gives the same verdicts)."""
+    return [source_of(health) for health in queries.sources(session, state.config)]
 
 
 @router.get("/query-check")

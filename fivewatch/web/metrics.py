@@ -1,4 +1,9 @@
-"""GET /metrics (token or loopback only): source health, runs and outbox as Prometheus text."""
+"""GET /metrics (token or loopback only): source health, runs and outbox as Prometheus text.
+
+`fivewatch_source_health{source, verdict}` is 1 for the source's verdict (models.health:
+healthy, unverified, empty, degraded, failing, stale, unknown) and 0 for the others, so a
+blind source shows as verdict="unverified" and a silent one as verdict="empty".
+"""
 
 from __future__ import annotations
 
@@ -9,14 +14,14 @@ from fastapi.responses import PlainTextResponse
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from fivewatch.health import HealthPolicy, SourceHealth, health_report
+from fivewatch.web import queries
 from fivewatch.web.security import require_metrics_access
 from fivewatch.web.state import SessionDep, StateDep
-from models import Alert, CrawlRun, Delivery, Source, utcnow
+from models import Alert, CrawlRun, Delivery, Source
+from models.health import VERDICTS, SourceHealth
 
 router = APIRouter()
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
-VERDICTS = ("healthy", "degraded", "failing", "stale", "unknown")
 Sample = tuple[dict[str, str], float]
 
 
@@ -74,7 +79,8 @@ def run_families(session: Session) -> Iterator[str]:
     yield from family(
         "fivewatch_crawl_runs_total",
         "counter",
-        "Crawl runs per source and status (ok, empty, errors, failed, running).",
+        "Crawl runs per source and status (ok, empty, errors, failed, stopped, abandoned, "
+        "running).",
         (({"source": slug, "status": status}, float(count)) for slug, status, count in runs),
     )
 
@@ -102,6 +108,6 @@ def outbox_families(session: Session) -> Iterator[str]:
     dependencies=[Depends(require_metrics_access)],
 )
 def metrics(session: SessionDep, state: StateDep) -> PlainTextResponse:
-    report = health_report(session, HealthPolicy.from_config(state.config), utcnow())
+    report = queries.sources(session, state.config)
     lines = [*health_families(report), *run_families(session), *outbox_families(session)]
     return PlainTextResponse("\n".join(lines) + "\n", media_type=CONTENT_TYPE)

@@ -6,12 +6,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
-from fivewatch.health import HealthPolicy, health_report
 from fivewatch.web import queries
 from fivewatch.web.chart import progress_chart, stage_table
 from fivewatch.web.schemas import RowId
 from fivewatch.web.state import SessionDep, StateDep, render
-from models import lookup, utcnow
+from models import lookup
 from models.taxonomy import load_topics
 
 MAX_REFERENCE = 300  # characters; the longest real title is far shorter
@@ -33,7 +32,7 @@ def home(request: Request, session: SessionDep, state: StateDep) -> Response:
     """Latest activity, and each source's verdict as `fivewatch sources` gives it (stale too)."""
     context = {
         "changes": queries.latest_changes(session),
-        "sources": health_report(session, HealthPolicy.from_config(state.config), utcnow()),
+        "sources": queries.sources(session, state.config),
     }
     return render(request, "home.html", context)
 

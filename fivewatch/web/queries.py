@@ -10,7 +10,9 @@ from fastapi import HTTPException, status
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from models import Alert, BillEvent, Change, CrawlRun, Document, DocumentLink, Source
+from fivewatch.config import Config
+from fivewatch.health import HealthPolicy, SourceHealth, health_report
+from models import Alert, BillEvent, Change, CrawlRun, Document, DocumentLink, utcnow
 from models.links import MENTIONS, statements_mentioning
 
 LATEST = 30
@@ -27,8 +29,9 @@ def latest_changes(session: Session, limit: int = LATEST) -> list[Change]:
     return list(session.scalars(statement))
 
 
-def sources(session: Session) -> list[Source]:
-    return list(session.scalars(select(Source).order_by(Source.jurisdiction, Source.slug)))
+def sources(session: Session, config: Config) -> list[SourceHealth]:
+    """Every source's verdict, judged now as `fivewatch sources` and the admin mail judge it."""
+    return health_report(session, HealthPolicy.from_config(config), utcnow())
 
 
 def latest_runs(session: Session, limit: int = 50) -> list[CrawlRun]:

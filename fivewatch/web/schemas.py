@@ -9,7 +9,8 @@ from fastapi import Path
 from pydantic import BaseModel, computed_field
 
 from alerts.search import SearchHit
-from models import BillEvent, Document, Source, vocabulary
+from models import BillEvent, Document, vocabulary
+from models.health import SourceHealth
 from models.lookup import MAX_DOCUMENT_ID
 
 # Ids are 32-bit integers on PostgreSQL: a larger one is refused (422), never sent to it.
@@ -103,7 +104,7 @@ class SourceOut(BaseModel):
     jurisdiction: str
     kind: str
     name: str
-    health: str
+    health: str  # the verdict of models.health: healthy, unverified, empty, degraded, failing, ...
     health_reason: str
     last_run_at: datetime | None
     last_success_at: datetime | None
@@ -134,5 +135,9 @@ def hit_of(hit: SearchHit) -> HitOut:
     )
 
 
-def source_of(source: Source) -> SourceOut:
-    return SourceOut.model_validate(source, from_attributes=True)
+def source_of(health: SourceHealth) -> SourceOut:
+    return SourceOut(
+        slug=health.slug, jurisdiction=health.jurisdiction, kind=health.kind, name=health.title,
+        health=health.verdict, health_reason=health.reason,
+        last_run_at=health.last_run, last_success_at=health.last_success,
+    )  # fmt: skip

@@ -275,7 +275,7 @@ def test_zero_items_after_a_run_with_items_is_marked_empty(
     crawl(db_url, cassette, SLUG)
     assert (last_run(engine, SLUG).status, last_run(engine, SLUG).error_count) == ("empty", 0)
     health = source(engine, SLUG)
-    assert health.health == "degraded"
+    assert health.health == "empty"
     assert "empty" in health.health_reason
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.orm import Session
 
+from crawlers.extensions import apply_verdict, verdict
 from fivewatch.config import Config
 from fivewatch.health import HealthPolicy, SourceHealth, assess
 from models import CrawlRun, Source, utcnow
@@ -104,15 +105,71 @@ def test_never_succeeding_for_twice_the_interval_is_stale(session: Session) -> N
     assert health.reason.startswith("never succeeded")
 
 
-def test_an_empty_run_is_degraded_with_the_crawl_reason(session: Session) -> None:
+def test_nothing_where_there_used_to_be_records_is_empty(session: Session) -> None:
     source = feed(session)
     add_run(session, source, "ok", ago=120)
     add_run(session, source, "empty", items=0)
-    source.health_reason = "empty: no items where run 1 had 44"
-    assert (judged(session, source).verdict, judged(session, source).reason) == (
-        "degraded",
-        "empty: no items where run 1 had 44",
+    health = judged(session, source)
+    assert (health.verdict, health.reason) == ("empty", "no items in the last run; it used to")
+
+
+def test_a_second_empty_run_is_empty_and_no_success(session: Session) -> None:
+    """Before: the second empty run was "ok" (its previous run had nothing either), set
+    last_success_at and turned a dead source green again."""
+    source = feed(session)
+    first = add_run(session, source, "ok", ago=180)
+    for ago in (120, 60):
+        run = add_run(session, source, "running", ago=ago, items=0)
+        previous = session.get_one(CrawlRun, run.id - 1)
+        apply_verdict(run, source, verdict(run, previous, may_be_empty=False))
+    assert source.last_success_at == first.finished_at
+    assert judged(session, source).verdict == "empty"
+    assert judged(session, source).reason == "no items in the last 2 runs; it used to"
+
+
+def test_a_first_empty_run_is_not_healthy(session: Session) -> None:
+    source = feed(session)
+    run = add_run(session, source, "running", items=0)
+    apply_verdict(run, source, verdict(run, None, may_be_empty=False))
+    assert (run.status, source.last_success_at) == ("empty", None)
+    health = judged(session, source)
+    assert (health.verdict, health.reason) == (
+        "empty",
+        "no items in the last run; never produced any",
     )
+
+
+def test_a_quiet_run_is_ok_only_where_the_spider_expects_it() -> None:
+    run = CrawlRun(id=3, items_scraped=0, error_count=0, stats={})
+    assert verdict(run, None, may_be_empty=True).status == "ok"
+    assert verdict(run, None, may_be_empty=False).status == "empty"
+
+
+def test_a_stopped_run_leaves_the_empty_verdict_as_it_was(session: Session) -> None:
+    source = feed(session)
+    add_run(session, source, "ok", ago=180)
+    add_run(session, source, "empty", ago=120, items=0)
+    add_run(session, source, "stopped", items=3)
+    assert judged(session, source).verdict == "empty"
+
+
+def test_a_source_never_checked_on_a_real_body_is_unverified(session: Session) -> None:
+    source = ensure_source(session, slug="nz-bills", jurisdiction="nz", kind="bills")
+    source.verified = False
+    assert judged(session, source).verdict == "unverified"  # before its first run
+    add_run(session, source, "ok", items=12)  # a replay that parsed its blind cassette
+    health = judged(session, source)
+    assert health.verdict == "unverified"
+    assert health.reason == (
+        "never parsed a real body; `fivewatch crawl nz-bills --record DIR` settles it"
+    )
+
+
+def test_an_unverified_source_that_fails_is_failing(session: Session) -> None:
+    source = feed(session)
+    source.verified = False
+    add_run(session, source, "failed", items=0, error_count=1, errors=[LAYOUT])
+    assert judged(session, source).verdict == "failing"
 
 
 def test_errors_above_the_threshold_are_degraded(session: Session) -> None:
@@ -149,3 +206,10 @@ def test_settings_give_the_default_intervals() -> None:
     policy = HealthPolicy.from_config(Config.from_env({}))
     assert policy.intervals == {"bills": 3600, "statements": 900}
     assert policy.error_rate_threshold == 0.2
+
+
+def test_a_blind_source_that_yields_nothing_is_unverified_not_empty(session: Session) -> None:
+    source = feed(session)
+    source.verified = False
+    add_run(session, source, "empty", items=0)  # no cassette: nothing to parse
+    assert judged(session, source).verdict == "unverified"

@@ -115,3 +115,18 @@ def test_with_a_token_every_scrape_must_bear_it(db_url: str, tmp_path: Path) -> 
         assert wrong.status_code == 401
         right = scraper.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
         assert right.status_code == 200
+
+
+def test_a_blind_source_is_unverified_not_healthy(client: TestClient, session: Session) -> None:
+    crawled(session, "ok", 44).verified = False  # a replay of a cassette built from the docs
+    session.commit()
+    samples = scrape(client)
+    assert (health(samples, "unverified"), health(samples, "healthy")) == (1, 0)
+
+
+def test_a_second_empty_run_keeps_the_gauge_on_empty(client: TestClient, session: Session) -> None:
+    crawled(session, "ok", 44)
+    crawled(session, "empty", 0)
+    crawled(session, "empty", 0)
+    samples = scrape(client)
+    assert (health(samples, "empty"), health(samples, "healthy")) == (1, 0)

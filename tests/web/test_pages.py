@@ -14,7 +14,7 @@ from crawlers.spiders.uk_publications import parse_publications
 from models import CrawlRun, Source
 from tests.alerts.realbills import ca_bill_s209
 from tests.conftest import FIXTURES
-from tests.web.conftest import Corpus
+from tests.web.conftest import ADMIN_PASSWORD, Corpus
 
 PUBLICATIONS = FIXTURES / "real/uk-publications/bill-512_publications_snommoc.json"
 
@@ -154,3 +154,25 @@ def test_home_shows_a_stale_source_without_any_new_crawl(
     rows = [row.text_content() for row in _tree(client, "/").cssselect("table.sources tbody tr")]
     [row] = [row for row in rows if "ca-legisinfo-bills" in row]
     assert "stale" in row
+
+
+def test_a_blind_source_is_unverified_on_the_admin_page_and_api(
+    client: TestClient, corpus: Corpus, session: Session
+) -> None:
+    """A replay that parsed a cassette built from the docs proves nothing of the real site."""
+    source = session.scalars(select(Source).where(Source.slug == "ca-legisinfo-bills")).one()
+    now = datetime.now(UTC)
+    source.verified, source.health, source.last_success_at = False, "healthy", now
+    session.add(CrawlRun(source=source, started_at=now, finished_at=now, status="ok"))
+    session.commit()
+    admin = html.fromstring(client.get("/admin", auth=("admin", ADMIN_PASSWORD)).text)
+    [row] = [
+        row for row in admin.xpath("//table[1]//tbody/tr") if "ca-legisinfo" in row.text_content()
+    ]
+    assert [cell.text_content() for cell in row.xpath("td")][:2] == [
+        "ca-legisinfo-bills",
+        "unverified",
+    ]
+    [api] = [s for s in client.get("/api/sources").json() if s["slug"] == "ca-legisinfo-bills"]
+    assert api["health"] == "unverified"
+    assert "--record" in api["health_reason"]

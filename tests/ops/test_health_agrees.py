@@ -1,0 +1,89 @@
+"""One database state, one verdict per source: `fivewatch sources`, /api/sources, /admin, the
+home page, /metrics and the admin mail all read models.health, so they cannot disagree."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+from click.testing import CliRunner
+from fastapi.testclient import TestClient
+from lxml import html
+from sqlalchemy.orm import Session
+
+from alerts.admin import health_problems
+from fivewatch.cli import cli
+from fivewatch.config import Config
+from fivewatch.health import HealthPolicy
+from models import CrawlRun, Source, utcnow
+from models.store import ensure_source
+from tests.ops.test_metrics import LOOPBACK, app, scrape
+
+PASSWORD = "agree-admin-password"
+EXPECTED = {"nz-bills": "unverified", "uk-bills": "empty", "ca-legisinfo-bills": "healthy"}
+
+
+def ran(session: Session, slug: str, status: str, items: int, ago: timedelta) -> Source:
+    source = session.query(Source).filter_by(slug=slug).one_or_none() or ensure_source(
+        session, slug=slug, jurisdiction=slug[:2], kind="bills"
+    )
+    at = utcnow() - ago
+    session.add(
+        CrawlRun(source=source, started_at=at, finished_at=at, status=status, items_scraped=items)
+    )
+    source.last_run_at = at
+    if status == "ok":
+        source.last_success_at = at
+    return source
+
+
+def state(session: Session) -> None:
+    """nz-bills: a blind source whose replay went fine; uk-bills: quiet after 40 records."""
+    ran(session, "nz-bills", "ok", 12, timedelta(minutes=5)).verified = False
+    ran(session, "uk-bills", "ok", 40, timedelta(minutes=20))
+    ran(session, "uk-bills", "empty", 0, timedelta(minutes=5))
+    ran(session, "ca-legisinfo-bills", "ok", 30, timedelta(minutes=5))
+    session.commit()
+
+
+def cli_verdicts(db_url: str) -> dict[str, str]:
+    result = CliRunner().invoke(cli, ["sources", "--format", "json", "--database-url", db_url])
+    assert result.exit_code == 0, result.output
+    return {row["slug"]: row["health"] for row in json.loads(result.output)}
+
+
+def test_every_surface_gives_the_same_verdicts(
+    db_url: str, tmp_path: Path, session: Session
+) -> None:
+    state(session)
+    verdicts = cli_verdicts(db_url)  # also adds every spider's row, as `sources` does
+    assert {slug: verdicts[slug] for slug in EXPECTED} == EXPECTED
+    web = app(db_url, tmp_path, FIVEWATCH_ADMIN_PASSWORD=PASSWORD)
+    with TestClient(web, client=LOOPBACK) as client:
+        api = {row["slug"]: row["health"] for row in client.get("/api/sources").json()}
+        admin = client.get("/admin", auth=("admin", PASSWORD))
+        home = client.get("/")
+        samples = scrape(client)
+    assert api == verdicts
+    assert page_verdicts(admin.text, "//h2[.='Sources']/following-sibling::table[1]") == verdicts
+    assert page_verdicts(home.text, "//table[@class='sources']") == verdicts
+    gauges = {
+        dict(labels)["source"]: dict(labels)["verdict"]
+        for (name, labels), value in samples.items()
+        if name == "fivewatch_source_health" and value == 1
+    }
+    assert gauges == verdicts
+    session.expire_all()
+    policy = HealthPolicy.from_config(Config.from_env({}))
+    mailed = {p.slug: p.state for p in health_problems(session, utcnow(), policy)}
+    assert mailed == {"nz-bills": "unverified", "uk-bills": "empty"}  # the sources that ran
+
+
+def page_verdicts(page: str, table: str) -> dict[str, str]:
+    """slug → verdict from a health table: its rows carry class="health-VERDICT"."""
+    rows = html.fromstring(page).xpath(f"{table}//tbody/tr")
+    return {
+        row.xpath("td[1]")[0].text_content(): row.get("class").removeprefix("health-")
+        for row in rows
+    }
