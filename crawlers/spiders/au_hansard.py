@@ -77,6 +77,9 @@ class AuHansardSpider(SourceSpider):
         self.new_http_state: dict[str, Any] = {}
         self.pending = 0  # day pages of the current window not yet answered
         self.sat = False  # the current window held a sitting day
+        # A day page that failed (an outage, a day the cassette never recorded) ends the walk:
+        # what lies beyond cannot be known this run, and asking on would only add failures.
+        self.walk_ended = False
 
     @classmethod
     def update_settings(cls, settings: Any) -> None:
@@ -113,7 +116,8 @@ class AuHansardSpider(SourceSpider):
     def answered(self) -> list[scrapy.Request]:
         """The next window once every page of this one answered and none had a sitting day."""
         self.pending -= 1
-        if self.pending or self.sat or self.days or self.window_end >= self.today:
+        done = self.pending or self.sat or self.walk_ended or self.days
+        if done or self.window_end >= self.today:
             return []
         return self.window(self.window_end + timedelta(days=1))
 
@@ -133,6 +137,7 @@ class AuHansardSpider(SourceSpider):
 
     def day_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
         self.count_failure(failure)
+        self.walk_ended = True
         yield from self.answered()
 
     def xml_failed(self, failure: Failure) -> None:

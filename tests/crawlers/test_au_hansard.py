@@ -15,8 +15,10 @@ import pytest
 from scrapy.http import HtmlResponse, Request, XmlResponse
 from scrapy.utils.test import get_crawler
 from sqlalchemy.orm import Session
+from twisted.python.failure import Failure
 
 from crawlers.errors import ERROR_LINES_STAT, WARNING_LINES_STAT
+from crawlers.middlewares.replay import ReplayGap
 from crawlers.spiders.au_hansard import (
     FIRST_DAY,
     AuHansardSpider,
@@ -187,6 +189,19 @@ def test_days_start_after_the_watermark_and_a_quiet_window_leads_to_the_next() -
     made.pending = 1
     following = made.answered()  # the last page answered, no sitting day: the next week
     assert following[0].url == display_url(date(2026, 3, 12), HOUSE)
+
+
+def test_a_day_page_that_failed_ends_the_walk() -> None:
+    made = spider()
+    made.today = date(2026, 3, 20)
+    pages = made.window(date(2026, 3, 5))
+    gap = Failure(ReplayGap("not recorded"))
+    gap.request = pages[0]  # type: ignore[attr-defined]
+    assert list(made.day_failed(gap)) == []
+    made.pending = 1
+    # Every page answered, none sat, but one failed: what lies beyond is not asked this run
+    # (a second replay of the cassette, or an outage, would otherwise walk on to today).
+    assert made.answered() == []
 
 
 def test_the_official_hansard_replaces_the_proof_as_a_new_version(session: Session) -> None:
