@@ -76,6 +76,10 @@ class DocumentRecord:
     fetched_at: datetime | None = None
 
 
+# `extra` key of a record that lists only some of the document's events (a Hansard day lists
+# what happened to a bill that day): events stored earlier are expected to be absent.
+EVENTS_IN_PART = "events_in_part"
+
 # The fields whose change makes a new DocumentVersion (not timestamps of our own).
 VERSIONED_FIELDS = (
     "reference",

@@ -13,7 +13,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from models.documents import BillEvent, Change, Document, DocumentVersion
-from models.records import VERSIONED_FIELDS, DocumentRecord, EventRecord
+from models.records import EVENTS_IN_PART, VERSIONED_FIELDS, DocumentRecord, EventRecord
 from models.sources import Source
 from models.taxonomy import tag_topics
 from models.text import reference_key
@@ -186,7 +186,8 @@ def _merge_events(
     ]
     session.add_all(added)
     incoming_keys = {event.stable_key() for event in incoming}
-    vanished = [key for key in stored if key not in incoming_keys] if incoming else []
+    listed_whole = incoming and not record.extra.get(EVENTS_IN_PART)
+    vanished = [key for key in stored if key not in incoming_keys] if listed_whole else []
     return added, vanished
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from lxml import etree
 
 from crawlers.text import html_text, safe_html, squash
-from models.records import BILL, STATEMENT, DocumentRecord, EventRecord
+from models.records import BILL, EVENTS_IN_PART, STATEMENT, DocumentRecord, EventRecord
 from models.text import fold
 
 SOURCE = "au-hansard"
@@ -153,7 +153,7 @@ def bill_records(debate: Any, day: Day) -> list[DocumentRecord]:
                     kind=BILL,
                     title=title,
                     events=list(events),
-                    extra={"hansard": edition(day)},
+                    extra={"hansard": edition(day), EVENTS_IN_PART: True},
                     **common,
                 )
             )

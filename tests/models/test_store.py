@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import BillEvent, Change, Document, DocumentVersion
-from models.records import EventRecord
+from models.records import EVENTS_IN_PART, EventRecord
 from models.store import advance_watermark, ensure_source, upsert_document
 from tests.alerts.realbills import uk_bill_2818 as real_bill_2818
 
@@ -46,6 +46,21 @@ def test_upserting_the_same_record_twice_adds_nothing(session: Session, source) 
     session.commit()
     assert not outcome.changed
     assert [count(session, m) for m in (Document, BillEvent, DocumentVersion, Change)] == before
+
+
+def test_a_record_listing_its_events_in_part_reports_none_vanished(
+    session: Session, source
+) -> None:
+    upsert_document(session, source, real_bill_2818(), NOW)
+    # A Hansard day lists only that day's stages: the earlier ones are not "no longer listed".
+    next_day = dataclasses.replace(real_bill_2818(), extra={EVENTS_IN_PART: True})
+    next_day.events = [
+        EventRecord(stage="2nd reading", chamber="Commons", occurred_on=date(2021, 3, 5))
+    ]
+    outcome = upsert_document(session, source, next_day, NOW)
+    session.commit()
+    assert (outcome.new_events, outcome.vanished_events) == (1, [])
+    assert count(session, BillEvent) == 2
 
 
 def test_a_new_event_is_one_change_and_old_events_never_vanish(session: Session, source) -> None:
