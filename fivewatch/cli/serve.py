@@ -18,11 +18,11 @@ from fivewatch.web import create_app
 def serve(host: str, port: int, database_url: str | None) -> None:
     """Serve the web app and its JSON API (FIVEWATCH_BASE_URL should point at it)."""
     config = load_config(database_url)
-    check_database(config.database_url)
-    try:
+    try:  # the missing secret first: it is the one thing every deployment must set
         app = create_app(config, mailer=mail_backend(config))
     except ValueError as error:
         raise FiveWatchError(str(error)) from error
+    check_database(config.database_url)
     # The app applies X-Forwarded-* itself, from FIVEWATCH_TRUSTED_PROXIES only (create_app):
     # uvicorn's own pass would trust 127.0.0.1 whatever the setting says.
     uvicorn.run(app, host=host, port=port, proxy_headers=False)

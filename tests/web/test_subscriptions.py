@@ -205,8 +205,8 @@ def test_atom_feed_lists_the_subscriptions_alerts(
 def test_a_title_xml_cannot_carry_still_makes_a_readable_feed(
     client: TestClient, outbox: Path, session: Session, corpus: Corpus
 ) -> None:
-    # SYNTHETIC: control characters (vertical tab, NUL, ESC) a careless source left in a title.
-    corpus.ca.title = "Protecting\x0bYoung\x00Persons from Exposure to\x1b Pornography Act"
+    # SYNTHETIC: control characters (vertical tab, SOH, ESC; PostgreSQL stores no NUL) a careless source left in a title.
+    corpus.ca.title = "Protecting\x0bYoung\x01Persons from Exposure to\x1b Pornography Act"
     session.commit()
     sign_up(client, email="reader@example.org", query="pornography")
     manage = confirm(client, outbox)
