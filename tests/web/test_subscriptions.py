@@ -205,7 +205,8 @@ def test_atom_feed_lists_the_subscriptions_alerts(
 def test_a_title_xml_cannot_carry_still_makes_a_readable_feed(
     client: TestClient, outbox: Path, session: Session, corpus: Corpus
 ) -> None:
-    # SYNTHETIC: control characters (vertical tab, SOH, ESC; PostgreSQL stores no NUL) a careless source left in a title.
+    # SYNTHETIC: control characters a careless source left in a title (VT, SOH, ESC; not NUL,
+    # which PostgreSQL cannot store).
     corpus.ca.title = "Protecting\x0bYoung\x01Persons from Exposure to\x1b Pornography Act"
     session.commit()
     sign_up(client, email="reader@example.org", query="pornography")
