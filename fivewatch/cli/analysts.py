@@ -124,10 +124,18 @@ def event_rows(document: Document) -> list[dict[str, Any]]:
     ]
 
 
+def bill_heading(document: Document, session: str = "") -> str:
+    """Its reference and title; the title alone when the source gives no reference (the
+    Hansard names no bill number): never the external id, which is ours, not people's."""
+    if not document.reference:
+        return f"{document.title}{session}"
+    return f"{document.reference}{session} — {document.title}"
+
+
 def history_header(document: Document) -> str:
     """Who the bill is and where it stands, above its events."""
     session = f" ({document.session})" if document.session else ""
-    lines = [f"{document.reference or document.external_id}{session} — {document.title}"]
+    lines = [bill_heading(document, session)]
     lines += [f"  also: {title}" for title in document.other_titles.splitlines()]
     status = status_line(document.outcome, document.outcome_on, document.status)
     if status:
@@ -155,7 +163,7 @@ def history_command(
         if fmt == "json":
             emit([document_row(document) | {"events": rows, "statements": statements}], (), fmt)
             return
-        header = f"{document.reference or document.external_id} — {document.title}"
+        header = bill_heading(document)
         console.print(history_header(document))
         columns = HISTORY_COLUMNS if any(row["stage_fr"] for row in rows) else HISTORY_EN_COLUMNS
     emit(rows, columns, fmt, title=header)
