@@ -30,6 +30,8 @@ class Document(Base):
     jurisdiction: Mapped[str] = mapped_column(String(8))
     reference: Mapped[str] = mapped_column(String(100), default="")  # "C-63", "HL Bill 12"
     reference_key: Mapped[str] = mapped_column(String(100), default="", index=True)
+    # models.records.bill_key: one bill stated by several sources is one document (AU).
+    bill_key: Mapped[str] = mapped_column(String(300), default="", index=True)
     title: Mapped[str] = mapped_column(Text)
     title_alt: Mapped[str] = mapped_column(Text, default="")  # the other official language
     session: Mapped[str] = mapped_column(String(50), default="")
@@ -76,6 +78,9 @@ class BillEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(200))  # source id of the event, or a stable hash
+    # The slug of the source that stated it: a document merged from several sources reports
+    # as vanished only the events of the source now listing its history.
+    source: Mapped[str] = mapped_column(String(64), default="")
     occurred_on: Mapped[date | None]
     occurred_at: Mapped[datetime | None]  # when the source gives a time too
     chamber: Mapped[str] = mapped_column(String(64), default="")

@@ -7,9 +7,12 @@ dataclasses so spiders stay free of the ORM and the store free of Scrapy.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
+
+from models.text import fold
 
 BILL = "bill"
 STATEMENT = "statement"
@@ -79,6 +82,22 @@ class DocumentRecord:
 # `extra` key of a record that lists only some of the document's events (a Hansard day lists
 # what happened to a bill that day): events stored earlier are expected to be absent.
 EVENTS_IN_PART = "events_in_part"
+
+# Jurisdictions whose bills are identified by their title with its year, whichever source
+# states them (an Australian bill's title ends in its year and is unique): a bill from the
+# Hansard and the same bill from the APH bill page are one document. Not US bills: a title
+# ("Kids Online Safety Act") comes back each Congress as another bill.
+BILLS_BY_TITLE = frozenset({"au"})
+_ENDS_IN_YEAR = re.compile(r"\b\d{4}$")
+
+
+def bill_key(jurisdiction: str, kind: str, title: str) -> str:
+    """The cross-source identity of a bill ("au:online safety amendment bill 2025"), else ""."""
+    folded = " ".join(fold(title).split())
+    if kind != BILL or jurisdiction not in BILLS_BY_TITLE or not _ENDS_IN_YEAR.search(folded):
+        return ""
+    return f"{jurisdiction}:{folded}"
+
 
 # The fields whose change makes a new DocumentVersion (not timestamps of our own).
 VERSIONED_FIELDS = (

@@ -13,7 +13,13 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from models.documents import BillEvent, Change, Document, DocumentVersion
-from models.records import EVENTS_IN_PART, VERSIONED_FIELDS, DocumentRecord, EventRecord
+from models.records import (
+    EVENTS_IN_PART,
+    VERSIONED_FIELDS,
+    DocumentRecord,
+    EventRecord,
+    bill_key,
+)
 from models.sources import Source
 from models.taxonomy import tag_topics
 from models.text import reference_key
@@ -95,6 +101,7 @@ def apply_record(document: Document, record: DocumentRecord, now: datetime) -> N
     document.kind = record.kind
     document.jurisdiction = record.jurisdiction
     document.reference_key = reference_key(record.reference)
+    document.bill_key = bill_key(record.jurisdiction, record.kind, record.title)
     document.body_html = record.body_html
     document.language = record.language
     document.published_on = record.published_on
@@ -139,9 +146,10 @@ def _add_version(
     return version
 
 
-def _event_fields(event: EventRecord, sequence: int, now: datetime) -> dict[str, Any]:
+def _event_fields(event: EventRecord, sequence: int, now: datetime, source: str) -> dict[str, Any]:
     return {
         "key": event.stable_key(),
+        "source": source,
         "occurred_on": event.occurred_on,
         "occurred_at": event.occurred_at,
         "chamber": event.chamber,
@@ -154,8 +162,10 @@ def _event_fields(event: EventRecord, sequence: int, now: datetime) -> dict[str,
     }
 
 
-def new_event(document: Document, event: EventRecord, sequence: int, now: datetime) -> BillEvent:
-    return BillEvent(document=document, **_event_fields(event, sequence, now))
+def new_event(
+    document: Document, event: EventRecord, sequence: int, now: datetime, source: str
+) -> BillEvent:
+    return BillEvent(document=document, **_event_fields(event, sequence, now, source))
 
 
 def _create(session: Session, source: Source, record: DocumentRecord, now: datetime) -> Document:
@@ -181,18 +191,33 @@ def _merge_events(
     incoming = _unique_events(record.events)
     base = max((event.sequence for event in stored.values()), default=-1) + 1
     added = [
-        new_event(document, event, base + index, now)
+        new_event(document, event, base + index, now, record.source)
         for index, event in enumerate(e for e in incoming if e.stable_key() not in stored)
     ]
     session.add_all(added)
     incoming_keys = {event.stable_key() for event in incoming}
     listed_whole = incoming and not record.extra.get(EVENTS_IN_PART)
-    vanished = [key for key in stored if key not in incoming_keys] if listed_whole else []
+    # Only this source's events can vanish from its listing: another source's never were in it.
+    ours = [key for key, event in stored.items() if event.source == record.source]
+    vanished = [key for key in ours if key not in incoming_keys] if listed_whole else []
     return added, vanished
 
 
-def _update(
+def _apply_fields(
     session: Session, document: Document, record: DocumentRecord, now: datetime
+) -> DocumentVersion | None:
+    """The record's fields onto the document; a new version when its content changed."""
+    fields = versioned_fields(record)
+    new_hash = content_hash(fields)
+    apply_record(document, record, now)
+    if new_hash == document.content_hash:
+        return None
+    document.content_hash = new_hash
+    return _add_version(session, document, len(document.versions) + 1, fields, now)
+
+
+def _update(
+    session: Session, source: Source, document: Document, record: DocumentRecord, now: datetime
 ) -> UpsertOutcome:
     outcome = UpsertOutcome(document=document)
     added, outcome.vanished_events = _merge_events(session, document, record, now)
@@ -203,14 +228,16 @@ def _update(
             record.external_id,
             len(outcome.vanished_events),
         )
-    fields = versioned_fields(record)
-    new_hash = content_hash(fields)
-    apply_record(document, record, now)
     version = None
-    if new_hash != document.content_hash:
-        document.content_hash = new_hash
-        version = _add_version(session, document, len(document.versions) + 1, fields, now)
-        outcome.new_version = True
+    if document.source_id == source.id:
+        version = _apply_fields(session, document, record, now)
+        outcome.new_version = version is not None
+    # else another source holds its fields: this one adds events only.
+    if document.bill_key:  # its events come from several sources, or a day at a time
+        document.stage_on = max(
+            (day for day in [document.stage_on, *(e.occurred_on for e in document.events)] if day),
+            default=None,
+        )
     session.flush()
     for event in added:
         session.add(
@@ -254,6 +281,9 @@ def upsert_documents(
     their history written in one statement per table: that is most of a crawl's writing.
     """
     known = _stored_documents(session, source, {record.external_id for record in records})
+    known |= _same_bills_elsewhere(
+        session, source, [r for r in records if r.external_id not in known]
+    )
     # Created in this batch, history and Change not yet written.
     unannounced: dict[str, tuple[Document, DocumentRecord]] = {}
     outcomes: list[UpsertOutcome] = []
@@ -266,7 +296,7 @@ def upsert_documents(
             continue
         if record.external_id in unannounced:  # listed twice: its creation comes first
             _announce(session, [unannounced.pop(record.external_id)], now)
-        outcomes.append(_update(session, document, record, now))
+        outcomes.append(_update(session, source, document, record, now))
     _announce(session, list(unannounced.values()), now)
     return outcomes
 
@@ -283,7 +313,7 @@ def _announce(
     for document, record in created:
         events = _unique_events(record.events)
         rows[BillEvent] += [
-            {"document_id": document.id, **_event_fields(event, sequence, now)}
+            {"document_id": document.id, **_event_fields(event, sequence, now, record.source)}
             for sequence, event in enumerate(events)
         ]
         rows[DocumentVersion].append(
@@ -321,6 +351,33 @@ def _stored_documents(
         .options(selectinload(Document.events))  # an update compares them; one query for all
     )
     return {document.external_id: document for document in session.scalars(statement)}
+
+
+def _same_bills_elsewhere(
+    session: Session, source: Source, records: list[DocumentRecord]
+) -> dict[str, Document]:
+    """Bills another source stored under the same bill key, by these records' external ids.
+
+    A record stating the bill in part (a Hansard day) only adds its events to them. A record
+    stating the whole bill (its APH page: number, status, sponsor) takes over one held by a
+    source stating it in part: its fields win, whichever came first, and stay put after.
+    """
+    wanted = {key: r for r in records if (key := bill_key(r.jurisdiction, r.kind, r.title))}
+    if not wanted:
+        return {}
+    statement = (
+        select(Document)
+        .where(Document.bill_key.in_(wanted), Document.source_id != source.id)
+        .options(selectinload(Document.events))
+    )
+    found: dict[str, Document] = {}
+    for document in session.scalars(statement):
+        record = wanted[document.bill_key]
+        if document.extra.get(EVENTS_IN_PART) and not record.extra.get(EVENTS_IN_PART):
+            document.source, document.source_id = source, source.id
+            document.external_id = record.external_id
+        found[record.external_id] = document
+    return found
 
 
 def advance_watermark(source: Source, value: str | None) -> None:
