@@ -36,6 +36,7 @@ other sizes use the first --scale-documents. The last line printed is one JSON o
 from __future__ import annotations
 
 import argparse
+import gzip
 import html
 import json
 import random
@@ -97,18 +98,27 @@ def _json_texts(value: Any, key: str = "") -> Iterator[str]:
 def _xml_texts(body: bytes) -> Iterator[str]:
     # recover: one recorded feed is truncated mid-entry; its whole entries still count.
     root = etree.fromstring(body, etree.XMLParser(recover=True, resolve_entities=False))
+    if root is None:  # nothing an XML parser could recover (an HTML page, say)
+        return
     for element in root.iter(tag=etree.Element):
         tag = etree.QName(element).localname
         if TEXT_KEYS.search(tag) and element.text:
             yield element.text
 
 
+def read_body(path: Path) -> bytes:
+    """A recorded body as the parser sees it: byte-exact gzip bodies (ParlInfo) decompressed."""
+    body = path.read_bytes()
+    return gzip.decompress(body) if path.suffix == ".gz" else body
+
+
 def harvested_texts() -> list[str]:
     """Every title, long title and summary in the recorded bodies, cleaned, once each."""
     found: list[str] = []
     for path in BODIES:
-        body = path.read_bytes()
-        raw = _json_texts(json.loads(body)) if path.suffix == ".json" else _xml_texts(body)
+        body = read_body(path)
+        is_json = path.name.removesuffix(".gz").endswith(".json")
+        raw = _json_texts(json.loads(body)) if is_json else _xml_texts(body)
         found += [text for text in map(_clean, raw) if len(tokens(text)) >= 3]
     return list(dict.fromkeys(found))
 
