@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import gzip
 import logging
+from collections.abc import Callable
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 from scrapy.http import HtmlResponse, Request, XmlResponse
 from scrapy.utils.test import get_crawler
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 from twisted.python.failure import Failure
 
@@ -26,10 +29,18 @@ from crawlers.spiders.au_hansard import (
     weekdays,
 )
 from crawlers.spiders.au_hansard_xml import HOUSE, SENATE, bill_id, day_records, read_day
+from models import Document
 from models.links import bill_references
 from models.sources import Source
 from models.store import upsert_documents
-from tests.crawlers.replay_crawl import CASSETTES
+from tests.crawlers.replay_crawl import (
+    CASSETTES,
+    copy_cassette,
+    crawl,
+    edit_body,
+    index_lines,
+    last_run,
+)
 
 BODIES = CASSETTES / "au-hansard" / "bodies"
 XML_URL = "https://parlinfo.aph.gov.au/parlInfo/download/chamber/hansards/1/toc_unixml/x.xml"
@@ -218,3 +229,27 @@ def test_the_official_hansard_replaces_the_proof_as_a_new_version(session: Sessi
     assert again.document.id == first.document.id
     assert again.new_version
     assert again.document.status == "official"
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda body: body[: len(body) // 3],  # SYNTHETIC: the real gzip stream cut short
+        lambda body: b"SYNTHETIC: not the gzip stream the headers announce",
+    ],
+    ids=["truncated-gzip", "not-gzip"],
+)
+def test_a_day_whose_xml_arrives_damaged_costs_only_that_day(
+    engine: Engine, db_url: str, tmp_path: Path, damage: Callable[[bytes], bytes]
+) -> None:
+    cassette = copy_cassette(tmp_path, "au-hansard")
+    senate = next(line["url"] for line in index_lines(cassette) if "Senate_2026" in line["url"])
+    edit_body(cassette, senate, damage)
+    crawl(db_url, cassette.parent, "au-hansard")
+    run = last_run(engine, "au-hansard")
+    assert run.status == "errors"  # the House day stored, the Senate day named as lost
+    assert any("2026-03-04 Senate" in line for line in run.errors), run.errors
+    with Session(engine) as session:
+        chambers = session.scalars(select(Document.chamber).where(Document.kind == "statement"))
+        # The House day is whole: its four statements are stored, the Senate's motion is not.
+        assert sorted(chambers) == ["House of Representatives"] * 4
