@@ -357,7 +357,7 @@ def insert_row_by_row(session: Session, source_id: int, record: DocumentRecord) 
     document.content_hash = content_hash(fields)
     _commit(session, document)
     for sequence, event in enumerate(record.events):
-        _commit(session, new_event(document, event, sequence, now))
+        _commit(session, new_event(document, event, sequence, now, record.source))
     version = DocumentVersion(
         document=document, number=1, content_hash=document.content_hash, fields=fields
     )
