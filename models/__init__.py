@@ -1,7 +1,7 @@
 """FiveWatch's storage: SQLAlchemy models, sessions and migrations. Imports nothing of ours."""
 
 from models.base import Base, utcnow
-from models.documents import BillEvent, Change, Checkpoint, Document, DocumentVersion
+from models.documents import BillEvent, BillText, Change, Checkpoint, Document, DocumentVersion
 from models.links import DocumentLink
 from models.sources import CrawlRun, Source
 from models.subscribers import Alert, Delivery, Subscriber, Subscription
@@ -10,6 +10,7 @@ __all__ = [
     "Alert",
     "Base",
     "BillEvent",
+    "BillText",
     "Change",
     "Checkpoint",
     "CrawlRun",

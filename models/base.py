@@ -50,6 +50,7 @@ class Base(DeclarativeBase):
         dict[str, Any]: JSON,
         list[str]: JSON,
         list[dict[str, str]]: JSON,
+        list[dict[str, Any]]: JSON,
     }
 
 

@@ -67,6 +67,9 @@ class Document(Base):
     versions: Mapped[list[DocumentVersion]] = relationship(
         back_populates="document", order_by="DocumentVersion.number"
     )
+    texts: Mapped[list[BillText]] = relationship(
+        back_populates="document", order_by="BillText.sequence"
+    )
 
 
 class BillEvent(Base):
@@ -110,6 +113,37 @@ class DocumentVersion(Base):
     document: Mapped[Document] = relationship(back_populates="versions")
 
 
+class BillText(Base):
+    """One published text version of a bill (US: a GovInfo BILLS XML), parsed into sections.
+
+    Kept in stage order (`sequence`, models.billtext.stage_order): a version that arrives late
+    is put in its place, never diffed against the wrong neighbour. A re-issued version (same
+    code, new text) is a row of its own with a note.
+    """
+
+    __tablename__ = "bill_texts"
+    __table_args__ = (UniqueConstraint("document_id", "code", "text_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), index=True
+    )
+    code: Mapped[str] = mapped_column(String(16))  # GovInfo version code: "ih", "rh", "eh"...
+    stage: Mapped[str] = mapped_column(String(200), default="")  # "Introduced in House"
+    issued_on: Mapped[date | None]
+    url: Mapped[str] = mapped_column(Text, default="")  # where the text was fetched from
+    title: Mapped[str] = mapped_column(Text, default="")  # as the text itself states it
+    # models.billtext.sections_to_json: [{"number", "heading", "text", "quoted": [...]}]
+    sections: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
+    text_hash: Mapped[str] = mapped_column(String(64))
+    sequence: Mapped[int] = mapped_column(default=0)  # stage order among the bill's texts
+    note: Mapped[str] = mapped_column(Text, default="")  # "arrived after ...", "re-issued ..."
+    source: Mapped[str] = mapped_column(String(64), default="")  # the slug that fetched it
+    first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    document: Mapped[Document] = relationship(back_populates="texts")
+
+
 class Change(Base):
     """Something new for alerting. Ordered by id; `key` makes recording it idempotent."""
 
@@ -117,7 +151,8 @@ class Change(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(64), unique=True)  # "doc:1", "event:7", "version:3"
-    kind: Mapped[str] = mapped_column(String(16))  # "new_document" | "new_event" | "new_version"
+    # "new_document" | "new_event" | "new_version" | "new_text"
+    kind: Mapped[str] = mapped_column(String(16))
     document_id: Mapped[int] = mapped_column(
         ForeignKey("documents.id", ondelete="CASCADE"), index=True
     )
@@ -125,11 +160,13 @@ class Change(Base):
     version_id: Mapped[int | None] = mapped_column(
         ForeignKey("document_versions.id", ondelete="CASCADE")
     )
+    text_id: Mapped[int | None] = mapped_column(ForeignKey("bill_texts.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     document: Mapped[Document] = relationship()
     event: Mapped[BillEvent | None] = relationship()
     version: Mapped[DocumentVersion | None] = relationship()
+    text: Mapped[BillText | None] = relationship()
 
 
 class Checkpoint(Base):

@@ -54,6 +54,9 @@ class Subscription(Base):
     doc_types: Mapped[list[str]] = mapped_column(default=list)  # empty = bills and statements
     frequency: Mapped[str] = mapped_column(String(16), default="immediate")  # daily | weekly
     include_events: Mapped[bool] = mapped_column(default=True)  # stage changes, not only new docs
+    # Term alerts: a new text version alerts when one of the query's terms appears in or
+    # disappears from the bill's text since the version before it (alerts.textterms).
+    text_terms: Mapped[bool] = mapped_column(default=False)
     followed_document_id: Mapped[int | None] = mapped_column(
         ForeignKey("documents.id", ondelete="CASCADE")
     )
