@@ -40,6 +40,9 @@ class Document(Base):
     summary_alt: Mapped[str] = mapped_column(Text, default="")  # the other official language
     body_text: Mapped[str] = mapped_column(Text, default="")
     body_html: Mapped[str] = mapped_column(Text, default="")  # sanitised before it gets here
+    # A bill's newest text version in stage order (models.billtext.plain_text), kept by the
+    # store when a text is stored; not a versioned field (texts have their own rows).
+    latest_text: Mapped[str] = mapped_column(Text, default="")
     language: Mapped[str] = mapped_column(String(8), default="en")
     published_on: Mapped[date | None]  # introduced (bills) or published (statements)
     source_updated_at: Mapped[datetime | None]

@@ -1,4 +1,4 @@
-"""bill text versions: bill_texts, changes.text_id, subscriptions.text_terms
+"""bill text versions: bill_texts, documents.latest_text, changes.text_id, subscriptions.text_terms
 
 Revision ID: 0008
 Revises: 0007
@@ -42,6 +42,8 @@ def upgrade() -> None:
         sa.UniqueConstraint("document_id", "code", "text_hash"),
     )
     op.create_index("ix_bill_texts_document_id", "bill_texts", ["document_id"])
+    with op.batch_alter_table("documents") as batch:
+        batch.add_column(sa.Column("latest_text", sa.Text(), nullable=False, server_default=""))
     with op.batch_alter_table("changes") as batch:
         batch.add_column(sa.Column("text_id", sa.Integer(), nullable=True))
         batch.create_foreign_key(
@@ -59,5 +61,7 @@ def downgrade() -> None:
     with op.batch_alter_table("changes") as batch:
         batch.drop_constraint("fk_changes_text_id", type_="foreignkey")
         batch.drop_column("text_id")
+    with op.batch_alter_table("documents") as batch:
+        batch.drop_column("latest_text")
     op.drop_index("ix_bill_texts_document_id", table_name="bill_texts")
     op.drop_table("bill_texts")
