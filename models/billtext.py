@@ -333,17 +333,35 @@ class TermChange:
     after: str  # the sentence after ("" when the section was removed)
 
 
-# A sentence ends at . ; or : followed by a space, or at a line's end.
+# A sentence ends at . ; or : followed by a space, or at a line's end...
 _SENTENCE_END = re.compile(r"(?<=[.;:])\s+|\n+")
+# ...but not at the period of an abbreviation or a number ("Sec. 10.", "12 U.S.C. 5491", "No.").
+_NOT_AN_END = re.compile(
+    r"(?:^|[\s(])(?:Sec|Secs|No|Nos|Stat|Pub|Mr|Mrs|Ms|Dr|Jr|St|etc|seq|v|[A-Z]|\d+"
+    r"|(?:[A-Za-z]\.)+[A-Za-z])\.$"
+)
 # A word as written, combining accents included (they fold away, the word stays one).
 _WRITTEN_WORD = re.compile(r"(?:\w|[\u0300-\u036f])+")
 CONTEXT_CHARS = 300  # a sentence longer than this is clipped around the term
 
 
+def split_sentences(text: str) -> list[str]:
+    """`text`'s sentences as written (stripped), in order."""
+    sentences: list[str] = []
+    start = 0
+    for end in _SENTENCE_END.finditer(text):
+        if "\n" not in end.group() and _NOT_AN_END.search(
+            text, max(0, end.start() - 12), end.start()
+        ):
+            continue
+        sentences.append(text[start : end.start()])
+        start = end.end()
+    sentences.append(text[start:])
+    return [sentence.strip() for sentence in sentences if sentence.strip()]
+
+
 def _sentences(section: Section | None) -> list[str]:
-    if section is None:
-        return []
-    return [s for s in _SENTENCE_END.split("\n".join(section.lines)) if s.strip()]
+    return split_sentences("\n".join(section.lines)) if section is not None else []
 
 
 def _folded_spans(sentence: str) -> list[tuple[str, int, int]]:
@@ -391,16 +409,17 @@ def _holding(term: list[str], sentences: list[str]) -> str | None:
 
 
 def _counterpart(sentence: str, sentences: list[str]) -> str:
-    """The sentence among `sentences` most like `sentence` (by difflib ratio over words)."""
-    best, best_ratio = "", 0.0
+    """The sentence among `sentences` most like `sentence` (difflib ratio over words, at least
+    `SIMILAR`), clipped; "" when none is alike."""
+    best, best_ratio = "", SIMILAR
     matcher = SequenceMatcher(None, autojunk=False)
     matcher.set_seq2(sentence.split())
     for candidate in sentences:
         matcher.set_seq1(candidate.split())
-        if matcher.real_quick_ratio() <= best_ratio or matcher.quick_ratio() <= best_ratio:
+        if matcher.real_quick_ratio() < best_ratio or matcher.quick_ratio() < best_ratio:
             continue
         ratio = matcher.ratio()
-        if ratio > best_ratio:
+        if ratio > best_ratio or (ratio == best_ratio and not best):
             best, best_ratio = candidate.strip(), ratio
     return _clip(best, 0, 0) if best else ""
 
