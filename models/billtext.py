@@ -10,10 +10,11 @@ import hashlib
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from difflib import SequenceMatcher
+from functools import lru_cache
 from typing import Any
 
 from models.text import tokens
@@ -182,12 +183,39 @@ SIMILAR = 0.5
 _MAX_PAIRS = 20_000
 
 
+def _lines(section: Section) -> list[str]:
+    """The section's lines (heading, provisions, quoted lines): the units a diff aligns first."""
+    return "\n".join(section.lines).splitlines()
+
+
 def _words(section: Section) -> list[str]:
     return " ".join(section.lines).split()
 
 
-def _folded_words(section: Section) -> list[str]:
-    return tokens(" ".join(section.lines))
+def _word_ops(old: Section, new: Section) -> Iterator[tuple[str, list[str], list[str]]]:
+    """(opcode, old words, new words) in reading order: lines aligned first, then words
+    within the lines that differ. Two levels keep difflib off quadratic work over thousands
+    of words full of "the" and "of", and give the edit a reader would make."""
+    a_lines, b_lines = _lines(old), _lines(new)
+    by_line = SequenceMatcher(None, a_lines, b_lines, autojunk=False)
+    for op, i1, i2, j1, j2 in by_line.get_opcodes():
+        a = " ".join(a_lines[i1:i2]).split()
+        b = " ".join(b_lines[j1:j2]).split()
+        if op != "replace":
+            yield op, a, b
+            continue
+        by_word = SequenceMatcher(None, a, b, autojunk=False)
+        for word_op, k1, k2, m1, m2 in by_word.get_opcodes():
+            yield word_op, a[k1:k2], b[m1:m2]
+
+
+def _similarity(old: Section, new: Section) -> float:
+    """difflib's ratio over the two sections' words, through `_word_ops`."""
+    same = total = 0
+    for op, a, b in _word_ops(old, new):
+        total += len(a) + len(b)
+        same += 2 * len(b) if op == "equal" else 0
+    return same / total if total else 1.0
 
 
 def _align(old: list[Section], new: list[Section]) -> list[tuple[int | None, int | None]]:
@@ -215,27 +243,45 @@ def _exact_matches(old: list[Section], new: list[Section]) -> dict[int, int]:
 def _similar_matches(
     old: list[Section], new: list[Section], matched: dict[int, int]
 ) -> dict[int, int]:
-    """new index -> old index for the sections left, the most similar pairs first."""
+    """new index -> old index for the sections left: first those keeping their number and
+    heading (when alike enough), then the most similar pairs of the rest."""
     taken = set(matched.values())
+    found = _same_place_matches(old, new, matched, taken)
     olds = [i for i in range(len(old)) if i not in taken]
-    news = [j for j in range(len(new)) if j not in matched]
+    news = [j for j in range(len(new)) if j not in matched and j not in found]
     candidates = _Candidates(old, olds, narrow=len(olds) * len(news) > _MAX_PAIRS)
-    old_words = {i: _folded_words(old[i]) for i in olds}
+    old_words = {i: _words(old[i]) for i in olds}
     scored: list[tuple[float, int, int]] = []
     matcher = SequenceMatcher(None, autojunk=False)
-    for j in news:
-        matcher.set_seq2(_folded_words(new[j]))  # difflib caches b: set once per new section
+    for j in news if olds else ():
+        matcher.set_seq2(_words(new[j]))  # difflib caches b: set once per new section
         for i in candidates.for_section(new[j]):
             matcher.set_seq1(old_words[i])
             # The cheap upper bounds first: most pairs are nothing alike.
             if matcher.real_quick_ratio() < SIMILAR or matcher.quick_ratio() < SIMILAR:
                 continue
-            ratio = matcher.ratio()
+            ratio = _similarity(old[i], new[j])
             if ratio >= SIMILAR:
                 scored.append((ratio, i, j))
-    found: dict[int, int] = {}
     for _ratio, i, j in sorted(scored, key=lambda score: (-score[0], score[2], score[1])):
         if j not in found and i not in taken:
+            found[j] = i
+            taken.add(i)
+    return found
+
+
+def _same_place_matches(
+    old: list[Section], new: list[Section], matched: dict[int, int], taken: set[int]
+) -> dict[int, int]:
+    """new index -> old index for a section under the same number and heading as before and
+    alike enough: the usual rewording, found without comparing every pair. Adds to `taken`."""
+    by_place = {(old[i].number, old[i].heading): i for i in range(len(old)) if i not in taken}
+    found: dict[int, int] = {}
+    for j, section in enumerate(new):
+        i = by_place.get((section.number, section.heading))
+        if j in matched or i is None or i in taken:
+            continue
+        if _similarity(old[i], section) >= SIMILAR:
             found[j] = i
             taken.add(i)
     return found
@@ -283,17 +329,24 @@ def _in_reading_order(
 
 
 def _word_marks(old: Section, new: Section) -> tuple[tuple[str, str], ...]:
-    """Word-level changes between two versions of a section, words as written."""
-    a, b = _words(old), _words(new)
-    marks: list[tuple[str, str]] = []
-    for op, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    """Word-level changes between two versions of a section, words as written; a replacement
+    is a delete then an insert, and neighbouring marks of one kind are merged."""
+    marks: list[tuple[str, list[str]]] = []
+    for op, a, b in _word_ops(old, new):
         if op == "equal":
-            marks.append(("equal", " ".join(b[j1:j2])))
+            _mark(marks, "equal", b)
         if op in ("delete", "replace"):
-            marks.append(("delete", " ".join(a[i1:i2])))
+            _mark(marks, "delete", a)
         if op in ("insert", "replace"):
-            marks.append(("insert", " ".join(b[j1:j2])))
-    return tuple(marks)
+            _mark(marks, "insert", b)
+    return tuple((kind, " ".join(words)) for kind, words in marks)
+
+
+def _mark(marks: list[tuple[str, list[str]]], kind: str, words: list[str]) -> None:
+    if marks and marks[-1][0] == kind:
+        marks[-1][1].extend(words)
+    elif words:
+        marks.append((kind, list(words)))
 
 
 def _change(old: Section | None, new: Section | None) -> SectionChange:
@@ -364,12 +417,19 @@ def _sentences(section: Section | None) -> list[str]:
     return split_sentences("\n".join(section.lines)) if section is not None else []
 
 
+@lru_cache(maxsize=1 << 16)
+def _word_tokens(word: str) -> tuple[str, ...]:
+    """A written word's folded tokens, remembered: folding is the costly part of term
+    matching, and a bill's vocabulary is small."""
+    return tuple(tokens(word))
+
+
 def _folded_spans(sentence: str) -> list[tuple[str, int, int]]:
     """(folded token, start, end in `sentence`) for each word as written."""
     return [
         (token, m.start(), m.end())
         for m in _WRITTEN_WORD.finditer(sentence)
-        for token in tokens(m.group())
+        for token in _word_tokens(m.group())
     ]
 
 
@@ -402,10 +462,20 @@ def _clip(sentence: str, start: int, end: int) -> str:
 def _holding(term: list[str], sentences: list[str]) -> str | None:
     """The first sentence holding the term, clipped around it; None when none does."""
     for sentence in sentences:
-        found = _find_term(term, sentence)
+        found = _find_term(term, sentence) if _has_term(term, _folded(sentence)) else None
         if found:
             return _clip(sentence, *found)
     return None
+
+
+def _folded(text: str) -> str:
+    """`text` as folded words between spaces, for a quick whole-word `in` test."""
+    words = (token for word in _WRITTEN_WORD.findall(text) for token in _word_tokens(word))
+    return f" {' '.join(words)} "
+
+
+def _has_term(term: list[str], folded: str) -> bool:
+    return f" {' '.join(term)} " in folded
 
 
 def _counterpart(sentence: str, sentences: list[str]) -> str:
@@ -425,10 +495,10 @@ def _counterpart(sentence: str, sentences: list[str]) -> str:
 
 
 def _term_change(
-    term: str, folded: list[str], old: Section | None, new: Section | None
+    term: str, folded_term: list[str], old: Section | None, new: Section | None
 ) -> TermChange | None:
     old_sentences, new_sentences = _sentences(old), _sentences(new)
-    in_old, in_new = _holding(folded, old_sentences), _holding(folded, new_sentences)
+    in_old, in_new = _holding(folded_term, old_sentences), _holding(folded_term, new_sentences)
     if in_new is not None and in_old is None and new is not None:
         return TermChange(term, "appeared", new, _counterpart(in_new, old_sentences), in_new)
     if in_old is not None and in_new is None and old is not None:
@@ -442,17 +512,21 @@ def term_changes(old: list[Section], new: list[Section], terms: list[str]) -> li
 
     Terms match case- and accent-insensitively on whole words (`models.text.tokens`);
     `before`/`after` are the sentences as written, the one holding the term and the most
-    similar one in the other version ("" when the section is new or removed).
+    similar one in the other version (at least `SIMILAR` alike; "" when the section is new or
+    removed or no sentence is alike).
     """
-    folded_terms = [(term, tokens(term)) for term in terms]
+    folded_terms = [(term, tokens(term)) for term in terms if tokens(term)]
     found: list[TermChange] = []
     for i, j in _align(old, new):
         old_section = None if i is None else old[i]
         new_section = None if j is None else new[j]
         if old_section == new_section:
             continue
-        for term, folded in folded_terms:
-            change = _term_change(term, folded, old_section, new_section) if folded else None
-            if change is not None:
-                found.append(change)
+        in_old = _folded("\n".join(old_section.lines)) if old_section else " "
+        in_new = _folded("\n".join(new_section.lines)) if new_section else " "
+        for term, folded_term in folded_terms:
+            # Sentences are only looked at where the term's presence changed.
+            if _has_term(folded_term, in_old) != _has_term(folded_term, in_new):
+                change = _term_change(term, folded_term, old_section, new_section)
+                found.extend([change] if change else [])
     return found
