@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: demo test lint pytest bench bench-ingest bench-match bench-search bench-deliver clean
+.PHONY: demo test lint pytest bench bench-ingest bench-match bench-search bench-deliver bench-billtext clean
 
 # setup.py builds the batch matcher's C extension (alerts/query/_matcher.c) in place.
 $(STAMP): pyproject.toml setup.py alerts/query/_matcher.c
@@ -33,7 +33,7 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 # Each benchmark prints its figures and, last, one JSON line (see bench/README.md).
-bench: bench-ingest bench-match bench-search bench-deliver
+bench: bench-ingest bench-match bench-search bench-deliver bench-billtext
 
 bench-ingest: $(STAMP)
 	$(BIN)/python -m bench.ingest
@@ -46,6 +46,9 @@ bench-search: $(STAMP)
 
 bench-deliver: $(STAMP)
 	$(BIN)/python -m bench.deliver
+
+bench-billtext: $(STAMP)
+	$(BIN)/python -m bench.billtext
 
 clean:
 	rm -rf var/demo outbox .pytest_cache .mypy_cache .ruff_cache
