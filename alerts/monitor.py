@@ -1,15 +1,17 @@
 """The Monitor: every subscription's query compiled once, matched against batches of documents.
 
 The Lucene Monitor / percolator idea (DESIGN §4), over a batch at once, in C
-(`alerts.query._matcher`): the batch's documents are tokenised once and indexed together
-(each index key -> the documents holding it, as a bitset), and each query is evaluated ONCE
-PER BATCH on those sets, AND and OR and NOT becoming `&`, `|` and complements: its cost grows
-with the queries and the text, not with queries x documents. Which queries are worth
-evaluating comes from an inverted index of their required keys (words, `prefix*`, in the
-title or anywhere): a query is listed under its most selective group of required keys, and
-under its second one if it has two, and is a candidate when a key of each is in the batch.
-Queries with no required keys (a filter alone can match them) are candidates for every batch.
-An item's own filters (`where`) join its query's top-level filters, checked first.
+(`alerts.query._matcher`, or its pure Python twin where it is not built: alerts.query.core
+picks the core on the first Monitor, so importing this module loads neither): the batch's
+documents are tokenised once and indexed together (each index key -> the documents holding it,
+as a bitset), and each query is evaluated ONCE PER BATCH on those sets, AND and OR and NOT
+becoming `&`, `|` and complements: its cost grows with the queries and the text, not with
+queries x documents. Which queries are worth evaluating comes from an inverted index of their
+required keys (words, `prefix*`, in the title or anywhere): a query is listed under its most
+selective group of required keys, and under its second one if it has two, and is a candidate
+when a key of each is in the batch. Queries with no required keys (a filter alone can match
+them) are candidates for every batch. An item's own filters (`where`) join its query's
+top-level filters, checked first.
 
 A phrase or NEAR finds the documents holding its words, and keeps those it matches, checked
 one by one, once per batch however many queries hold it. What a batch returns per document
@@ -24,8 +26,8 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from alerts.query import MatchDocument, MatchResult, Query
-from alerts.query._matcher import Matcher
 from alerts.query.ast import TITLE_KEY, And, Filter, Node, guessed_cost, required_groups
+from alerts.query.core import MatcherCore, chosen_core
 from alerts.query.document import run_words
 from alerts.query.program import filter_documents, key_spec, program
 
@@ -36,16 +38,19 @@ Batch = tuple[list[str], list[str], list[bytes]]  # texts, titles, filters' docu
 class Monitor(Generic[T]):
     """Items (subscriptions, or anything) registered with their query, matched per batch."""
 
-    def __init__(self, document_frequency: Mapping[str, int] | None = None) -> None:
-        """`document_frequency` (word -> documents holding it, from a sample) picks rarer keys."""
+    def __init__(
+        self, document_frequency: Mapping[str, int] | None = None, core: MatcherCore | None = None
+    ) -> None:
+        """`document_frequency` (word -> documents holding it, from a sample) picks rarer keys;
+        `core`: the matcher core (alerts.query.core's choice if None)."""
         self._frequency = document_frequency
         self._prefix_frequency: dict[str, int] = {}
-        # Per slot (the native matcher's numbering): the item, its query, its index groups.
+        # Per slot (the matcher core's numbering): the item, its query, its index groups.
         self._items: list[T] = []
         self._roots: list[Node] = []
         self._groups: list[list[frozenset[str]]] = []
         self._filters: dict[Filter, int] = {}  # each distinct filter's id in the programs
-        self._matcher = Matcher(run_words)
+        self._matcher = (core or chosen_core()).new(run_words)
 
     def __len__(self) -> int:
         return len(self._items)
@@ -122,7 +127,7 @@ class Matched(Generic[T]):
     iterated, each with its result, whose hits are evaluated only if read."""
 
     doc: MatchDocument
-    _slots: bytes  # native ints, as the native matcher returns them
+    _slots: bytes  # native ints, as both matcher cores return them
     _items: list[T]
     _roots: list[Node]
 
