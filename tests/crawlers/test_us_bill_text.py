@@ -2,7 +2,7 @@
 bodies that must fail cleanly (oversize, truncated, another layout) or never expand entities.
 
 After a deliberate change, `pytest tests/crawlers/test_us_bill_text.py --regen` rewrites
-golden/us-bill-text/; review the diff before committing it.
+golden/us-bill-text/sections/; review the diff before committing it.
 """
 
 from __future__ import annotations
@@ -21,7 +21,9 @@ from tests.crawlers.test_golden import GOLDEN, differences
 
 BODIES = ROOT / "cassettes" / "us-govinfo-billstatus" / "bodies"
 TEXT_BODIES = sorted(BODIES.glob("BILLS-*.xml"))
-GOLDEN_TEXT = GOLDEN / "us-bill-text"
+# One level below the spiders' golden files (golden/<slug>/*.json), which test_golden.py
+# expects each to belong to a cassette body served by a spider.
+GOLDEN_TEXT = GOLDEN / "us-bill-text" / "sections"
 SOURCE = "us-govinfo-billstatus"
 
 

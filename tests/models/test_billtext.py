@@ -1,6 +1,6 @@
 """Bill text by section: labels, hashing, stage order, what changed between versions and which
 watched terms came or went. The texts are H.R. 1500's real versions (116th Congress), as parsed
-into tests/crawlers/golden/us-bill-text/ (itself checked against the GovInfo XML)."""
+into tests/crawlers/golden/us-bill-text/sections/ (itself checked against the GovInfo XML)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from models.billtext import (
 )
 from tests.conftest import ROOT
 
-GOLDEN = ROOT / "tests" / "crawlers" / "golden" / "us-bill-text"
+GOLDEN = ROOT / "tests" / "crawlers" / "golden" / "us-bill-text" / "sections"
 
 
 def version(code: str, bill: str = "116hr1500") -> list[Section]:
