@@ -148,9 +148,6 @@ _EXAMPLES = 3  # labels named in a sentence per kind, the rest counted
 class TextDiff:
     changes: tuple[SectionChange, ...]
 
-    def count(self, kind: str) -> int:
-        return sum(1 for change in self.changes if change.kind == kind)
-
     def sentence(self) -> str:
         """`2 sections added (SEC. 8. ..., SEC. 9. ...), 3 reworded, 1 removed` or
         `no change to the text`: counts in a fixed order (added, removed, moved, reworded),

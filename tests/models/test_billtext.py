@@ -9,6 +9,7 @@ from datetime import date
 
 import pytest
 
+from models import billtext
 from models.billtext import (
     Section,
     SectionChange,
@@ -150,6 +151,16 @@ def test_an_earlier_bill_drops_a_section_and_renumbers_the_effective_date() -> N
         "1 section removed (SEC. 8. Investigation of the Consumer Financial Protection"
         " Bureau’s Oversight of Student Lending), 8 reworded"
     )
+
+
+def test_many_sections_compare_only_those_sharing_a_number_or_heading(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An omnibus bill's diff stays linear: same result here, where headings are kept."""
+    earlier = version("ih", "115hr6972")
+    expected = diff_sections(earlier, IH)
+    monkeypatch.setattr(billtext, "_MAX_PAIRS", 0)
+    assert diff_sections(earlier, IH) == expected
 
 
 def test_no_change_when_nothing_is_compared() -> None:
