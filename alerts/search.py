@@ -14,7 +14,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from alerts.query import MatchDocument, Query, parse
-from alerts.snippet import snippet
+from alerts.snippet import search_snippet
 from models import Document
 from models.search import documents_containing_any
 
@@ -73,7 +73,7 @@ def search(
         if result is None:
             continue
         if offset <= total < offset + limit:
-            text = snippet(doc, result.hits, result.best)
+            text = search_snippet(doc, result.hits, result.best, document.latest_text)
             hits.append(SearchHit(document, text, result.matched_terms))
         total += 1
     return SearchPage(total, hits)

@@ -3,7 +3,8 @@
 The index only narrows: it returns ids of documents containing at least one of a query's
 required index keys (folded words, `child*` prefixes), and the caller evaluates the query
 exactly on those. Both indexes fold accents like models.text.fold, so no match is lost.
-Schema objects live in migration 0003; `ddl_statements` is the single source of their DDL.
+Schema objects live in migration 0003 (reindexed by 0004 and 0009); `ddl_statements` is the
+single source of their DDL.
 """
 
 from __future__ import annotations
@@ -19,7 +20,11 @@ from models.documents import Document
 FTS_TABLE = "documents_fts"
 PG_INDEX = "ix_documents_search"
 # The text a query searches, in MatchDocument's order (alerts/query/document.py).
-INDEXED_COLUMNS = ("title", "title_alt", "other_titles", "summary", "body_text", "reference")
+INDEXED_COLUMNS = (
+    "title", "title_alt", "other_titles", "summary", "body_text", "reference", "latest_text",
+)  # fmt: skip
+# What migration 0004 indexed (before a bill's newest text version, migration 0009).
+INDEXED_COLUMNS_0004 = ("title", "title_alt", "other_titles", "summary", "body_text", "reference")
 # What migration 0003 indexed (before other_titles, migration 0004).
 INDEXED_COLUMNS_0003 = ("title", "title_alt", "summary", "body_text", "reference")
 # PostgreSQL has no accent folding without the unaccent extension, which is not IMMUTABLE;

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from alerts.query import MatchDocument, Query, parse
 from alerts.search import SearchHit
-from alerts.snippet import snippet
+from alerts.snippet import search_snippet
 from models import Document
 from models.search import documents_containing_any
 
@@ -90,7 +90,8 @@ def _hit(document: Document, query: Query | None) -> SearchHit | None:
     result = query.match(doc)
     if result is None:
         return None
-    return SearchHit(document, snippet(doc, result.hits, result.best), result.matched_terms)
+    text = search_snippet(doc, result.hits, result.best, document.latest_text)
+    return SearchHit(document, text, result.matched_terms)
 
 
 def find(session: Session, filters: Filters, *, limit: int | None, offset: int = 0) -> Found:

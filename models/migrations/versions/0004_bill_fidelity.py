@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from models.search import INDEXED_COLUMNS, INDEXED_COLUMNS_0003, reindex_statements
+from models.search import INDEXED_COLUMNS_0003, INDEXED_COLUMNS_0004, reindex_statements
 
 revision: str = "0004"
 down_revision: str | None = "0003"
@@ -39,7 +39,7 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("stage_alt", sa.String(length=200), nullable=False, server_default="")
         )
-    for statement in reindex_statements(op.get_bind().dialect.name, INDEXED_COLUMNS):
+    for statement in reindex_statements(op.get_bind().dialect.name, INDEXED_COLUMNS_0004):
         op.execute(statement)
 
 
