@@ -87,8 +87,9 @@ def _folded(word: str) -> list[str]:
 
 @dataclass
 class MatchDocument:
-    """`text` is the titles, summary, body and reference, in order; `title` is every title
-    (the main one, the other language's, then short, popular... ones), so `title:` reads them all.
+    """`text` is the titles, summary, body, newest text version and reference, in order;
+    `title` is every title (the main one, the other language's, then short, popular... ones),
+    so `title:` reads them all.
 
     Everything derived from the text is computed on first use: matching needs only the sets
     of words, and only a matched document needs positions (NEAR, phrases) or spans (snippets).
@@ -111,7 +112,13 @@ class MatchDocument:
         titles = "\n".join(
             part for part in (document.title, document.title_alt, document.other_titles) if part
         )
-        parts = [titles, document.summary, document.body_text, document.reference]
+        parts = [
+            titles,
+            document.summary,
+            document.body_text,
+            document.latest_text,
+            document.reference,
+        ]
         return cls(
             title=titles,
             text="\n".join(part for part in parts if part),
