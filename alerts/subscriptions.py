@@ -128,10 +128,14 @@ def subscribe(
     doc_types: Iterable[str] = (),
     frequency: str = "immediate",
     include_events: bool = True,
+    text_terms: bool = False,
     confirmed: bool = False,
     timezone: str | None = None,
 ) -> Subscription:
-    """A query subscription; raises QuerySyntaxError or ValueError on bad input."""
+    """A query subscription; raises QuerySyntaxError or ValueError on bad input.
+
+    `text_terms`: also alert when the query's words appear in or disappear from a bill's
+    text between two of its versions (alerts.textchanges)."""
     parse(query)
     if frequency not in FREQUENCIES:
         raise ValueError(f"unknown frequency {frequency!r}: expected {', '.join(FREQUENCIES)}")
@@ -143,6 +147,7 @@ def subscribe(
         doc_types=_checked(doc_types, DOC_TYPES, "type"),
         frequency=frequency,
         include_events=include_events,
+        text_terms=text_terms,
     )
     session.add(subscription)
     session.flush()

@@ -62,6 +62,11 @@ FREQUENCIES = ("immediate", "daily", "weekly")
 @click.option("--type", "doc_types", multiple=True, type=click.Choice(TYPES))
 @click.option("--frequency", type=click.Choice(FREQUENCIES), default="immediate", show_default=True)
 @click.option("--new-documents-only", is_flag=True, help="Do not alert on stage changes.")
+@click.option(
+    "--text-terms",
+    is_flag=True,
+    help="Also alert when the query's words appear in or disappear from a bill's text.",
+)
 @click.option("--timezone", default=None, help="Digests arrive at 07:00 here, e.g. Europe/London.")
 @click.option("--confirmed", is_flag=True, help="Operator use: skip double opt-in.")
 @database_option
@@ -73,6 +78,7 @@ def subscribe_command(
     doc_types: tuple[str, ...],
     frequency: str,
     new_documents_only: bool,
+    text_terms: bool,
     timezone: str | None,
     confirmed: bool,
     database_url: str | None,
@@ -89,6 +95,7 @@ def subscribe_command(
                 doc_types=doc_types,
                 frequency=frequency,
                 include_events=not new_documents_only,
+                text_terms=text_terms,
                 confirmed=confirmed,
                 timezone=timezone,
             )
@@ -255,7 +262,9 @@ def unsubscribe_command(email: str, bounced: bool, database_url: str | None) -> 
 
 
 SUBSCRIBER_COLUMNS = ("id", "email", "state", "timezone", "subscriptions", "emails_sent")
-SUBSCRIPTION_COLUMNS = ("id", "email", "name", "query", "follows", "frequency", "active")
+SUBSCRIPTION_COLUMNS = (
+    "id", "email", "name", "query", "follows", "text_terms", "frequency", "active"
+)  # fmt: skip
 
 
 def _state(subscriber: Subscriber) -> str:
@@ -292,6 +301,7 @@ def subscription_rows(session: Session, email: str | None) -> list[dict[str, Any
     return [
         {"id": s.id, "email": s.subscriber.email, "name": s.name, "query": s.query,
          "follows": s.followed_document.reference if s.followed_document else "",
+         "text_terms": s.text_terms,
          "frequency": s.frequency, "active": s.active}
         for s in session.scalars(statement)
     ]  # fmt: skip

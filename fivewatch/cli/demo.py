@@ -65,6 +65,7 @@ def add_sample_subscriptions(session: Session, path: Path = SAMPLE_SUBSCRIPTIONS
             name=entry["name"],
             jurisdictions=entry.get("jurisdictions", ()),
             doc_types=entry.get("types", ()),
+            text_terms=entry.get("text_terms", False),
         )
     for entry in data.get("follow", []):
         found = find(session, entry["reference"], entry.get("jurisdiction"))
