@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -23,7 +23,16 @@ from alerts.query import MatchDocument, MatchResult, Query, QuerySyntaxError, pa
 from alerts.query.ast import Filter
 from alerts.snippet import snippet
 from alerts.subscriptions import receiving_mail
+from alerts.textchanges import (
+    TextStep,
+    WatchedTerms,
+    before_and_after,
+    term_changes_by_subscription,
+    term_reason,
+    text_steps,
+)
 from models import Alert, Change, Checkpoint, Subscriber, Subscription
+from models.billtext import TermChange
 from models.documents import BillEvent
 
 log = logging.getLogger(__name__)
@@ -45,6 +54,7 @@ class Compiled:
     doc_types: frozenset[str]
     include_events: bool
     followed_document_id: int | None
+    watched: WatchedTerms | None = None  # term alerts on new text versions, when asked for
 
     @property
     def where(self) -> tuple[Filter, ...]:
@@ -58,8 +68,12 @@ class Compiled:
 class CompiledSubscriptions:
     followers: dict[int, list[Compiled]] = field(default_factory=lambda: defaultdict(list))
     monitor: Monitor[Compiled] = field(default_factory=Monitor)
+    # Term alerts are looked for in new text versions only, apart from the Monitor.
+    text_watchers: dict[int, WatchedTerms] = field(default_factory=dict)
 
     def add(self, compiled: Compiled) -> None:
+        if compiled.watched is not None:
+            self.text_watchers[compiled.subscription_id] = compiled.watched
         if compiled.query is not None:
             self.monitor.add(compiled, compiled.query, compiled.where)
         elif compiled.followed_document_id is not None:
@@ -107,7 +121,7 @@ def _compile(subscription: Subscription) -> Compiled | None:
                 "subscription %d: stored query does not parse, skipped: %s", subscription.id, error
             )
             return None
-    return Compiled(
+    compiled = Compiled(
         subscription.id,
         query,
         frozenset(subscription.jurisdictions),
@@ -115,6 +129,9 @@ def _compile(subscription: Subscription) -> Compiled | None:
         subscription.include_events,
         subscription.followed_document_id,
     )
+    if query is None or not subscription.text_terms:
+        return compiled
+    return replace(compiled, watched=WatchedTerms.of(query, compiled.where))
 
 
 def match_changes(
@@ -155,7 +172,9 @@ def _next_batch(session: Session, after: int) -> list[Change]:
         .where(Change.id > after)
         .order_by(Change.id)
         .limit(BATCH)
-        .options(selectinload(Change.document), selectinload(Change.event))
+        .options(
+            selectinload(Change.document), selectinload(Change.event), selectinload(Change.text)
+        )
     )
     return list(session.scalars(statement))
 
@@ -180,10 +199,17 @@ def _match_batch(
     matched = dict(
         zip(documents, compiled.monitor.match_batch(list(documents.values())), strict=True)
     )
+    steps = text_steps(session, batch)
     return sum(
         _insert_alerts(
             session,
-            _drafts(compiled, change, documents[change.document_id], matched[change.document_id]),
+            _drafts(
+                compiled,
+                change,
+                documents[change.document_id],
+                matched[change.document_id],
+                steps.get(change.id),
+            ),
             change,
             now,
         )
@@ -196,31 +222,62 @@ def _drafts(
     change: Change,
     doc: MatchDocument,
     matches: Matched[Compiled],
+    step: TextStep | None,
 ) -> dict[int, Draft]:
+    """`step`: the new text version a new_text change brings, with the version before it."""
     drafts: dict[int, Draft] = {}
     if change.kind != "new_document":
         for follower in compiled.followers.get(change.document_id, []):
-            drafts[follower.subscription_id] = _follow_draft(change, doc)
+            drafts[follower.subscription_id] = _follow_draft(change, doc, step)
+    if step is not None:  # a term alert says more than the query matching: it comes first
+        drafts.update(_term_drafts(compiled, doc, step))
     # Own jurisdictions and types are the Monitor's `where`: only the event choice is left.
     events_only = change.kind == "new_event"
     for candidate, result in matches:
         if candidate.include_events or not events_only:
             drafts.setdefault(
-                candidate.subscription_id, _query_draft(candidate, change, doc, result)
+                candidate.subscription_id, _query_draft(candidate, change, doc, result, step)
             )
     return drafts
 
 
-def _follow_draft(change: Change, doc: MatchDocument) -> Draft:
+def _term_drafts(
+    compiled: CompiledSubscriptions, doc: MatchDocument, step: TextStep
+) -> dict[int, Draft]:
+    """Term alerts of the subscriptions watching this bill (their filters let it through)."""
+    watchers = {
+        subscription_id: watched
+        for subscription_id, watched in compiled.text_watchers.items()
+        if watched.applies_to(doc)
+    }
+    if not watchers:
+        return {}
+    return {
+        subscription_id: _term_draft(step, changes)
+        for subscription_id, changes in term_changes_by_subscription(step, watchers).items()
+    }
+
+
+def _term_draft(step: TextStep, changes: list[TermChange]) -> Draft:
+    """The first change in the reason and the snippet; every changed term in matched_terms."""
+    terms = list(dict.fromkeys(change.term for change in changes))
+    return Draft(term_reason(step, changes[0]), terms, before_and_after(step, changes[0]))
+
+
+def _follow_draft(change: Change, doc: MatchDocument, step: TextStep | None) -> Draft:
     document = change.document
-    reason = f"you follow {document.reference or document.title}; {_what_changed(change)}"
+    reason = f"you follow {document.reference or document.title}; {_what_changed(change, step)}"
     return Draft(reason, [], snippet(doc, [], None))
 
 
 def _query_draft(
-    candidate: Compiled, change: Change, doc: MatchDocument, result: MatchResult
+    candidate: Compiled,
+    change: Change,
+    doc: MatchDocument,
+    result: MatchResult,
+    step: TextStep | None,
 ) -> Draft:
-    reason = f"{_what_changed(change)}; {_why_matched(result, candidate)}"
+    reason = f"{_what_changed(change, step)}; {_why_matched(result, candidate)}"
     return Draft(reason, result.matched_terms, snippet(doc, result.hits, result.best))
 
 
@@ -237,9 +294,11 @@ def _why_matched(result: MatchResult, candidate: Compiled) -> str:
     return "matched " + "; ".join(parts)
 
 
-def _what_changed(change: Change) -> str:
+def _what_changed(change: Change, step: TextStep | None) -> str:
     if change.kind == "new_event" and change.event is not None:
         return f"new stage: {describe_event(change.event)}"
+    if step is not None:
+        return step.sentence
     if change.kind == "new_version":
         return "new version"
     return f"new {change.document.kind}"
