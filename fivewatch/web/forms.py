@@ -24,6 +24,7 @@ class SubscriptionForm:
     types: tuple[str, ...] = ()
     frequency: str = "immediate"
     follow_id: int | None = None
+    text_terms: bool = False  # also alert when the query's words appear in or leave a bill's text
 
     def apply_to(self, subscription: Subscription) -> None:
         """Edit a query subscription; raises QuerySyntaxError for a bad query, ValueError for
@@ -33,6 +34,7 @@ class SubscriptionForm:
             subscription.query = self.query
             subscription.jurisdictions = list(self.jurisdictions)
             subscription.doc_types = list(self.types)
+            subscription.text_terms = self.text_terms
         subscription.name = checked_name(self.name) or subscription.name
         subscription.frequency = self.frequency
 
@@ -45,6 +47,7 @@ def subscription_form(
     type: Annotated[list[DocType] | None, Form()] = None,
     frequency: Annotated[Frequency, Form()] = "immediate",
     follow_id: Annotated[int | None, Form(ge=1, le=MAX_ID)] = None,
+    text_terms: Annotated[bool, Form()] = False,
 ) -> SubscriptionForm:
     return SubscriptionForm(
         email=email,
@@ -54,4 +57,5 @@ def subscription_form(
         types=tuple(type or ()),
         frequency=frequency,
         follow_id=follow_id,
+        text_terms=text_terms,
     )

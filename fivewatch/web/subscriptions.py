@@ -133,6 +133,7 @@ def _create(session: SessionDep, form: SubscriptionForm) -> Subscription | None:
         jurisdictions=form.jurisdictions,
         doc_types=form.types,
         frequency=form.frequency,
+        text_terms=form.text_terms,
     )
     subscription.active = False  # until its confirm link is used
     return subscription
