@@ -22,9 +22,8 @@ from crawlers.spiders.us_bill_text_xml import parse_bill_text
 from fivewatch.cli import cli
 from fivewatch.cli.demo import add_sample_subscriptions
 from models import Alert, Change, Document, Subscriber
-from models.billtext import plain_text, sections_to_json
-from models.documents import BillText
 from models.records import BILL, DocumentRecord
+from models.texts import store_text
 from tests.alerts.conftest import NOW, Store
 from tests.conftest import ROOT
 
@@ -64,9 +63,9 @@ def hr1500(session: Session, store: Store) -> Document:
     return document
 
 
-def arrives(session: Session, document: Document, code: str) -> list[Alert]:
-    """One text version stored as the store keeps it (a BillText, a new_text Change, the
-    bill's latest text), then matched: the alerts it made."""
+def arrives(session: Session, code: str) -> list[Alert]:
+    """One text version stored (models.texts, as a crawl stores it), then matched: the
+    alerts it made."""
     stage, issued_on = VERSIONS[code]
     record = parse_bill_text(
         (BODIES / f"BILLS-116hr1500{code}.xml").read_bytes(),
@@ -76,22 +75,7 @@ def arrives(session: Session, document: Document, code: str) -> list[Alert]:
         stage=stage,
         issued_on=issued_on,
     )
-    text = BillText(
-        document=document,
-        code=record.code,
-        stage=record.stage,
-        issued_on=record.issued_on,
-        url=record.url,
-        title=record.title,
-        sections=sections_to_json(record.sections),
-        text_hash=record.text_hash,
-        sequence=list(VERSIONS).index(code),
-        source=record.source,
-    )
-    session.add(text)
-    session.flush()
-    session.add(Change(key=f"text:{text.id}", kind="new_text", document=document, text=text))
-    document.latest_text = plain_text(record.sections)
+    text = store_text(session, record, NOW).text
     session.commit()
     match_changes(session, NOW)
     session.commit()
@@ -99,15 +83,15 @@ def arrives(session: Session, document: Document, code: str) -> list[Alert]:
     return list(session.scalars(statement))
 
 
-def reasons_per_version(session: Session, document: Document) -> dict[str, list[str]]:
-    return {code: [a.reason for a in arrives(session, document, code)] for code in VERSIONS}
+def reasons_per_version(session: Session) -> dict[str, list[str]]:
+    return {code: [a.reason for a in arrives(session, code)] for code in VERSIONS}
 
 
 def test_a_follower_gets_one_alert_per_version_naming_what_changed(
     session: Session, hr1500: Document
 ) -> None:
     follow(session, email=EMAIL, document=hr1500, confirmed=True)
-    assert reasons_per_version(session, hr1500) == {
+    assert reasons_per_version(session) == {
         "ih": ["you follow H.R. 1500; first text: Introduced in House (2019-03-05), 8 sections"],
         "rh": [
             "you follow H.R. 1500; new text: Reported in House (2019-05-10): 4 sections "
@@ -127,11 +111,24 @@ def test_a_follower_gets_one_alert_per_version_naming_what_changed(
     }
 
 
+def test_a_version_arriving_late_is_diffed_against_the_one_before_it_and_says_so(
+    session: Session, hr1500: Document
+) -> None:
+    follow(session, email=EMAIL, document=hr1500, confirmed=True)
+    arrives(session, "ih")
+    arrives(session, "eh")
+    [late] = arrives(session, "rh")
+    assert late.reason == (
+        "you follow H.R. 1500; new text: Reported in House (2019-05-10): 4 sections reworded "
+        "since Introduced in House (2019-03-05) (arrived after Engrossed in House (eh))"
+    )
+
+
 def test_a_query_matching_the_new_text_alerts_like_a_new_version(
     session: Session, hr1500: Document
 ) -> None:
     subscribe(session, email=EMAIL, query="HMDA", confirmed=True)
-    reasons = reasons_per_version(session, hr1500)
+    reasons = reasons_per_version(session)
     assert (reasons["ih"], reasons["rh"]) == ([], [])  # the words are not in the text yet
     [eh] = reasons["eh"]
     assert eh.startswith("new text: Engrossed in House (2019-05-22): 10 sections added")
@@ -147,9 +144,9 @@ def test_a_term_that_appears_alerts_with_its_section_versions_and_sentences(
 ) -> None:
     subscribe(session, email=EMAIL, query="HMDA", jurisdictions=["us"], text_terms=True,
               confirmed=True)  # fmt: skip
-    assert arrives(session, hr1500, "ih") == []
-    assert arrives(session, hr1500, "rh") == []
-    [alert] = arrives(session, hr1500, "eh")
+    assert arrives(session, "ih") == []
+    assert arrives(session, "rh") == []
+    [alert] = arrives(session, "eh")
     assert alert.reason == (
         '"hmda" appeared in SEC. 10. Limitation on providing exemptions from HMDA reporting '
         "requirements between Reported in House and Engrossed in House"
@@ -167,12 +164,12 @@ def test_a_term_already_in_the_text_alerts_as_a_match_until_a_section_brings_it(
     """ "payday" is in the findings (SEC. 2) from the start: a plain match for ih and rh; in
     eh a section of its own brings it, and the alert says so."""
     subscribe(session, email=EMAIL, query="payday", text_terms=True, confirmed=True)
-    [ih] = arrives(session, hr1500, "ih")
+    [ih] = arrives(session, "ih")
     assert ih.reason.endswith("8 sections; matched payday in text")
-    [rh] = arrives(session, hr1500, "rh")
+    [rh] = arrives(session, "rh")
     assert rh.reason.endswith("4 sections reworded since Introduced in House (2019-03-05); "
                               "matched payday in text")  # fmt: skip
-    [eh] = arrives(session, hr1500, "eh")
+    [eh] = arrives(session, "eh")
     assert eh.reason == (
         f'"payday" appeared in {SEC_17} between Reported in House and Engrossed in House'
     )
@@ -186,9 +183,9 @@ def test_a_term_that_disappears_alerts_with_the_sentence_as_written(
     session: Session, hr1500: Document
 ) -> None:
     subscribe(session, email=EMAIL, query="omnibus", text_terms=True, confirmed=True)
-    [first] = arrives(session, hr1500, "ih")  # in the text as introduced: a plain match
+    [first] = arrives(session, "ih")  # in the text as introduced: a plain match
     assert first.reason.endswith("8 sections; matched omnibus in text")
-    [alert] = arrives(session, hr1500, "rh")
+    [alert] = arrives(session, "rh")
     assert alert.reason == (
         '"omnibus" disappeared in SEC. 4. Conforming amendments between Introduced in House '
         "and Reported in House"
@@ -209,7 +206,7 @@ def test_term_alerts_need_a_changed_term_a_matching_bill_and_the_filters(
               text_terms=True, confirmed=True)  # fmt: skip
     subscribe(session, email="d@example.org", query="HMDA type:statement", text_terms=True,
               confirmed=True)  # fmt: skip
-    alerts = [alert for code in VERSIONS for alert in arrives(session, hr1500, code)]
+    alerts = [alert for code in VERSIONS for alert in arrives(session, code)]
     assert [(a.subscription_id, a.change.text and a.change.text.code) for a in alerts] == [
         (watching.id, "ih"),  # "emphasis" is in the findings as introduced: a plain match
         (watching.id, "rh"),
@@ -232,8 +229,8 @@ def test_a_term_under_not_never_triggers(session: Session, hr1500: Document) -> 
     subscribe(session, email="b@example.org", query="surplus NOT payday", text_terms=True,
               confirmed=True)  # fmt: skip
     for code in ("ih", "rh"):
-        arrives(session, hr1500, code)
-    [alert] = arrives(session, hr1500, "eh")  # payday appears: it is only ever excluded
+        arrives(session, code)
+    [alert] = arrives(session, "eh")  # payday appears: it is only ever excluded
     assert alert.subscription_id == nested.id
     assert alert.matched_terms == ["hmda"]
 
@@ -244,7 +241,7 @@ def test_the_email_shows_the_reason_and_the_sentences_before_and_after(
     subscribe(session, email=EMAIL, query="HMDA", text_terms=True, confirmed=True)
     session.commit()
     for code in ("ih", "rh", "eh"):
-        arrives(session, hr1500, code)
+        arrives(session, code)
     assert queue_deliveries(session, NOW) == 1
     session.commit()
     links = Links("https://fivewatch.example.org", "test-secret")
@@ -295,7 +292,7 @@ def test_the_demo_follows_hr1500_and_watches_words_its_text_really_gains(
     for subscriber in session.scalars(select(Subscriber)):
         subscriber.confirmed_at = NOW  # as the demo's confirm links do
     session.commit()
-    alerts = [alert for code in VERSIONS for alert in arrives(session, hr1500, code)]
+    alerts = [alert for code in VERSIONS for alert in arrives(session, code)]
     said = [(a.subscription.name, a.change.text and a.change.text.code) for a in alerts]
     # "payday" is in the findings from the start: the watch matches every version; its alert
     # for the engrossed text is the term alert.
