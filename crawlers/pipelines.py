@@ -5,6 +5,9 @@ than everything else a crawl does). If any record of a batch fails, the batch is
 and written again one record per transaction, so the failing record is reported (source, URL,
 cause; counted as a run error, which holds the watermark back) and the others are kept.
 Committed records are announced with the `records_stored` signal (crawlers.signals).
+
+A bill's text versions (`TextVersionRecord`) are queued beside the records and written after
+them, each in its own transaction: its bill is then stored, and one bad text costs only itself.
 """
 
 from __future__ import annotations
@@ -21,18 +24,24 @@ from sqlalchemy.orm import Session
 from crawlers.base.source import SourceSpider
 from crawlers.errors import LayoutChanged, SourceError, report, run_complete
 from crawlers.signals import records_stored
+from models.billtext import TextVersionRecord
 from models.db import make_engine
 from models.records import DocumentRecord
 from models.sources import Source
 from models.store import UpsertOutcome, advance_watermark, ensure_source, upsert_documents
+from models.texts import UnknownBill, store_text, version_name
 
 REQUIRED_FIELDS = ("source", "external_id", "kind", "jurisdiction", "title")
+REQUIRED_TEXT_FIELDS = ("source", "bill_external_id", "code", "url")
 UNMAPPED_STAT = "source/unmapped_stages"  # events whose stage no map knows, this run
 UNMAPPED_NAMES_STAT = "source/unmapped_stage_names"  # which stages, at most MAX_UNMAPPED_NAMES
 MAX_UNMAPPED_NAMES = 20
 STORE_BATCH = 100
 logger = logging.getLogger(__name__)
 STORE_FAILED_STAT = "store/failed"
+TEXTS_NEW_STAT = "store/texts_new"
+TEXTS_SEEN_STAT = "store/texts_seen"
+Item = DocumentRecord | TextVersionRecord
 
 
 def source_row(session: Session, spider: SourceSpider | type[SourceSpider]) -> Source:
@@ -56,16 +65,22 @@ class ValidatePipeline:
     def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler)
 
-    def process_item(self, item: Any) -> DocumentRecord:
+    def process_item(self, item: Any) -> Item:
         slug = self.crawler.spider.name if self.crawler.spider else "?"
+        if isinstance(item, TextVersionRecord):
+            self._require(item, REQUIRED_TEXT_FIELDS, slug, item.url)
+            return item
         if not isinstance(item, DocumentRecord):
             raise self._drop(SourceError(slug, "", f"not a DocumentRecord: {type(item).__name__}"))
-        missing = [name for name in REQUIRED_FIELDS if not str(getattr(item, name)).strip()]
-        if missing:
-            cause = f"required field(s) empty: {', '.join(missing)}"
-            raise self._drop(LayoutChanged(slug, item.source_url or item.url, cause))
+        self._require(item, REQUIRED_FIELDS, slug, item.source_url or item.url)
         self._count_unmapped(item)
         return item
+
+    def _require(self, item: Item, fields: tuple[str, ...], slug: str, url: str) -> None:
+        missing = [name for name in fields if not str(getattr(item, name)).strip()]
+        if missing:
+            cause = f"required field(s) empty: {', '.join(missing)}"
+            raise self._drop(LayoutChanged(slug, url, cause))
 
     def _count_unmapped(self, item: DocumentRecord) -> None:
         """Stages no map knows are kept as stated, and counted and named: never silent."""
@@ -99,6 +114,7 @@ class StorePipeline:
         self.crawler = crawler
         self.engine = make_engine(crawler.settings.get("FIVEWATCH_DATABASE_URL"))
         self.pending: list[DocumentRecord] = []
+        self.pending_texts: list[TextVersionRecord] = []
         self.newest: str | None = None
         self.source_id: int | None = None
 
@@ -120,13 +136,23 @@ class StorePipeline:
             self.source_id = source_row(session, self.spider).id
             session.commit()
 
-    def process_item(self, item: DocumentRecord) -> DocumentRecord:
-        self.pending.append(item)
-        if len(self.pending) >= STORE_BATCH:
+    def process_item(self, item: Item) -> Item:
+        if isinstance(item, TextVersionRecord):
+            self.pending_texts.append(item)
+        else:
+            self.pending.append(item)
+        if len(self.pending) + len(self.pending_texts) >= STORE_BATCH:
             self.flush()
         return item
 
     def flush(self) -> None:
+        """Write the pending records, then the pending texts (their bills are then stored)."""
+        self._flush_documents()
+        texts, self.pending_texts = self.pending_texts, []
+        for text in texts:
+            self._write_text(text)
+
+    def _flush_documents(self) -> None:
         """Write the pending records: all in one transaction, else one by one."""
         batch, self.pending = self.pending, []
         if not batch:
@@ -160,6 +186,22 @@ class StorePipeline:
             cause = f"record {item.external_id} not stored: {error!r}"
             report(self.crawler, SourceError(item.source, url, cause))
             return []
+
+    def _write_text(self, text: TextVersionRecord) -> None:
+        stats = self.crawler.stats
+        assert stats is not None
+        try:
+            with Session(self.engine) as session:
+                created = store_text(session, text, datetime.now(UTC)).created
+                session.commit()
+        except Exception as error:  # one bad text must not stop the run or undo the others
+            stats.inc_value(STORE_FAILED_STAT)
+            cause = (
+                str(error) if isinstance(error, UnknownBill) else f"{version_name(text)}: {error!r}"
+            )
+            report(self.crawler, SourceError(text.source, text.url, cause))
+            return
+        stats.inc_value(TEXTS_NEW_STAT if created else TEXTS_SEEN_STAT)
 
     def _count(self, outcome: UpsertOutcome) -> None:
         stats = self.crawler.stats

@@ -8,7 +8,8 @@
 - Incremental: `sort=updateDate+desc` with a LITERAL `+` (the recorded `%2B` request came back
   ascending) and `fromDateTime` = the watermark; paging follows `pagination.next`. Without a
   watermark (first run) the window is FIRST_RUN_DAYS before the newest update listed.
-- Per changed bill: detail, then /actions, /summaries, /text, /subjects, every page of each.
+- Per changed bill: detail, then /actions, /summaries, /text, /subjects, every page of each;
+  then each text version in BILLS XML, from GovInfo (us_bill_spider), without the API key.
   A part that fails (a declared gap, an error) is skipped; the bill is still stored from what
   arrived, and from the list entry alone when even the detail fails.
 - Errors about one bill's request (detail, actions, summaries...) name the bill, "H.R. 1 (117th)",
@@ -17,7 +18,8 @@
 - Rate limit: 5,000 requests an hour per key (DEMO_KEY: 30), announced in x-ratelimit-limit /
   -remaining. Requests are spaced to the hourly limit and the run stops, as an error so the
   watermark stays put, when fewer than RATE_RESERVE remain. 429s: the Retry-After middleware.
-- Licence: bill data is public domain (17 U.S.C. 105). History: 2026-11: first version.
+- Licence: bill data is public domain (17 U.S.C. 105). History: 2026-11: first version;
+  2026-12: text versions.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from twisted.python.failure import Failure
 from crawlers.base.json_api import json_object
 from crawlers.base.source import SourceSpider
 from crawlers.errors import LayoutChanged, SourceError
-from crawlers.spiders.us_bill_spider import UsBillSpider
+from crawlers.spiders.us_bill_spider import GOVINFO_HOST, UsBillSpider
 from crawlers.spiders.us_common import (
     BillId,
     BillParts,
@@ -69,7 +71,7 @@ class UsCongressBillsSpider(UsBillSpider):
     jurisdiction = "us"
     kind = "bills"
     interval_s = 4 * 3600
-    allowed_domains: ClassVar[list[str]] = ["api.congress.gov"]
+    allowed_domains: ClassVar[list[str]] = ["api.congress.gov", GOVINFO_HOST]  # texts: GovInfo
 
     def __init__(self, *args: Any, bills: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -146,7 +148,7 @@ class UsCongressBillsSpider(UsBillSpider):
 
     def next_part(self, fetch: Fetch) -> Output:
         if not fetch.todo:
-            yield self.record(fetch.parts, fetch.source_url)
+            yield from self.with_texts(self.record(fetch.parts, fetch.source_url))
             return
         yield self.api_request(bill_url(fetch.bid, fetch.todo[0]), self.parse_part, fetch=fetch)
 

@@ -11,9 +11,11 @@
 - Record: every `<titles>` item (type as stated), the newest summary in any known wrapping (one
   in none is reported naming the bill, never stored empty), the outcome from laws and actions
   (lapsed once its Congress ended). Errors about a bill file name the bill ("H.R. 1500 (116th)").
+- Texts: each `textVersions` item in BILLS XML is fetched and parsed into sections
+  (us_bill_spider); an error about one names the bill and the version.
 - Updates: current congress every 4 hours, earlier ones daily. Licence: public domain
   (17 U.S.C. 105, stated in each file's dublinCore).
-- History: 2026-11: first version.
+- History: 2026-11: first version. 2026-12: text versions.
 """
 
 from __future__ import annotations
@@ -73,9 +75,11 @@ class UsGovinfoBillstatusSpider(UsBillSpider):
         for loc in changed_since(self.read(response, sitemap_entries), self.since_datetime()):
             yield Request(loc, callback=callback, errback=self.on_failure)
 
-    def parse_bill(self, response: Response) -> Iterator[DocumentRecord]:
+    def parse_bill(self, response: Response) -> Iterator[DocumentRecord | Request]:
         self.saw(1)
-        yield self.read(response, lambda body: self.record(body, response.url))
+        yield from self.with_texts(
+            self.read(response, lambda body: self.record(body, response.url))
+        )
 
     def record(self, body: bytes, source_url: str) -> DocumentRecord:
         return self.bill_record(parse_billstatus(body), source_url)

@@ -28,6 +28,7 @@ from crawlers.base.source import SourceSpider
 from crawlers.process import crawl_settings, selected, sync_sources
 from crawlers.registry import spider_classes
 from fivewatch.cli.demo import DEMO_WATERMARKS
+from models.billtext import TextVersionRecord
 from models.db import make_engine, upgrade
 from models.records import DocumentRecord
 
@@ -78,6 +79,16 @@ def record_fields(record: DocumentRecord) -> dict[str, Any]:
     return result
 
 
+def text_fields(record: TextVersionRecord) -> dict[str, Any]:
+    """A text version as the spider yields it, its sections by label and hash: their words are
+    golden/us-bill-text/sections/ (tests/crawlers/test_us_bill_text.py), not repeated here."""
+    fields = asdict(record)
+    fields["sections"] = [section.label for section in record.sections]
+    fields["text_hash"] = record.text_hash
+    result: dict[str, Any] = json.loads(json.dumps(fields, default=_plain))
+    return result
+
+
 class CaptureRequests:
     """Spider middleware: the requests a response's callback yields, in order."""
 
@@ -121,6 +132,8 @@ class CaptureRecords:
     def process_item(self, item: Any) -> Any:
         if isinstance(item, DocumentRecord):
             _note(item.source_url, "records", record_fields(item))
+        elif isinstance(item, TextVersionRecord):  # a text is parsed from its own URL
+            _note(item.url, "records", text_fields(item))
         return item
 
 
