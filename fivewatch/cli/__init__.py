@@ -21,6 +21,7 @@ from fivewatch.cli.analysts import history_command, search_command
 from fivewatch.cli.crawl import crawl, sources
 from fivewatch.cli.db import db
 from fivewatch.cli.demo import demo
+from fivewatch.cli.diff import diff_command
 from fivewatch.cli.failures import explain
 from fivewatch.cli.query import query_group
 from fivewatch.cli.run import run_command
@@ -64,6 +65,7 @@ for command in (
     send_command,
     search_command,
     history_command,
+    diff_command,
     query_group,
     demo,
     serve,
