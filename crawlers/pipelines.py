@@ -7,7 +7,8 @@ cause; counted as a run error, which holds the watermark back) and the others ar
 Committed records are announced with the `records_stored` signal (crawlers.signals).
 
 A bill's text versions (`TextVersionRecord`) are queued beside the records and written after
-them, each in its own transaction: its bill is then stored, and one bad text costs only itself.
+them, in stage order, each in its own transaction: its bill is then stored, and one bad text
+costs only itself.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from sqlalchemy.orm import Session
 from crawlers.base.source import SourceSpider
 from crawlers.errors import LayoutChanged, SourceError, report, run_complete
 from crawlers.signals import records_stored
-from models.billtext import TextVersionRecord
+from models.billtext import TextVersionRecord, stage_order
 from models.db import make_engine
 from models.records import DocumentRecord
 from models.sources import Source
@@ -55,6 +56,10 @@ def source_row(session: Session, spider: SourceSpider | type[SourceSpider]) -> S
         verified=spider.verified,
         interval_s=spider.interval_s,
     )
+
+
+def bill_and_stage(text: TextVersionRecord) -> tuple[Any, ...]:
+    return (text.bill_external_id, *stage_order(text.code, text.issued_on))
 
 
 class ValidatePipeline:
@@ -149,7 +154,8 @@ class StorePipeline:
         """Write the pending records, then the pending texts (their bills are then stored)."""
         self._flush_documents()
         texts, self.pending_texts = self.pending_texts, []
-        for text in texts:
+        # Stage order, not download order: versions fetched together are stored as published.
+        for text in sorted(texts, key=bill_and_stage):
             self._write_text(text)
 
     def _flush_documents(self) -> None:

@@ -36,7 +36,7 @@ def texts(engine: Engine, reference: str) -> list[tuple[Any, ...]]:
             .where(Document.reference == reference)
             .order_by(BillText.sequence)
         )
-        return [(t.sequence, t.code, t.stage, t.issued_on) for t in session.scalars(query)]
+        return [(t.sequence, t.code, t.stage, t.issued_on, t.note) for t in session.scalars(query)]
 
 
 def text_changes(engine: Engine) -> list[str]:
@@ -55,13 +55,14 @@ def start_from_demo_watermark(engine: Engine) -> None:
 def test_the_demo_replay_stores_hr1500s_four_versions_in_order(db_url: str, engine: Engine) -> None:
     start_from_demo_watermark(engine)
     crawl(db_url, GOVINFO, SLUG)
+    # downloaded in any order, stored in stage order: none "arrived after" another
     assert texts(engine, "H.R. 1500") == [
-        (1, "ih", "Introduced in House", date(2019, 3, 5)),
-        (2, "rh", "Reported in House", date(2019, 5, 10)),
-        (3, "eh", "Engrossed in House", date(2019, 5, 22)),
-        (4, "rfs", "Referred in Senate", date(2019, 5, 23)),
+        (1, "ih", "Introduced in House", date(2019, 3, 5), ""),
+        (2, "rh", "Reported in House", date(2019, 5, 10), ""),
+        (3, "eh", "Engrossed in House", date(2019, 5, 22), ""),
+        (4, "rfs", "Referred in Senate", date(2019, 5, 23), ""),
     ]
-    assert texts(engine, "H.R. 6972") == [(1, "ih", "Introduced in House", date(2018, 9, 28))]
+    assert texts(engine, "H.R. 6972") == [(1, "ih", "Introduced in House", date(2018, 9, 28), "")]
     assert len(text_changes(engine)) == 5  # H.R. 1500's four and H.R. 6972's one
     run_row = last_run(engine, SLUG)
     assert (run_row.error_count, run_row.replay_misses) == (0, 0)
@@ -83,7 +84,7 @@ def test_a_damaged_text_costs_only_that_version(
     cassette = copy_cassette(tmp_path, SLUG)
     edit_body(cassette, RH_URL, lambda body: body[: len(body) // 2])  # SYNTHETIC: cut short
     crawl_bills(db_url, cassette, GOVINFO_SPIDER, HR1500)
-    assert [code for _, code, _, _ in texts(engine, "H.R. 1500")] == ["ih", "eh", "rfs"]
+    assert [code for _, code, _, _, _ in texts(engine, "H.R. 1500")] == ["ih", "eh", "rfs"]
     [error] = last_run(engine, SLUG).errors
     assert error.startswith(
         f"ParseError: {SLUG} {RH_URL}: H.R. 1500 (116th) Reported in House (rh): "
@@ -99,7 +100,7 @@ def test_a_text_declared_a_gap_is_counted_and_the_others_stored(
     gap = {"method": "GET", "url": RH_URL, "gap": "not recorded (this test)"}
     edit_index(cassette, lambda lines: [gap if line["url"] == RH_URL else line for line in lines])
     crawl_bills(db_url, cassette, GOVINFO_SPIDER, HR1500)
-    assert [(n, code) for n, code, _, _ in texts(engine, "H.R. 1500")] == [
+    assert [(n, code) for n, code, _, _, _ in texts(engine, "H.R. 1500")] == [
         (1, "ih"),
         (2, "eh"),
         (3, "rfs"),
