@@ -5,7 +5,9 @@ under cassettes/ and tests/alerts/fixtures/), recombined with new ids, jurisdict
 Subscriptions are queries built from the topic taxonomy (models/topics.toml) and the texts'
 own vocabulary, some with jurisdiction or type filters. In one run it measures, per size:
 - monitor: subscriptions compiled as alerts.match compiles them, the documents matched as one
-  batch (`Monitor.match_batch`, in C: alerts/query/_matcher.c), as FTS5 indexes the whole
+  batch (`Monitor.match_batch`, in C: alerts/query/_matcher.c, unless not built or
+  FIVEWATCH_PURE_MATCHER=1; and again on the pure Python core, alerts.query.pure_matcher, the
+  one installs without a C compiler run: its figures are "pure"), as FTS5 indexes the whole
   batch; timed: tokenising (documents are handed over untokenised), the batch's index of
   words and filters, the candidate queries from the term index, each evaluated once over the
   batch (phrases and NEAR checked on the documents holding their words), and its result: per
@@ -56,6 +58,7 @@ from alerts.match import BATCH, Compiled, CompiledSubscriptions
 from alerts.monitor import Monitor, document_frequency
 from alerts.query import MatchDocument, parse
 from alerts.query.ast import And, Filter, InTitle, Near, Node, Not, Or, Term
+from alerts.query.core import MatcherCore, chosen_core, pure_core
 from models.text import tokens
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -234,10 +237,11 @@ def fresh(documents: list[MatchDocument]) -> list[MatchDocument]:
 
 
 def compile_monitor(
-    subscriptions: list[Compiled], sample: list[MatchDocument]
+    subscriptions: list[Compiled], sample: list[MatchDocument], core: MatcherCore
 ) -> Monitor[Compiled]:
-    """As alerts.match compiles subscriptions (its own filters go into the Monitor too)."""
-    compiled = CompiledSubscriptions(monitor=Monitor(document_frequency(fresh(sample))))
+    """As alerts.match compiles subscriptions (its own filters go into the Monitor too), on
+    the matcher `core`."""
+    compiled = CompiledSubscriptions(monitor=Monitor(document_frequency(fresh(sample)), core))
     for subscription in subscriptions:
         assert subscription.query is not None
         compiled.add(subscription)
@@ -384,6 +388,7 @@ def shared(subscriptions: list[Compiled]) -> list[Compiled]:
 class Figures:
     subscriptions: int
     monitor: float  # docs/s
+    pure: float  # the monitor on the pure Python core
     naive: float
     fts5: float
     identical: bool
@@ -411,8 +416,8 @@ class Compared:
     matches: int
 
 
-# (Monitor ways, naive or None, fts5) runs, each (matcher, docs) -> pairs
-Runners = tuple[tuple[Any, ...], Any, Any]
+# ((Monitor way, its matcher core), ...), naive or None, fts5: runs, each (matcher, docs) -> pairs
+Runners = tuple[tuple[tuple[Any, MatcherCore], ...], Any, Any]
 
 
 def compare(
@@ -422,11 +427,12 @@ def compare(
     earlier: list[MatchDocument],
     sample: int,
 ) -> Compared:
-    """Times the ways (each Monitor way on a Monitor of its own, compiled afresh); naive, if
-    given, on the first `sample` documents; FTS5 on its own syntax."""
+    """Times the ways (each Monitor way on a Monitor of its own on its core, compiled afresh);
+    naive, if given, on the first `sample` documents; FTS5 on its own syntax."""
     monitor_ways, run_naive_way, run_fts5_way = runners
     monitor_runs = [
-        timed(way, compile_monitor(subscriptions, earlier), documents) for way in monitor_ways
+        timed(way, compile_monitor(subscriptions, earlier, core), documents)
+        for way, core in monitor_ways
     ]
     by_monitor = monitor_runs[0][1]
     in_sample = {pair for pair in by_monitor if pair[1] < sample}
@@ -452,11 +458,13 @@ def measure(
     earlier: list[MatchDocument],
     sample: int,
 ) -> Figures:
-    runners = ((run_monitor,), run_naive, run_fts5)
-    found = compare(runners, subscriptions, documents, earlier, sample)
+    monitor_ways = ((run_monitor, chosen_core()), (run_monitor, pure_core()))
+    found = compare((monitor_ways, run_naive, run_fts5), subscriptions, documents, earlier, sample)
+    monitor, pure = found.monitor
     return Figures(
         len(subscriptions),
-        found.monitor[0],
+        monitor,
+        pure,
         found.naive,
         found.fts5,
         found.identical,
@@ -481,7 +489,8 @@ def measure_extras(
     earlier: list[MatchDocument],
     sample: int,
 ) -> Extras:
-    monitor_ways = (run_monitor_reading_matches, run_monitor_batches)
+    core = chosen_core()
+    monitor_ways = ((run_monitor_reading_matches, core), (run_monitor_batches, core))
     runners = (monitor_ways, None, run_fts5_batches)  # the naive loop: measured once, above
     found = compare(runners, subscriptions, documents, earlier, sample)
     reading, batches = found.monitor
@@ -501,9 +510,12 @@ def report_extras(figures: Figures, extras: Extras) -> None:
 
 def report(figures: Figures) -> None:
     print(
-        f"{figures.subscriptions:>7,} subscriptions: monitor {figures.monitor:>9,.0f} docs/s | "
+        f"{figures.subscriptions:>7,} subscriptions: monitor ({chosen_core().name}) "
+        f"{figures.monitor:>9,.0f} docs/s | "
         f"naive {figures.naive:>7,.0f} docs/s ({figures.monitor / figures.naive:,.1f}x) | "
         f"fts5 {figures.fts5:>7,.0f} docs/s ({figures.monitor / figures.fts5:,.1f}x) | "
+        f"pure {figures.pure:>7,.0f} docs/s ({figures.pure / figures.monitor:,.2f}x "
+        f"{chosen_core().name}, {figures.pure / figures.naive:,.1f}x naive) | "
         f"{figures.matches:,} matches in {figures.documents:,} docs | "
         f"identical: {figures.identical}",
         flush=True,
@@ -549,12 +561,17 @@ def main(argv: list[str] | None = None) -> None:
             {
                 "subscriptions": args.subscriptions,
                 "documents": args.documents,
+                "core": chosen_core().name,  # what docs_per_s and the monitor figures ran on
                 "docs_per_s": round(main_figures.monitor),
+                "pure_docs_per_s": round(main_figures.pure),
+                "pure_over_native": round(main_figures.pure / main_figures.monitor, 3),
+                "pure_speedup_vs_naive": round(main_figures.pure / main_figures.naive, 1),
                 "naive_docs_per_s": round(main_figures.naive),
                 "fts5_docs_per_s": round(main_figures.fts5),
                 "speedup_vs_naive": round(main_figures.monitor / main_figures.naive, 1),
                 "speedup_vs_fts5": round(main_figures.monitor / main_figures.fts5, 1),
                 "docs_per_s_by_subscriptions": {s: round(f.monitor) for s, f in results.items()},
+                "pure_docs_per_s_by_subscriptions": {s: round(f.pure) for s, f in results.items()},
                 "docs_per_s_reading_matches": round(extras.monitor_reading),
                 "fts5_batch_documents": BATCH,
                 "fts5_batches_docs_per_s": round(extras.fts5_batches),

@@ -1,4 +1,5 @@
-"""bench/match.py at a tiny size: the three matchers agree, and a disagreement is reported."""
+"""bench/match.py at a tiny size: the three matchers (the monitor on both cores) agree, and a
+disagreement is reported."""
 
 from __future__ import annotations
 
@@ -23,6 +24,11 @@ def test_a_small_run_agrees_and_ends_with_the_json_figures(
     assert figures["subscriptions"] == 300
     assert set(figures["docs_per_s_by_subscriptions"]) == {"100", "300"}
     assert figures["docs_per_s"] > 0
+    assert figures["core"] in ("native", "pure")
+    assert figures["pure_docs_per_s"] > 0
+    assert figures["pure_over_native"] > 0
+    assert figures["pure_speedup_vs_naive"] > 0
+    assert set(figures["pure_docs_per_s_by_subscriptions"]) == {"100", "300"}
     assert figures["speedup_vs_naive"] > 0
     assert figures["speedup_vs_fts5"] > 0
     assert figures["docs_per_s_reading_matches"] > 0
