@@ -11,6 +11,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from crawlers.process import sync_sources
+from crawlers.spiders.us_bill_spider import govinfo_text_url, version_code
 from fivewatch.cli.demo import DEMO_WATERMARKS
 from models import BillText, Change, Document, Source
 from tests.crawlers.replay_crawl import (
@@ -21,7 +22,13 @@ from tests.crawlers.replay_crawl import (
     last_run,
     row_counts,
 )
-from tests.crawlers.test_us_engine import GOVINFO, GOVINFO_SPIDER, crawl_bills
+from tests.crawlers.test_us_engine import (
+    CONGRESS,
+    CONGRESS_SPIDER,
+    GOVINFO,
+    GOVINFO_SPIDER,
+    crawl_bills,
+)
 
 SLUG = "us-govinfo-billstatus"
 HR1500 = "116/hr/1500"
@@ -107,3 +114,26 @@ def test_a_text_declared_a_gap_is_counted_and_the_others_stored(
     ]
     run_row = last_run(engine, SLUG)
     assert (run_row.error_count, run_row.stats["replay/gap"]) == (0, 1)
+
+
+def test_congress_gov_text_links_lead_to_the_same_govinfo_package() -> None:
+    """The XML links of H.R. 1's recorded /text body (Congress.gov's host) and H.R. 1500's
+    BILLSTATUS (GovInfo's); other formats stay links."""
+    assert govinfo_text_url("https://www.congress.gov/117/bills/hr1/BILLS-117hr1rds.xml") == (
+        "https://www.govinfo.gov/content/pkg/BILLS-117hr1rds/xml/BILLS-117hr1rds.xml"
+    )
+    assert govinfo_text_url(RH_URL) == RH_URL
+    assert version_code(RH_URL) == "rh"
+    assert govinfo_text_url("https://www.congress.gov/117/bills/hr1/BILLS-117hr1rds.pdf") is None
+    html = "https://www.congress.gov/117/bills/hr21/generated/BILLS-117hr21ih.html"
+    assert govinfo_text_url(html) is None
+
+
+def test_congress_bills_asks_govinfo_for_its_texts(db_url: str, engine: Engine) -> None:
+    """H.R. 1's three XML versions are asked of GovInfo (declared gaps: no text recorded), not
+    missed, and the bill is stored whole without them."""
+    crawl_bills(db_url, CONGRESS, CONGRESS_SPIDER, "117/hr/1")
+    run_row = last_run(engine, "us-congress-bills")
+    # actions and subjects page 2, then the texts ih, eh, rds
+    assert (run_row.error_count, run_row.replay_misses, run_row.stats["replay/gap"]) == (0, 0, 5)
+    assert run_row.documents_new == 1
