@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, HTTPException, Path, Query
 from sqlalchemy import func, select
 
 from alerts.query import QuerySyntaxError, parse
-from fivewatch.web import queries
+from fivewatch.web import billtexts, queries
+from fivewatch.web.billtexts import KEY_PATTERN, SameVersion, TextVersion, UnknownVersion
 from fivewatch.web.finder import find
 from fivewatch.web.schemas import (
     BillHistory,
+    DiffOut,
     DocType,
     DocumentDetail,
     DocumentList,
@@ -20,11 +22,16 @@ from fivewatch.web.schemas import (
     RowId,
     SearchOut,
     SourceOut,
+    TextOut,
+    TextVersionList,
     detail_of,
+    diff_of,
     event_of,
     hit_of,
+    section_of,
     source_of,
     summary_of,
+    text_version_of,
 )
 from fivewatch.web.search import FiltersDep, bad_query
 from fivewatch.web.state import SessionDep, StateDep
@@ -35,6 +42,16 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such docu
 BAD_QUERY: dict[int | str, dict[str, Any]] = {
     400: {"description": "The query is not valid: message and 0-based position"}
 }
+NO_VERSION: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No such bill, or no such text version (the message names those stored)"}
+}
+SAME_VERSION: dict[int | str, dict[str, Any]] = {
+    400: {"description": "`from` and `to` name the same version"}
+}
+KEY_HELP = (
+    'A version\'s code ("rh"), or "code:issue" ("rh:2") for a re-issued code; '
+    "a re-issued code alone means its newest issue"
+)
 Limit = Annotated[int, Query(ge=1, le=200)]
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 
@@ -74,6 +91,52 @@ def bill_history(session: SessionDep, document_id: RowId) -> BillHistory:
     bill = queries.document_or_404(session, document_id, "bill")
     events = [event_of(event) for event in queries.timeline(session, bill)]
     return BillHistory(bill=summary_of(bill), events=events)
+
+
+@router.get("/bills/{document_id}/texts", responses=NOT_FOUND)
+def bill_texts(session: SessionDep, document_id: RowId) -> TextVersionList:
+    """A bill's stored text versions, in stage order."""
+    bill = queries.document_or_404(session, document_id, "bill")
+    versions = [text_version_of(version) for version in billtexts.versions_of(bill)]
+    return TextVersionList(bill=summary_of(bill), versions=versions)
+
+
+def _version(versions: list[TextVersion], key: str) -> TextVersion:
+    try:
+        return billtexts.find_version(versions, key)
+    except UnknownVersion as error:
+        raise HTTPException(404, str(error)) from error
+
+
+@router.get("/bills/{document_id}/texts/{key}", responses=NO_VERSION)
+def bill_text(
+    session: SessionDep,
+    document_id: RowId,
+    key: Annotated[str, Path(pattern=KEY_PATTERN, description=KEY_HELP)],
+) -> TextOut:
+    """One text version of a bill, section by section."""
+    bill = queries.document_or_404(session, document_id, "bill")
+    version = _version(billtexts.versions_of(bill), key)
+    sections = [section_of(section) for section in version.sections]
+    return TextOut(bill=summary_of(bill), version=text_version_of(version), sections=sections)
+
+
+@router.get("/bills/{document_id}/diff", responses=NO_VERSION | SAME_VERSION)
+def bill_diff(
+    session: SessionDep,
+    document_id: RowId,
+    old: Annotated[str, Query(alias="from", pattern=KEY_PATTERN, description=KEY_HELP)],
+    new: Annotated[str, Query(alias="to", pattern=KEY_PATTERN, description=KEY_HELP)],
+) -> DiffOut:
+    """What changed from one text version to another, section by section, words marked."""
+    bill = queries.document_or_404(session, document_id, "bill")
+    versions = billtexts.versions_of(bill)
+    try:
+        return diff_of(bill, billtexts.compare(versions, old, new))
+    except UnknownVersion as error:
+        raise HTTPException(404, str(error)) from error
+    except SameVersion as error:
+        raise HTTPException(400, str(error)) from error
 
 
 @router.get("/search", responses=BAD_QUERY)

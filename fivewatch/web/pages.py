@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
-from fivewatch.web import queries
+from fivewatch.web import billtexts, queries
+from fivewatch.web.billtexts import SameVersion, TextVersion, UnknownVersion
 from fivewatch.web.chart import progress_chart, stage_table
 from fivewatch.web.schemas import RowId
 from fivewatch.web.state import SessionDep, StateDep, render
-from models import lookup
+from models import Document, lookup
 from models.taxonomy import load_topics
 
 MAX_REFERENCE = 300  # characters; the longest real title is far shorter
@@ -55,7 +58,62 @@ def bill_page(request: Request, session: SessionDep, document_id: RowId) -> Resp
         "publications": queries.publications(bill),
         "statements": queries.mentioning(session, bill),
     }
+    versions = billtexts.versions_of(bill)
+    context |= {"texts": versions, "newest_pair": billtexts.newest_pair(versions)}
     return render(request, "bill.html", context)
+
+
+VersionKey = Annotated[str, Path(max_length=40)]
+
+
+def _no_such_version(
+    request: Request, bill: Document, message: str, versions: list[TextVersion]
+) -> Response:
+    """404, naming the versions there are (with links), so the next click finds one."""
+    context = {"bill": bill, "message": message, "texts": versions}
+    return render(request, "bill_text_missing.html", context, status_code=404)
+
+
+@router.get("/bills/{document_id}/text/{key}")
+def bill_text_page(
+    request: Request, session: SessionDep, document_id: RowId, key: VersionKey
+) -> Response:
+    """One text version, section by section; `key` is its code, or "code:issue" when re-issued."""
+    bill = queries.document_or_404(session, document_id, "bill")
+    versions = billtexts.versions_of(bill)
+    try:
+        version = billtexts.find_version(versions, key)
+    except UnknownVersion as error:
+        return _no_such_version(request, bill, str(error), versions)
+    context = {"bill": bill, "version": version, "texts": versions,
+               "previous": billtexts.version_before(versions, version)}  # fmt: skip
+    return render(request, "bill_text.html", context)
+
+
+@router.get("/bills/{document_id}/diff")
+def bill_diff_page(
+    request: Request,
+    session: SessionDep,
+    document_id: RowId,
+    old: Annotated[str, Query(alias="from", max_length=40)] = "",
+    new: Annotated[str, Query(alias="to", max_length=40)] = "",
+) -> Response:
+    """What changed between two versions (by default the two newest), section by section."""
+    bill = queries.document_or_404(session, document_id, "bill")
+    versions = billtexts.versions_of(bill)
+    default = billtexts.newest_pair(versions)
+    if default is None:
+        message = f"Comparing needs two text versions; this bill has {len(versions)}"
+        return _no_such_version(request, bill, message, versions)
+    context: dict[str, object] = {"bill": bill, "texts": versions}
+    try:
+        context["compared"] = billtexts.compare(versions, old or default[0], new or default[1])
+    except UnknownVersion as error:
+        return _no_such_version(request, bill, str(error), versions)
+    except SameVersion as error:
+        context |= {"error": str(error), "chosen": (old, new)}
+        return render(request, "bill_diff.html", context, status_code=400)
+    return render(request, "bill_diff.html", context)
 
 
 @router.get("/statements/{document_id}")

@@ -9,7 +9,9 @@ from fastapi import Path
 from pydantic import BaseModel, computed_field
 
 from alerts.search import SearchHit
+from fivewatch.web.billtexts import TextVersion, VersionDiff
 from models import BillEvent, Document, vocabulary
+from models.billtext import Section, SectionChange
 from models.health import SourceHealth
 from models.lookup import MAX_DOCUMENT_ID
 
@@ -99,6 +101,59 @@ class DocumentList(BaseModel):
     documents: list[DocumentSummary]
 
 
+class TextVersionOut(BaseModel):
+    key: str  # how the API and pages address it: the code, "code:issue" when re-issued
+    code: str  # the source's version code (GovInfo: "ih", "rh", "eh", ...)
+    issue: int  # 1-based among the versions sharing this code
+    issues: int  # how many versions share this code
+    stage: str
+    issued_on: date | None
+    url: str  # where the text was fetched from
+    title: str
+    sequence: int  # stage order among the bill's versions
+    note: str
+    sections: int  # how many sections it has
+
+
+class TextVersionList(BaseModel):
+    bill: DocumentSummary
+    versions: list[TextVersionOut]  # in stage order
+
+
+class SectionOut(BaseModel):
+    number: str  # "" when unnumbered
+    heading: str
+    label: str  # "SEC. 3. Consumer Financial Protection Bureau"
+    text: str  # one subsection or paragraph a line
+    quoted: list[str]  # amended law the section inserts, each block apart
+
+
+class TextOut(BaseModel):
+    bill: DocumentSummary
+    version: TextVersionOut
+    sections: list[SectionOut]
+
+
+class WordsOut(BaseModel):
+    op: Literal["equal", "insert", "delete"]
+    text: str
+
+
+class SectionChangeOut(BaseModel):
+    kind: Literal["added", "removed", "moved", "reworded", "unchanged"]
+    old_label: str | None  # None when added
+    new_label: str | None  # None when removed
+    words: list[WordsOut]  # a reworded section's words in reading order; [] otherwise
+
+
+class DiffOut(BaseModel):
+    bill: DocumentSummary
+    old: TextVersionOut
+    new: TextVersionOut
+    sentence: str  # "10 sections added (SEC. 8. ...), 1 moved, 6 reworded"
+    changes: list[SectionChangeOut]  # in the new version's reading order
+
+
 class SourceOut(BaseModel):
     slug: str
     jurisdiction: str
@@ -140,4 +195,39 @@ def source_of(health: SourceHealth) -> SourceOut:
         slug=health.slug, jurisdiction=health.jurisdiction, kind=health.kind, name=health.title,
         health=health.verdict, health_reason=health.reason,
         last_run_at=health.last_run, last_success_at=health.last_success,
+    )  # fmt: skip
+
+
+def text_version_of(version: TextVersion) -> TextVersionOut:
+    row = version.row
+    return TextVersionOut(
+        key=version.key, code=row.code, issue=version.issue, issues=version.issues,
+        stage=row.stage, issued_on=row.issued_on, url=row.url, title=row.title,
+        sequence=row.sequence, note=row.note, sections=len(row.sections),
+    )  # fmt: skip
+
+
+def section_of(section: Section) -> SectionOut:
+    return SectionOut(
+        number=section.number, heading=section.heading, label=section.label,
+        text=section.text, quoted=list(section.quoted),
+    )  # fmt: skip
+
+
+def _label(section: Section | None) -> str | None:
+    return section.label if section is not None else None
+
+
+def change_of(change: SectionChange) -> SectionChangeOut:
+    return SectionChangeOut.model_validate({
+        "kind": change.kind, "old_label": _label(change.old), "new_label": _label(change.new),
+        "words": [{"op": op, "text": text} for op, text in change.words],
+    })  # fmt: skip
+
+
+def diff_of(bill: Document, compared: VersionDiff) -> DiffOut:
+    return DiffOut(
+        bill=summary_of(bill), old=text_version_of(compared.old),
+        new=text_version_of(compared.new), sentence=compared.diff.sentence(),
+        changes=[change_of(change) for change in compared.diff.changes],
     )  # fmt: skip

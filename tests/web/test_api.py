@@ -57,11 +57,21 @@ def test_sources_and_query_check(client: TestClient, corpus: Corpus) -> None:
 
 def test_openapi_lists_the_json_api_and_no_html_page(client: TestClient) -> None:
     paths = set(client.get("/openapi.json").json()["paths"])
-    assert not paths & {"/", "/search", "/subscribe", "/admin", "/compare"}
+    assert not paths & {
+        "/",
+        "/search",
+        "/subscribe",
+        "/admin",
+        "/compare",
+        "/bills/{document_id}/diff",
+    }
     assert {path for path in paths if path.startswith("/api/")} == {
         "/api/documents",
         "/api/documents/{document_id}",
         "/api/bills/{document_id}/history",
+        "/api/bills/{document_id}/texts",
+        "/api/bills/{document_id}/texts/{key}",
+        "/api/bills/{document_id}/diff",
         "/api/search",
         "/api/sources",
         "/api/query-check",
