@@ -45,22 +45,16 @@ def version_name(record: TextVersionRecord) -> str:
 def store_text(session: Session, record: TextVersionRecord, now: datetime) -> TextOutcome:
     """Keep one text version of a stored bill; a new one is a `new_text` Change."""
     document = _bill(session, record)
-    known = next(
-        (
-            text
-            for text in document.texts
-            if (text.code, text.text_hash) == (record.code, record.text_hash)
-        ),
-        None,
-    )
+    wanted = (record.code, record.text_hash)
+    known = next((text for text in document.texts if (text.code, text.text_hash) == wanted), None)
     if known is not None:
         return TextOutcome(known, created=False)
     text = _new_text(record, now)
     text.note = _note(document.texts, text)
     document.texts.append(text)
     session.flush()  # ids: the order's tie-break, and the Change's key
-    _reorder(document)
-    document.latest_text = plain_text(sections_from_json(document.texts[-1].sections))
+    newest = _reorder(document)[-1]
+    document.latest_text = plain_text(sections_from_json(newest.sections))
     session.add(
         Change(key=f"text:{text.id}", kind="new_text", document=document, text=text, created_at=now)
     )
@@ -98,7 +92,7 @@ def _note(stored: list[BillText], text: BillText) -> str:
     same_code = [old for old in stored if old.code == text.code]
     if same_code:
         issued = text.issued_on or text.first_seen_at.date()
-        first_seen = same_code[-1].first_seen_at.date()
+        first_seen = max(same_code, key=lambda old: old.sequence).first_seen_at.date()
         return f"re-issued {issued}: replaces the text first seen {first_seen}"
     later = [old for old in stored if _stage_key(old) > _stage_key(text)]
     if later:
@@ -111,7 +105,7 @@ def _stage_key(text: BillText) -> tuple[Any, ...]:
     return stage_order(text.code, text.issued_on)
 
 
-def _reorder(document: Document) -> None:
+def _reorder(document: Document) -> list[BillText]:
     """Sequence 1..n in stage order; a code's re-issues follow its first text, as they came."""
     first_of_code: dict[str, BillText] = {}
     for text in sorted(document.texts, key=lambda text: text.id):
@@ -120,6 +114,7 @@ def _reorder(document: Document) -> None:
     def order(text: BillText) -> tuple[Any, ...]:
         return (_stage_key(first_of_code[text.code]), text.id)
 
-    for sequence, text in enumerate(sorted(document.texts, key=order), start=1):
+    ordered = sorted(document.texts, key=order)
+    for sequence, text in enumerate(ordered, start=1):
         text.sequence = sequence
-    document.texts.sort(key=lambda text: text.sequence)
+    return ordered
