@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, bindparam, exists, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, exists, or_, select, true, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from alerts.admin import ADMIN, render_admin
@@ -154,9 +154,17 @@ def queue_confirmations(session: Session, now: datetime) -> int:
         )
     ).all()
     for subscriber_id in waiting:
-        session.add(Delivery(subscriber_id=subscriber_id, kind=CONFIRMATION, created_at=now))
+        queue_confirmation(session, subscriber_id, now)
     session.flush()
     return len(waiting)
+
+
+def queue_confirmation(session: Session, subscriber_id: int, now: datetime) -> Delivery:
+    """One confirmation email for the address's subscriptions awaiting their confirm link
+    (a web sign-up asks for one each time; the cap is alerts.subscriptions.sign_up_allowed)."""
+    delivery = Delivery(subscriber_id=subscriber_id, kind=CONFIRMATION, created_at=now)
+    session.add(delivery)
+    return delivery
 
 
 def send_pending(
@@ -169,16 +177,17 @@ def send_pending(
     dry_run: bool = False,
     stop: Callable[[], bool] = lambda: False,
     health_policy: HealthPolicy = DEFAULT_POLICY,
+    subscriber_id: int | None = None,
 ) -> DeliverySummary:
     """Send due deliveries, each recorded on its own; a dry run renders and hands them over.
 
     `stop` is asked between messages (a SIGTERM handler's flag): once it says so, the message
     in hand has been recorded, the rest of the claim is released and nothing more is claimed.
+    With `subscriber_id`, only that subscriber's (a web sign-up's confirmation, sent at once).
     """
     summary = DeliverySummary()
-    sender = _Sender(
-        session_factory, backend, now, MailContext(mail_from, links, now, health_policy)
-    )
+    context = MailContext(mail_from, links, now, health_policy)
+    sender = _Sender(session_factory, backend, now, context, subscriber_id)
     if dry_run:
         for due_id in sender.due_ids():
             sender.dry_run(due_id)
@@ -213,17 +222,28 @@ def render_delivery(session: Session, delivery: Delivery, context: MailContext) 
 
 
 def _awaiting(session: Session, subscriber: Subscriber) -> list[Subscription]:
+    """What a confirm link would switch on: every subscription of an unconfirmed address;
+    of a confirmed one, those not on (a sign-up from the web, or a paused one signed up again)."""
     statement = select(Subscription).where(Subscription.subscriber_id == subscriber.id)
+    if subscriber.confirmed_at is not None:
+        statement = statement.where(Subscription.active.is_(False))
     return list(session.scalars(statement.order_by(Subscription.id)))
 
 
-def _stopped(subscriber: Subscriber) -> str:
-    """Why mail to this subscriber must stop now, or "" when it may go."""
+def _stopped(delivery: Delivery) -> str:
+    """Why this delivery must not go now, or "" when it may. Unsubscribing cancels what was
+    queued before it; a confirmation asked for since (signing up again) still goes."""
+    subscriber = delivery.subscriber
     if subscriber.bounced_at is not None:
         return "address bounced"
-    if subscriber.unsubscribed_at is not None:
+    unsubscribed = subscriber.unsubscribed_at
+    if unsubscribed is not None and not _signed_up_since(delivery, unsubscribed):
         return "subscriber unsubscribed"
     return ""
+
+
+def _signed_up_since(delivery: Delivery, unsubscribed_at: datetime) -> bool:
+    return delivery.kind == CONFIRMATION and delivery.created_at > unsubscribed_at
 
 
 @dataclass
@@ -232,13 +252,21 @@ class _Sender:
     backend: MailBackend
     now: datetime
     context: MailContext
+    subscriber_id: int | None = None  # only this subscriber's deliveries, when set
 
     def _due(self) -> ColumnElement[bool]:
         return or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= self.now)
 
+    def _ours(self) -> ColumnElement[bool]:
+        if self.subscriber_id is None:
+            return true()
+        return Delivery.subscriber_id == self.subscriber_id
+
     def due_ids(self, limit: int | None = None) -> list[int]:
         with self.session_factory() as session:
-            statement = select(Delivery.id).where(Delivery.status.in_(CLAIMABLE), self._due())
+            statement = select(Delivery.id).where(
+                Delivery.status.in_(CLAIMABLE), self._due(), self._ours()
+            )
             return list(session.scalars(statement.order_by(Delivery.id).limit(limit)))
 
     def resolve_uncertain(self) -> int:
@@ -249,7 +277,7 @@ class _Sender:
             unresolved = list(
                 session.scalars(
                     select(Delivery)
-                    .where(or_(Delivery.status == "uncertain", lost))
+                    .where(or_(Delivery.status == "uncertain", lost), self._ours())
                     .with_for_update(skip_locked=True)
                 )
             )
@@ -333,7 +361,7 @@ class _Sender:
     def _prepare(self, session: Session, delivery: Delivery) -> tuple[int, Mail | str]:
         """The message to send, or the recorded outcome when there is nothing to send."""
         delivery_id = delivery.id
-        if delivery.kind != ADMIN and (reason := _stopped(delivery.subscriber)):
+        if delivery.kind != ADMIN and (reason := _stopped(delivery)):
             return delivery_id, self._record(delivery_id, "", lambda d: self._cancel(d, reason))
         try:
             return delivery_id, render_delivery(session, delivery, self.context)
