@@ -3,27 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from email.utils import parseaddr
 from typing import Any
 
 import click
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from alerts.admin import queue_admin_mail
-from alerts.backends.base import MailBackend
-from alerts.backends.file import FileBackend
-from alerts.backends.sendgrid import SendGridBackend
-from alerts.backends.smtp import SmtpBackend
-from alerts.deliver import (
-    DeliverySummary,
-    pending_confirmations,
-    queue_confirmations,
-    queue_deliveries,
-    send_pending,
-)
-from alerts.links import Links
 from alerts.match import match_changes
 from alerts.query import QuerySyntaxError
 from alerts.subscriptions import (
@@ -44,9 +29,8 @@ from fivewatch.cli.common import (
     session_scope,
 )
 from fivewatch.cli.stopping import exit_if_stopped, stop_on_signals
-from fivewatch.config import Config
 from fivewatch.errors import FiveWatchError, NotFound
-from fivewatch.health import HealthPolicy
+from fivewatch.mailer import deliver, mail_backend
 from models import Delivery, Subscriber, Subscription, utcnow
 
 JURISDICTIONS = ("us", "uk", "ca", "au", "nz")
@@ -135,65 +119,6 @@ def match_command(database_url: str | None) -> None:
     exit_if_stopped(stop, "those alerts are saved; the next `fivewatch match` goes on from there")
 
 
-def mail_backend(config: Config) -> MailBackend:
-    """The backend FIVEWATCH_MAIL_BACKEND names: file (the default), smtp or sendgrid."""
-    try:
-        if config.mail_backend == "file":
-            return FileBackend(config.outbox_path)
-        if config.mail_backend == "smtp":
-            return SmtpBackend(config.smtp_url)
-        if config.mail_backend == "sendgrid":
-            return SendGridBackend(config.sendgrid_api_key)
-    except ValueError as error:
-        raise FiveWatchError(f"mail backend {config.mail_backend}: {error}") from error
-    raise FiveWatchError(
-        f"unknown mail backend {config.mail_backend!r} (FIVEWATCH_MAIL_BACKEND): "
-        "expected file, smtp or sendgrid"
-    )
-
-
-def mail_links(config: Config) -> Links:
-    """Signed links for emails; the List-Unsubscribe mailto is the From address."""
-    return Links(config.base_url, config.secret_key, parseaddr(config.mail_from)[1] or None)
-
-
-def queue_everything(session: Session, config: Config) -> int:
-    """Confirmations, due alerts and digests, and the admin's health note, as Delivery rows."""
-    now = utcnow()
-    return (
-        queue_confirmations(session, now)
-        + queue_deliveries(session, now)
-        + queue_admin_mail(session, config.admin_email, now, HealthPolicy.from_config(config))
-    )
-
-
-def deliver(
-    config: Config,
-    backend: MailBackend,
-    *,
-    dry_run: bool = False,
-    stop: Callable[[], bool] = lambda: False,
-) -> DeliverySummary:
-    """Queue, then send everything due through `backend` (until `stop` says so)."""
-    with session_scope(config) as session:
-        queue_everything(session, config)
-        if pending_confirmations(session) and not config.secret_key:
-            raise FiveWatchError(
-                "confirmation emails are waiting but FIVEWATCH_SECRET_KEY is not set: their "
-                "confirm links cannot be signed. Set it and run `fivewatch send` again."
-            )
-    return send_pending(
-        session_factory(config),
-        backend,
-        now=utcnow(),
-        mail_from=config.mail_from,
-        links=mail_links(config),
-        dry_run=dry_run,
-        stop=stop,
-        health_policy=HealthPolicy.from_config(config),
-    )
-
-
 @click.command("send")
 @click.option("--dry-run", is_flag=True, help="Render and hand to the provider's sandbox only.")
 @database_option
@@ -206,7 +131,8 @@ def send_command(dry_run: bool, database_url: str | None) -> None:
             "manage or one-click unsubscribe links[/yellow]"
         )
     with stop_on_signals() as stop:
-        summary = deliver(config, mail_backend(config), dry_run=dry_run, stop=stop)
+        sessions = session_factory(config)
+        summary = deliver(config, mail_backend(config), sessions, dry_run=dry_run, stop=stop)
     console.print(f"Emails: {summary}")
     if summary.uncertain or summary.resent:
         console.print(

@@ -20,11 +20,11 @@ from alerts.deliver import DeliverySummary
 from alerts.match import match_changes
 from alerts.subscriptions import confirm_by_token, follow, subscribe
 from crawlers.process import run_crawl, sync_sources
-from fivewatch.cli.alerts import deliver
-from fivewatch.cli.common import console, emit, log_level, session_scope
+from fivewatch.cli.common import console, emit, log_level, session_factory, session_scope
 from fivewatch.cli.crawl import RUN_COLUMNS, run_rows, source_rows
 from fivewatch.config import Config, Secret
 from fivewatch.health import HealthPolicy
+from fivewatch.mailer import deliver
 from models import Alert, Delivery, Document, Source, utcnow
 from models.db import make_engine, upgrade
 from models.lookup import find
@@ -132,14 +132,14 @@ def _plain_text(message: EmailMessage) -> str:
 
 def opt_in_and_alert(config: Config) -> tuple[int, int, DeliverySummary, DeliverySummary]:
     """Subscriptions -> confirmation emails -> confirm links used -> matching -> alert emails."""
-    outbox = FileBackend(config.outbox_path)
+    outbox, sessions = FileBackend(config.outbox_path), session_factory(config)
     with session_scope(config) as session:
         subscriptions = add_sample_subscriptions(session)
-    confirmations = deliver(config, outbox)
+    confirmations = deliver(config, outbox, sessions)
     confirmed = click_confirm_links(config)
     with session_scope(config) as session:
         match_changes(session, utcnow())
-    return subscriptions, confirmed, confirmations, deliver(config, outbox)
+    return subscriptions, confirmed, confirmations, deliver(config, outbox, sessions)
 
 
 @click.command("demo")

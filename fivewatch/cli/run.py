@@ -10,12 +10,12 @@ from pathlib import Path
 import click
 from sqlalchemy.engine import make_url
 
-from fivewatch.cli.alerts import deliver, mail_backend
 from fivewatch.cli.common import database_option, jobs_option, load_config, session_factory
 from fivewatch.config import Config
 from fivewatch.errors import FiveWatchError
 from fivewatch.health import HealthPolicy
 from fivewatch.logs import configure_logging
+from fivewatch.mailer import deliver, mail_backend
 from fivewatch.scheduler import Scheduler, instance_lock
 
 
@@ -50,10 +50,11 @@ def run_command(
     # One stop flag: SIGTERM ends the cycle, and a send or match in progress at its next
     # safe point (not after the whole outbox, which could outlast systemd's stop timeout).
     stopping = threading.Event()
+    sessions = session_factory(config)
     scheduler = Scheduler(
         config.database_url,
-        session_factory(config),
-        partial(deliver, config, mail_backend(config), stop=stopping.is_set),
+        sessions,
+        partial(deliver, config, mail_backend(config), sessions, stop=stopping.is_set),
         policy,
         list(sources) or None,
         replay,

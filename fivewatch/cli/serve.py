@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 import uvicorn
 
-from fivewatch.cli.alerts import mail_backend
 from fivewatch.cli.common import check_database, database_option, load_config
 from fivewatch.errors import FiveWatchError
+from fivewatch.mailer import mail_backend
 from fivewatch.web import create_app
 
 

@@ -24,6 +24,7 @@ from typing import Any
 import alerts.deliver
 import alerts.match
 import fivewatch.cli.alerts
+import fivewatch.mailer
 from alerts.backends.base import SendResult
 from alerts.backends.sendgrid import SendGridBackend
 from alerts.backends.smtp import SmtpBackend
@@ -43,7 +44,8 @@ def main() -> None:
     if options.batch:
         alerts.match.BATCH = alerts.deliver.CLAIM_BATCH = options.batch
     shift = timedelta(seconds=options.clock_shift)
-    _replace(fivewatch.cli.alerts, "utcnow", lambda: utcnow() + shift)
+    for clocked in (fivewatch.cli.alerts, fivewatch.mailer):  # match's clock, send's clock
+        _replace(clocked, "utcnow", lambda: utcnow() + shift)
     if options.sendgrid_host:
         _use_local_sendgrid(options.sendgrid_host)
     if options.signal != "none":
@@ -99,7 +101,7 @@ def _use_local_sendgrid(host: str) -> None:
         def __init__(self, api_key: str) -> None:
             super().__init__(api_key, host=host, timeout=10, max_retries=0)
 
-    _replace(fivewatch.cli.alerts, "SendGridBackend", LocalSendGrid)
+    _replace(fivewatch.mailer, "SendGridBackend", LocalSendGrid)
 
 
 if __name__ == "__main__":

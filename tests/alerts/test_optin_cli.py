@@ -16,9 +16,9 @@ from alerts.backends.file import FileBackend
 from alerts.backends.sendgrid import SendGridBackend
 from alerts.backends.smtp import SmtpBackend
 from fivewatch.cli import cli
-from fivewatch.cli.alerts import mail_backend
 from fivewatch.config import Config
 from fivewatch.errors import FiveWatchError
+from fivewatch.mailer import mail_backend
 
 SECRET = "cli-test-secret"
 Run = Callable[..., Result]

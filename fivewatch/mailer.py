@@ -1,0 +1,108 @@
+"""Mail wiring for the CLI, the scheduler and the web: every email goes through the outbox.
+
+Alerts, digests, confirmations and the admin note are Delivery rows (alerts.deliver), rendered
+from alerts/templates and handed to the backend the configuration names. `fivewatch send` and
+`fivewatch run` queue and send everything due; a web sign-up queues its confirmation and sends
+what is due for that subscriber at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from email.utils import parseaddr
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from alerts.admin import queue_admin_mail
+from alerts.backends.base import MailBackend
+from alerts.backends.file import FileBackend
+from alerts.backends.sendgrid import SendGridBackend
+from alerts.backends.smtp import SmtpBackend
+from alerts.deliver import (
+    DeliverySummary,
+    pending_confirmations,
+    queue_confirmations,
+    queue_deliveries,
+    send_pending,
+)
+from alerts.links import Links
+from fivewatch.config import Config
+from fivewatch.errors import FiveWatchError
+from fivewatch.health import HealthPolicy
+from models import utcnow
+
+Sessions = sessionmaker[Session]
+
+
+def mail_backend(config: Config) -> MailBackend:
+    """The backend FIVEWATCH_MAIL_BACKEND names: file (the default), smtp or sendgrid."""
+    try:
+        if config.mail_backend == "file":
+            return FileBackend(config.outbox_path)
+        if config.mail_backend == "smtp":
+            return SmtpBackend(config.smtp_url)
+        if config.mail_backend == "sendgrid":
+            return SendGridBackend(config.sendgrid_api_key)
+    except ValueError as error:
+        raise FiveWatchError(f"mail backend {config.mail_backend}: {error}") from error
+    raise FiveWatchError(
+        f"unknown mail backend {config.mail_backend!r} (FIVEWATCH_MAIL_BACKEND): "
+        "expected file, smtp or sendgrid"
+    )
+
+
+def mail_links(config: Config) -> Links:
+    """Signed links for emails; the List-Unsubscribe mailto is the From address."""
+    return Links(config.base_url, config.secret_key, parseaddr(config.mail_from)[1] or None)
+
+
+def queue_everything(session: Session, config: Config) -> int:
+    """Confirmations, due alerts and digests, and the admin's health note, as Delivery rows."""
+    now = utcnow()
+    return (
+        queue_confirmations(session, now)
+        + queue_deliveries(session, now)
+        + queue_admin_mail(session, config.admin_email, now, HealthPolicy.from_config(config))
+    )
+
+
+def send_due(
+    config: Config,
+    backend: MailBackend,
+    sessions: Sessions,
+    *,
+    subscriber_id: int | None = None,
+    dry_run: bool = False,
+    stop: Callable[[], bool] = lambda: False,
+) -> DeliverySummary:
+    """Send what the outbox holds due now (only `subscriber_id`'s, when given)."""
+    return send_pending(
+        sessions,
+        backend,
+        now=utcnow(),
+        mail_from=config.mail_from,
+        links=mail_links(config),
+        dry_run=dry_run,
+        stop=stop,
+        health_policy=HealthPolicy.from_config(config),
+        subscriber_id=subscriber_id,
+    )
+
+
+def deliver(
+    config: Config,
+    backend: MailBackend,
+    sessions: Sessions,
+    *,
+    dry_run: bool = False,
+    stop: Callable[[], bool] = lambda: False,
+) -> DeliverySummary:
+    """Queue, then send everything due through `backend` (until `stop` says so)."""
+    with sessions.begin() as session:
+        queue_everything(session, config)
+        if pending_confirmations(session) and not config.secret_key:
+            raise FiveWatchError(
+                "confirmation emails are waiting but FIVEWATCH_SECRET_KEY is not set: their "
+                "confirm links cannot be signed. Set it and run `fivewatch send` again."
+            )
+    return send_due(config, backend, sessions, dry_run=dry_run, stop=stop)
