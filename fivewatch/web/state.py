@@ -1,4 +1,4 @@
-"""What every request needs: settings, sessions, the mailer, the limiter, the templates."""
+"""What every request needs: settings, sessions, the mail backend, the limiter, the templates."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from models.vocabulary import ACTIVE, OUTCOME_LABELS, status_line
 templates = Jinja2Templates(
     env=Environment(
         loader=FileSystemLoader(Path(__file__).with_name("templates")),
-        autoescape=select_autoescape(("html", "xml")),  # not the plain-text email
+        autoescape=select_autoescape(("html", "xml")),
     )
 )
 

@@ -14,8 +14,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import select
 from starlette.responses import Response
 
+from alerts.deliver import queue_confirmation
 from alerts.query import QuerySyntaxError
-from alerts.render import pending_description
 from alerts.subscriptions import (
     FREQUENCIES,
     follow,
@@ -32,9 +32,9 @@ from alerts.tokens import (
     read_feed_token,
     read_token,
 )
+from fivewatch.mailer import send_due
 from fivewatch.web import queries
 from fivewatch.web.forms import SubscriptionForm, subscription_form
-from fivewatch.web.mail import confirmation_message, send_confirmation
 from fivewatch.web.schemas import MAX_ID, RowId
 from fivewatch.web.security import link_key, rate_limited, require_csrf
 from fivewatch.web.state import SessionDep, StateDep, WebState, render
@@ -46,10 +46,6 @@ CSRF = [Depends(require_csrf)]
 SIGN_UP_LIMIT = [Depends(rate_limited("subscribe"))]
 TOKEN_LIMIT = [Depends(rate_limited("token", key=link_key))]
 FEED_ENTRIES = 50
-
-
-def _link(state: WebState, path: str) -> str:
-    return f"{state.config.base_url.rstrip('/')}{path}"
 
 
 def _token(state: WebState, purpose: Purpose, object_id: int) -> str:
@@ -153,12 +149,16 @@ def subscribe_submit(
         return render(request, "subscribe.html", context, status_code=400)
     if subscription is None:  # the same answer as ever: nothing says the cap was reached
         return render(request, "check_email.html", {})
-    link = _link(state, f"/confirm/{_token(state, Purpose.CONFIRM, subscription.id)}")
-    what = pending_description(subscription)  # our words: the address is not confirmed yet
-    message = confirmation_message(state.config.mail_from, subscription.subscriber, link, what)
-    send_confirmation(session, state.mailer, subscription.subscriber, message)
-    session.commit()
+    _send_confirmation(session, state, subscription.subscriber_id)
     return render(request, "check_email.html", {})
+
+
+def _send_confirmation(session: SessionDep, state: WebState, subscriber_id: int) -> None:
+    """Through the outbox like every email, and sent at once: a failure is the outbox's to
+    retry (`fivewatch send`, `fivewatch run`), not the reader's to see."""
+    queue_confirmation(session, subscriber_id, utcnow())
+    session.commit()
+    send_due(state.config, state.mailer, state.sessions, subscriber_id=subscriber_id)
 
 
 @router.get("/confirm/{token}", dependencies=TOKEN_LIMIT)

@@ -29,9 +29,9 @@ from alerts.backends.file import FileBackend
 from alerts.deliver import send_pending
 from alerts.links import Links
 from alerts.subscriptions import MAX_PENDING
-from fivewatch.web.mail import confirmation_message, send_confirmation
-from models import Delivery, Subscriber, Subscription, utcnow
-from tests.web.conftest import SECRET
+from fivewatch.web import create_app
+from models import Delivery, Subscription
+from tests.web.conftest import SECRET, web_config
 from tests.web.test_subscriptions import csrf, sign_up
 
 SPAM_NAME = "WIN A PRIZE at prizes.example — reply with your bank details"  # SYNTHETIC
@@ -104,11 +104,16 @@ def test_a_confirmation_the_web_could_not_send_waits_for_the_outbox(
     delivery = session.scalars(select(Delivery)).one()
     assert (delivery.kind, delivery.status) == ("confirmation", "pending")
     assert "cannot write" in delivery.last_error
+    assert delivery.next_attempt_at is not None  # the outbox's backoff, as for any email
     outbox.unlink()
     factory = sessionmaker(session.get_bind())
     links = Links("http://localhost:8000", SECRET)
     summary = send_pending(
-        factory, FileBackend(outbox), now=utcnow(), mail_from="fw@fw.example", links=links
+        factory,
+        FileBackend(outbox),
+        now=delivery.next_attempt_at,
+        mail_from="fw@fw.example",
+        links=links,
     )
     assert summary.sent == 1
     [message] = emails(outbox)
@@ -125,7 +130,7 @@ def test_a_confirmation_the_web_could_not_send_waits_for_the_outbox(
     ],
 )
 def test_only_a_refused_address_fails_a_web_confirmation(
-    session: Session, error: DeliveryError, status: str
+    db_url: str, outbox: Path, session: Session, error: DeliveryError, status: str
 ) -> None:
     class Failing:
         name = "failing"
@@ -133,8 +138,9 @@ def test_only_a_refused_address_fails_a_web_confirmation(
         def send(self, message: Mail, *, delivery_id: int, dry_run: bool = False) -> SendResult:
             raise error
 
-    subscriber = Subscriber(email="new@example.org")
-    session.add(subscriber)
-    message = confirmation_message("fw@fw.example", subscriber, "http://localhost/c", "x")
-    delivery = send_confirmation(session, Failing(), subscriber, message)
-    assert (delivery.status, delivery.last_error) == (status, str(error))
+    with TestClient(create_app(web_config(db_url, outbox), mailer=Failing())) as client:
+        sign_up(client, email="new@example.org", query="rates")
+    session.expire_all()
+    delivery = session.scalars(select(Delivery)).one()
+    assert (delivery.kind, delivery.status) == ("confirmation", status)
+    assert str(error) in delivery.last_error

@@ -5,6 +5,8 @@ from __future__ import annotations
 import email
 import re
 from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from email.policy import default
 from pathlib import Path
 
 import feedparser
@@ -12,12 +14,15 @@ import time_machine
 from fastapi.testclient import TestClient
 from lxml import html
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from alerts.backends.file import FileBackend
 from alerts.match import match_changes
+from alerts.subscriptions import subscribe
 from alerts.tokens import Purpose, make_token
-from models import Delivery, Subscriber, Subscription
-from tests.web.conftest import NOW, SECRET, Corpus
+from fivewatch.mailer import deliver
+from models import Delivery, Subscriber, Subscription, utcnow
+from tests.web.conftest import NOW, SECRET, Corpus, web_config
 
 CONFIRM_LINK = re.compile(r"http://localhost:8000(/confirm/\S+)")
 
@@ -34,10 +39,21 @@ def sign_up(client: TestClient, **fields: str | list[str]) -> str:
     return response.text
 
 
+def read_email(path: Path) -> EmailMessage:
+    message = email.message_from_bytes(path.read_bytes(), policy=default)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+def plain_text(message: EmailMessage) -> str:
+    part = message.get_body(("plain",))
+    assert part is not None
+    return str(part.get_content())
+
+
 def confirm_path(outbox: Path) -> str:
     (message_file,) = sorted(outbox.glob("*.eml"))
-    message = email.message_from_bytes(message_file.read_bytes())
-    body = message.get_payload(decode=True).decode()  # type: ignore[union-attr]
+    body = plain_text(read_email(message_file))
     found = CONFIRM_LINK.search(body)
     assert found, body
     return found.group(1)
@@ -70,8 +86,51 @@ def test_sign_up_sends_one_confirm_email_and_waits(
     assert subscription.frequency == "daily"
     delivery = session.scalars(select(Delivery)).one()
     assert (delivery.kind, delivery.status, delivery.provider) == ("confirmation", "sent", "file")
-    (message,) = outbox.glob("*.eml")
-    assert email.message_from_bytes(message.read_bytes())["To"] == "reader@example.org"
+    (path,) = outbox.glob("*.eml")
+    message = read_email(path)
+    assert message["To"] == "reader@example.org"
+    assert message["Subject"] == delivery.subject == "Confirm your FiveWatch subscription"
+    assert message["Date"], "sent like every outbox email"
+    assert message["Message-ID"]
+
+
+def test_a_web_confirmation_is_the_one_the_cli_sends(
+    client: TestClient, outbox: Path, session: Session, db_url: str
+) -> None:
+    """One template set: a web sign-up and a `fivewatch subscribe` + `send` get the same email
+    (but for the address and the signed link)."""
+    sign_up(client, email="web@example.org", query="rates")
+    subscribe(session, email="cli@example.org", query="rates")
+    session.commit()
+    sessions = sessionmaker(session.get_bind())
+    deliver(web_config(db_url, outbox), FileBackend(outbox), sessions)
+    session.expire_all()
+    deliveries = session.scalars(select(Delivery).order_by(Delivery.id)).all()
+    assert [(d.kind, d.status) for d in deliveries] == [("confirmation", "sent")] * 2
+    web, cli = (read_email(path) for path in sorted(outbox.glob("*.eml")))
+    assert web["Subject"] == cli["Subject"] == "Confirm your FiveWatch subscription"
+    for message in (web, cli):
+        assert message["Date"]
+        assert message["Message-ID"]
+        assert message.get_body(("html",)) is not None
+    assert _unsigned(plain_text(web)) == _unsigned(plain_text(cli))
+
+
+def _unsigned(text: str) -> str:
+    return re.sub(r"/confirm/\S+", "/confirm/TOKEN", text)
+
+
+def test_signing_up_again_after_unsubscribing_sends_a_confirmation(
+    client: TestClient, outbox: Path, session: Session
+) -> None:
+    sign_up(client, email="reader@example.org", query="rates")
+    subscriber = session.scalars(select(Subscriber)).one()
+    subscriber.unsubscribe(utcnow())
+    session.commit()
+    sign_up(client, email="reader@example.org", query="pornography")
+    session.expire_all()
+    statuses = session.scalars(select(Delivery.status).order_by(Delivery.id)).all()
+    assert statuses == ["sent", "sent"]
 
 
 def test_confirm_manage_edit_pause_delete_unsubscribe(
