@@ -12,7 +12,8 @@ carry only a summary, `body_selector` (the release body on the entry's page). Be
   New validators are collected in `new_http_state` and saved by the pipeline at close, only
   when the run had no errors (else an item that failed to store would never come back).
 - Bad bodies: an HTML page or a feed without entries raises LayoutChanged; a body feedparser
-  cannot read at all raises ParseError; a bozo feed with entries is read and warned about.
+  cannot read at all raises ParseError; a bozo feed with entries is read, its entries kept,
+  and counted as a run error (ParseError): a truncated feed may hide entries.
 - Summary-only entries are completed from their page when `body_selector` is set; a page that
   fails (a declared replay gap, an HTTP error) leaves the summary as the text, with a warning.
 - One entry never costs its neighbours: a link no page can be requested at (not http(s),
@@ -127,7 +128,7 @@ class FeedSpider(SourceSpider):
             )
 
     def feed_failed(self, failure: Failure) -> None:
-        self.request_failed(failure)  # counted (or, for a declared gap, warned about)
+        self.request_failed(failure)  # counted once (a declared gap by the replay middleware)
 
     def publisher(self, feed_url: str) -> Publisher:
         """Who speaks in the feed at `feed_url`; subclasses vary language or sponsor per feed."""
@@ -190,14 +191,11 @@ class FeedSpider(SourceSpider):
             error = LayoutChanged if unreadable.layout else ParseError
             raise error(self.name, response.url, str(unreadable)) from unreadable
         if feed.problem:
+            # A cut-off or partly broken feed may hide entries: a run error (the verdict shows
+            # it), though the entries it could read are still stored.
             self.crawler.stats.inc_value("feed/bozo")
-            self.logger.warning(
-                "%s %s: feed partly unreadable (%s); kept %d entries",
-                self.name,
-                response.url,
-                feed.problem,
-                len(feed.entries),
-            )
+            kept = f"feed partly unreadable ({feed.problem}); kept {len(feed.entries)} entries"
+            self.fail(response.url, kept, ParseError)
         return feed
 
     def completed(self, record: DocumentRecord, full: bool) -> DocumentRecord | scrapy.Request:
@@ -234,13 +232,13 @@ class FeedSpider(SourceSpider):
         return record
 
     def page_failed(self, failure: Failure) -> Iterator[DocumentRecord]:
-        """The page is extra: a gap is a warning, other failures count; the item stays."""
+        """The page is extra: a failure is counted once and the item stays."""
         request = failure.request  # type: ignore[attr-defined]
         self.crawler.stats.inc_value("feed/page_failed")
-        was_gap = self.count_failure(failure)
-        # A declared gap is expected (counted in the run's stats); anything else deserves a warning.
+        accounted = self.count_failure(failure)
+        # A middleware refusal (a declared gap…) has its own line; the rest deserve a warning.
         self.logger.log(
-            logging.INFO if was_gap else logging.WARNING,
+            logging.INFO if accounted else logging.WARNING,
             "%s %s: release page not read; kept the feed summary",
             self.name,
             request.url,

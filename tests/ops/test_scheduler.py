@@ -114,6 +114,26 @@ def test_due_sources_are_crawled_in_jobs_child_processes(db_url: str, engine: En
         runs = session.scalars(select(CrawlRun).join(Source).where(Source.slug.in_(slugs)))
         assert sorted((run.source.slug, run.status) for run in runs) == [
             ("ca-gc-news", "ok"),
-            ("nz-beehive", "ok"),
+            ("nz-beehive", "errors"),  # its recorded feed is cut off: entry kept, an error
         ]
     assert all(when > utcnow() for when in loop.next_due.values())
+
+
+def test_without_a_kind_setting_a_source_is_due_at_its_own_interval(
+    db_url: str, engine: Engine
+) -> None:
+    """The scheduler and the health verdict read one interval: policy.interval_s(source)."""
+    crawled_ago(engine, 3 * 3600)  # past an hourly feed's interval, inside nz-bills' 12 hours
+    own = HealthPolicy({}, error_rate_threshold=0.2)
+    loop = Scheduler(
+        db_url, make_session_factory(engine), Sender(), own, ["nz-beehive", "nz-bills"]
+    )
+    loop.load_schedule()
+    now = utcnow()
+    assert loop.next_due["nz-beehive"] <= now
+    assert loop.next_due["nz-bills"] > now
+    with Session(engine) as session:
+        bills = session.scalars(select(Source).where(Source.slug == "nz-bills")).one()
+        assert bills.last_run_at is not None
+        interval = timedelta(seconds=own.interval_s(bills))
+        assert loop.next_due["nz-bills"] == bills.last_run_at + interval
