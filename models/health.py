@@ -7,6 +7,8 @@ extension (crawlers) read the same rules. Verdicts, first match wins:
 - `failing`: the latest completed run collected nothing and had errors;
 - `unverified`: built from documentation and never checked on a real body: whatever else its
   runs say, nobody knows its records are right until one `fivewatch crawl SLUG --record DIR`;
+  so too a source that never succeeded and whose runs only ever hit declared replay gaps
+  (nothing was fetched, so nothing says whether it works);
 - `empty`: the latest completed run produced nothing (the crawl marks such a run "empty":
   a first run with nothing, or nothing where there used to be something; it is never a success);
 - `stale`: no success for twice the source's interval, so a dead scheduler shows too;
@@ -32,8 +34,9 @@ RECENT_RUNS = 5
 ENTRIES_SEEN_STAT = "source/entries_seen"  # entries a source listed, stored or not
 INCOMPLETE = ("running", "stopped", "abandoned")
 VERDICTS = ("healthy", "unverified", "empty", "degraded", "failing", "stale", "unknown")
-NOT_A_PROBLEM = ("healthy", "unknown")  # what the admin mail leaves out
+NOT_A_PROBLEM = ("healthy", "unknown")  # no incident, no admin mail
 UNVERIFIED_REASON = "never parsed a real body; `fivewatch crawl {slug} --record DIR` settles it"
+GAPS_ONLY_REASON = "never succeeded and its runs only hit declared replay gaps: no body read yet"
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,12 @@ def recent_runs(session: Session, source: Source, limit: int = RECENT_RUNS) -> l
     return list(session.scalars(query))
 
 
+def only_gaps(run: CrawlRun) -> bool:
+    """The run asked only for what its cassette declares unrecorded: it read no body at all."""
+    gaps = int(run.stats.get("replay/gap", 0))
+    return gaps > 0 and not int(run.stats.get("downloader/response_count", 0))
+
+
 def error_rate(runs: Sequence[CrawlRun]) -> float:
     requests = sum(run.requests for run in runs)
     errors = sum(run.error_count for run in runs)
@@ -118,6 +127,8 @@ def judge(
         return "failing", _failing_reason(source, latest)
     if not source.verified:
         return "unverified", unverified
+    if completed and source.last_success_at is None and all(map(only_gaps, completed)):
+        return "unverified", GAPS_ONLY_REASON
     if latest is not None and latest.status == "empty":
         return "empty", _empty_reason(source, completed)
     stale = _stale_reason(source, runs, policy.interval_s(source), now)
@@ -131,6 +142,12 @@ def judge(
             f"errors on {rate:.0%} of requests over {len(runs)} run(s) (> {threshold})",
         )
     return "healthy", ""
+
+
+def needs_attention(health: SourceHealth) -> bool:
+    """A problem for a person: any verdict but healthy or unknown, once the source has run
+    (a source nothing crawls yet needs nobody)."""
+    return health.verdict not in NOT_A_PROBLEM and health.last_run is not None
 
 
 def assess(session: Session, source: Source, policy: HealthPolicy, now: datetime) -> SourceHealth:

@@ -11,6 +11,7 @@ from crawlers.extensions import apply_verdict, verdict
 from fivewatch.config import Config
 from fivewatch.health import HealthPolicy, SourceHealth, assess
 from models import CrawlRun, Source, utcnow
+from models.health import GAPS_ONLY_REASON
 from models.store import ensure_source
 
 NOW = utcnow()
@@ -213,3 +214,31 @@ def test_a_blind_source_that_yields_nothing_is_unverified_not_empty(session: Ses
     source.verified = False
     add_run(session, source, "empty", items=0)  # no cassette: nothing to parse
     assert judged(session, source).verdict == "unverified"
+
+
+GAPS_ONLY = {"replay/gap": 3, "downloader/request_count": 3}  # every request a declared gap
+
+
+def gap_only_run(session: Session, source: Source, ago: int) -> CrawlRun:
+    """A replay whose every request hit a declared gap, judged as the crawl judges it."""
+    run = add_run(session, source, "running", ago=ago, items=0, stats=GAPS_ONLY)
+    previous = session.get(CrawlRun, run.id - 1)
+    apply_verdict(run, source, verdict(run, previous, may_be_empty=False))
+    return run
+
+
+def test_a_source_whose_runs_only_hit_replay_gaps_is_unverified(session: Session) -> None:
+    """Before: nothing fetched, nothing stored, and the source was healthy."""
+    source = feed(session)
+    for ago in (120, 60):
+        assert gap_only_run(session, source, ago).status == "empty"
+    health = judged(session, source)
+    assert (health.verdict, health.reason) == ("unverified", GAPS_ONLY_REASON)
+    assert source.last_success_at is None
+
+
+def test_gap_only_runs_after_a_success_are_empty(session: Session) -> None:
+    source = feed(session)
+    add_run(session, source, "ok", ago=180)
+    gap_only_run(session, source, 60)
+    assert judged(session, source).verdict == "empty"
