@@ -27,13 +27,8 @@ from crawlers.errors import (
     WARNING_LINES_STAT,
     WARNINGS_STAT,
 )
-from crawlers.pipelines import (
-    STORE_FAILED_STAT,
-    UNMAPPED_NAMES_STAT,
-    UNMAPPED_STAT,
-    source_row,
-)
-from models.db import make_engine
+from crawlers.pipelines import STORE_FAILED_STAT, UNMAPPED_NAMES_STAT, UNMAPPED_STAT
+from crawlers.storage import CrawlStorage
 from models.documents import Document
 from models.health import produced
 from models.sources import CrawlRun, Source
@@ -102,7 +97,7 @@ def _empty_reason(previous: CrawlRun | None) -> str:
 class CrawlRunExtension:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.engine = make_engine(crawler.settings.get("FIVEWATCH_DATABASE_URL"))
+        self.storage = CrawlStorage.of(crawler)
         self.run_id: int | None = None
         self.started = time.monotonic()
 
@@ -115,8 +110,8 @@ class CrawlRunExtension:
 
     def spider_opened(self, spider: SourceSpider) -> None:
         self.started = time.monotonic()
-        with Session(self.engine) as session:
-            source = source_row(session, spider)
+        with self.storage.session() as session:
+            source = self.storage.source_in(session)
             abandon_runs(session, source)
             run = CrawlRun(source=source, started_at=datetime.now(UTC))
             session.add(run)
@@ -124,14 +119,14 @@ class CrawlRunExtension:
             self.run_id = run.id
 
     def spider_closed(self, spider: SourceSpider, reason: str) -> None:
-        with Session(self.engine) as session:
+        with self.storage.session() as session:
             run = session.get_one(CrawlRun, self.run_id)
+            source = self.storage.source_in(session)
             self._fill(run, self.crawler.stats.get_stats() if self.crawler.stats else {})
             previous = self._previous(session, run)
-            quiet_is_normal = spider.may_be_empty and _stored_before(session, run.source)
-            apply_verdict(run, run.source, verdict(run, previous, quiet_is_normal, reason))
+            quiet_is_normal = spider.may_be_empty and _stored_before(session, source)
+            apply_verdict(run, source, verdict(run, previous, quiet_is_normal, reason))
             session.commit()
-        self.engine.dispose()
 
     def _fill(self, run: CrawlRun, stats: dict[str, Any]) -> None:
         run.finished_at = datetime.now(UTC)

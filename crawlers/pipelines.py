@@ -4,7 +4,9 @@ Records are written STORE_BATCH at a time in one transaction (a commit per recor
 than everything else a crawl does). If any record of a batch fails, the batch is rolled back
 and written again one record per transaction, so the failing record is reported (source, URL,
 cause; counted as a run error, which holds the watermark back) and the others are kept.
-Committed records are announced with the `records_stored` signal (crawlers.signals).
+Committed records are announced with the `records_stored` signal (crawlers.signals), with the
+documents written for them (read by statement linking, never read again). The engine and the
+Source row are the crawl's shared ones (crawlers.storage).
 
 A bill's text versions (`TextVersionRecord`) are queued beside the records and written after
 them, in stage order, each in its own transaction: its bill is then stored, and one bad text
@@ -22,14 +24,12 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from sqlalchemy.orm import Session
 
-from crawlers.base.source import SourceSpider
 from crawlers.errors import LayoutChanged, SourceError, report, run_complete
 from crawlers.signals import records_stored
+from crawlers.storage import CrawlStorage
 from models.billtext import TextVersionRecord, stage_order
-from models.db import make_engine
 from models.records import DocumentRecord
-from models.sources import Source
-from models.store import UpsertOutcome, advance_watermark, ensure_source, upsert_documents
+from models.store import UpsertOutcome, advance_watermark, upsert_documents
 from models.texts import UnknownBill, store_text, version_name
 
 REQUIRED_FIELDS = ("source", "external_id", "kind", "jurisdiction", "title")
@@ -43,19 +43,6 @@ STORE_FAILED_STAT = "store/failed"
 TEXTS_NEW_STAT = "store/texts_new"
 TEXTS_SEEN_STAT = "store/texts_seen"
 Item = DocumentRecord | TextVersionRecord
-
-
-def source_row(session: Session, spider: SourceSpider | type[SourceSpider]) -> Source:
-    """The spider's Source row, created or refreshed from its class attributes."""
-    return ensure_source(
-        session,
-        slug=spider.name,
-        jurisdiction=spider.jurisdiction,
-        kind=spider.kind,
-        name=spider.title,
-        verified=spider.verified,
-        interval_s=spider.interval_s,
-    )
 
 
 def bill_and_stage(text: TextVersionRecord) -> tuple[Any, ...]:
@@ -117,11 +104,10 @@ class StorePipeline:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.engine = make_engine(crawler.settings.get("FIVEWATCH_DATABASE_URL"))
+        self.storage = CrawlStorage.of(crawler)
         self.pending: list[DocumentRecord] = []
         self.pending_texts: list[TextVersionRecord] = []
         self.newest: str | None = None
-        self.source_id: int | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -129,17 +115,9 @@ class StorePipeline:
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
-    @property
-    def spider(self) -> SourceSpider:
-        spider = self.crawler.spider
-        assert isinstance(spider, SourceSpider)
-        return spider
-
     def open_spider(self) -> None:
-        """Refresh the Source row once per run; items then only look it up by id."""
-        with Session(self.engine) as session:
-            self.source_id = source_row(session, self.spider).id
-            session.commit()
+        """The Source row is refreshed from the spider's class as the run starts."""
+        self.storage.source()
 
     def process_item(self, item: Item) -> Item:
         if isinstance(item, TextVersionRecord):
@@ -170,13 +148,15 @@ class StorePipeline:
         for item, outcome in outcomes:
             self._count(outcome)
             self._track(item)
-        stored = [item for item, _ in outcomes]
-        self.crawler.signals.send_catch_log(signal=records_stored, records=stored)
+        documents = [outcome.document for _, outcome in outcomes]
+        self.crawler.signals.send_catch_log(signal=records_stored, documents=documents)
 
     def _write(self, batch: list[DocumentRecord]) -> list[tuple[DocumentRecord, UpsertOutcome]]:
+        """The batch written in one transaction; its documents stay readable after it (detached,
+        as committed) for whoever links them."""
         now = datetime.now(UTC)
-        with Session(self.engine) as session:
-            source = session.get_one(Source, self.source_id)
+        with Session(self.storage.engine, expire_on_commit=False) as session:
+            source = self.storage.source_in(session)
             outcomes = list(zip(batch, upsert_documents(session, source, batch, now), strict=True))
             session.commit()
         return outcomes
@@ -197,7 +177,7 @@ class StorePipeline:
         stats = self.crawler.stats
         assert stats is not None
         try:
-            with Session(self.engine) as session:
+            with self.storage.session() as session:
                 created = store_text(session, text, datetime.now(UTC)).created
                 session.commit()
         except Exception as error:  # one bad text must not stop the run or undo the others
@@ -230,7 +210,8 @@ class StorePipeline:
         """Advance the watermark only after a complete, clean run (`run_complete`; the close
         reason is known only here): else the items never stored would be skipped forever."""
         if run_complete(self.crawler, reason) and self.newest:
-            with Session(self.engine) as session:
-                advance_watermark(source_row(session, self.spider), self.newest)
+            with self.storage.session() as session:
+                source = self.storage.source_in(session)
+                session.refresh(source, ["watermark"])  # another run may have moved it since
+                advance_watermark(source, self.newest)
                 session.commit()
-        self.engine.dispose()

@@ -29,8 +29,8 @@ from sqlalchemy.orm import Session
 from crawlers import settings as crawler_settings
 from crawlers.addons import ReplayAddon
 from crawlers.base.source import SourceSpider
-from crawlers.pipelines import source_row
 from crawlers.registry import spider_classes
+from crawlers.storage import source_row
 from models.db import make_engine
 from models.sources import CrawlRun, Source
 

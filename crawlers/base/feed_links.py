@@ -1,7 +1,8 @@
 """StatementLinksPipeline: after the store, link each statement and keep the feed validators.
 
 FeedSpider adds it to the crawl. The store pipeline writes in batches, so linking waits for
-its `records_stored` signal (the statements are then in the database). Per statement:
+its `records_stored` signal, which hands over the documents just committed (linked as given,
+not read again). Per statement:
 `models.links.link_statement` (bills it names, its other-language edition, its Five Country
 Ministerial canonical copy). At open: the Source's
 `http_state` goes to the spider, unless the runner passed one. At close, when the run ran to its
@@ -16,29 +17,23 @@ from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
-from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
 
 from crawlers.errors import run_complete
 from crawlers.signals import records_stored
-from models.db import make_engine
+from crawlers.storage import CrawlStorage
 from models.documents import Document
-from models.links import DocumentLink, link_statement
-from models.records import STATEMENT, DocumentRecord
-from models.sources import Source
-
-DATABASE_URL_SETTING = "FIVEWATCH_DATABASE_URL"
+from models.links import link_statement
+from models.records import STATEMENT
 
 
 class StatementLinksPipeline:
-    def __init__(self, crawler: Crawler, database_url: str) -> None:
+    def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.database_url = database_url
-        self.engine: Engine | None = None
+        self.storage = CrawlStorage.of(crawler)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StatementLinksPipeline:
-        pipeline = cls(crawler, crawler.settings.get(DATABASE_URL_SETTING))
+        pipeline = cls(crawler)
         crawler.signals.connect(pipeline.link_stored, signal=records_stored)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
@@ -48,49 +43,34 @@ class StatementLinksPipeline:
         return self.crawler.spider
 
     def open_spider(self) -> None:
-        self.engine = make_engine(self.database_url)
-        if getattr(self.spider, "http_state", None):
-            return
-        with Session(self.engine) as session:
-            source = self._source(session)
-            self.spider.http_state = dict(source.http_state) if source else {}
-
-    def _source(self, session: Session) -> Source | None:
-        return session.scalars(select(Source).where(Source.slug == self.spider.name)).first()
+        if not getattr(self.spider, "http_state", None):
+            self.spider.http_state = dict(self.storage.source().http_state)
 
     def process_item(self, item: Any) -> Any:
         return item  # linking needs the stored rows: see link_stored
 
-    def link_stored(self, records: list[DocumentRecord]) -> None:
-        """Link the statements among freshly committed records, in one transaction."""
-        statements = [r for r in records if isinstance(r, DocumentRecord) and r.kind == STATEMENT]
-        if not statements or self.engine is None:
+    def link_stored(self, documents: list[Document]) -> None:
+        """Link the statements among freshly committed documents, in one transaction."""
+        statements = [document for document in documents if document.kind == STATEMENT]
+        if not statements:
             return
-        with Session(self.engine) as session:
-            made = [link for record in statements for link in self._link(session, record)]
+        with self.storage.session() as session:
+            # As committed: merged without a SELECT (load=False), not looked up again.
+            given = [session.merge(statement, load=False) for statement in statements]
+            made = [link for statement in given for link in link_statement(session, statement)]
             session.commit()
         self.crawler.stats.inc_value("links/new", len(made))
 
-    def _link(self, session: Session, record: DocumentRecord) -> list[DocumentLink]:
-        document = session.scalars(
-            select(Document)
-            .join(Source)
-            .where(Source.slug == record.source, Document.external_id == record.external_id)
-        ).first()
-        return [] if document is None else link_statement(session, document)
-
     def spider_closed(self, reason: str) -> None:
         """After the pipelines closed (the store has flushed): the close reason is known."""
-        if self.engine is None:
-            return
         if run_complete(self.crawler, reason):
             self._save_http_state()
-        self.engine.dispose()
 
     def _save_http_state(self) -> None:
         answered = {url: v for url, v in self.spider.new_http_state.items() if v}
-        with Session(self.engine) as session:
-            source = self._source(session)
-            if source is not None and answered:
-                source.http_state = {**source.http_state, **answered}
-                session.commit()
+        if not answered:
+            return
+        with self.storage.session() as session:
+            source = self.storage.source_in(session)
+            source.http_state = {**source.http_state, **answered}
+            session.commit()
