@@ -1,28 +1,28 @@
-"""Admin mail: source-health problems go to FIVEWATCH_ADMIN_EMAIL through the same outbox.
+"""Admin mail: source-health incidents go to FIVEWATCH_ADMIN_EMAIL through the same outbox.
 
 A problem is a source whose verdict (`models.health`, the one `fivewatch sources`, the web and
-/metrics show) is anything but healthy or unknown: failing, empty, stale, degraded, and
-unverified (a standing condition, named so rather than as a failure). Sources never crawled are
-left out: nothing runs them, so nobody needs mail about them. The subject names every
-problem with its state, so the same set of problems is mailed once, and a change (a new one,
-one fixed, a source recorded and verified) is mailed again.
+/metrics show) is anything but healthy or unknown, once it has run: failing, empty, stale,
+degraded, and unverified (a standing condition, named so rather than as a failure). Each
+problem is an incident (`models.incidents`): one email when it opens, naming the source and
+its state, and one when it closes ("resolved"). Nothing is compared with earlier subjects, so
+a source that fails, recovers and fails again is mailed three times.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from alerts.headers import header_text
 from alerts.render import MailContext, text_message
 from alerts.subscriptions import subscriber_for
-from models import Delivery
-from models.health import DEFAULT_POLICY, NOT_A_PROBLEM, HealthPolicy, health_report
+from models import Delivery, Incident, Subscriber
+from models.health import DEFAULT_POLICY, HealthPolicy, health_report, needs_attention
+from models.incidents import reconcile
 
 ADMIN = "admin"
 
@@ -43,43 +43,71 @@ def health_problems(
     return [
         Problem(health.slug, health.jurisdiction, health.verdict, health.reason)
         for health in report
-        if health.verdict not in NOT_A_PROBLEM and health.last_run is not None
+        if needs_attention(health)
     ]
 
 
-def admin_subject(problems: Sequence[Problem]) -> str:
-    """`FiveWatch admin: 2 sources need attention — uk-bills (failing), nz-bills (stale)`.
+def opened_subject(incident: Incident) -> str:
+    """`FiveWatch admin: uk-bills is failing`."""
+    return header_text(f"FiveWatch admin: {incident.source.slug} is {incident.state}")
 
-    As sent (one line, capped), so the subject queued is the one recorded after sending and
-    an unchanged set of problems, however many, is not mailed again."""
-    noun = "source needs" if len(problems) == 1 else "sources need"
-    named = ", ".join(f"{p.slug} ({p.state})" for p in problems)
-    return header_text(f"FiveWatch admin: {len(problems)} {noun} attention — {named}")
+
+def closed_subject(incident: Incident) -> str:
+    """`FiveWatch admin: uk-bills resolved (was failing)`."""
+    return header_text(f"FiveWatch admin: {incident.source.slug} resolved (was {incident.state})")
 
 
 def queue_admin_mail(
     session: Session, admin_email: str, now: datetime, policy: HealthPolicy = DEFAULT_POLICY
 ) -> int:
-    """Queue one admin email when the set of problems differs from the last one mailed."""
-    problems = health_problems(session, now, policy)
-    if not admin_email or not problems:
+    """Record the incidents the health report shows now, then queue one email for each
+    incident opened and each closed that was not mailed yet. Without an admin address the
+    incidents are still recorded; those still open are mailed once an address is set."""
+    reconcile(session, health_report(session, policy, now), now)
+    if not admin_email:
         return 0
-    subject = admin_subject(problems)
-    last = session.scalars(
-        select(Delivery.subject).where(Delivery.kind == ADMIN).order_by(Delivery.id.desc())
-    ).first()
-    if last == subject:
+    unmailed = select(Incident).order_by(Incident.id)
+    openings = session.scalars(
+        unmailed.where(Incident.mailed_open_at.is_(None), Incident.closed_at.is_(None))
+    ).all()
+    closings = session.scalars(
+        unmailed.where(
+            Incident.mailed_open_at.is_not(None),
+            Incident.mailed_close_at.is_(None),
+            Incident.closed_at.is_not(None),
+        )
+    ).all()
+    if not openings and not closings:
         return 0
     # The admin address gets a subscriber row of its own, never confirmed: no alerts reach it.
     admin = subscriber_for(session, admin_email, confirmed=False)
-    session.add(Delivery(subscriber=admin, kind=ADMIN, subject=subject, created_at=now))
+    for incident in openings:
+        incident.open_delivery = _announce(session, admin, opened_subject(incident), now)
+        incident.mailed_open_at = now
+    for incident in closings:
+        incident.close_delivery = _announce(session, admin, closed_subject(incident), now)
+        incident.mailed_close_at = now
     session.flush()
-    return 1
+    return len(openings) + len(closings)
 
 
-def render_admin(session: Session, to: str, context: MailContext) -> EmailMessage:
-    """The admin email, with the problems as they stand when it is sent."""
-    problems = health_problems(session, context.now, context.health_policy)
-    subject = admin_subject(problems)
-    values = {"problems": problems, "subject": subject, "base_url": context.links.root}
-    return text_message("admin", values, to, context, "admin")
+def _announce(session: Session, admin: Subscriber, subject: str, now: datetime) -> Delivery:
+    delivery = Delivery(subscriber=admin, kind=ADMIN, subject=subject, created_at=now)
+    session.add(delivery)
+    return delivery
+
+
+def render_admin(session: Session, delivery: Delivery, context: MailContext) -> EmailMessage:
+    """The email a queued admin delivery stands for: the incident it opens or closes."""
+    incident = session.scalars(
+        select(Incident).where(
+            or_(Incident.open_delivery_id == delivery.id, Incident.close_delivery_id == delivery.id)
+        )
+    ).one_or_none()
+    values: dict[str, object] = {
+        "subject": delivery.subject,  # as queued; the incident's source may have been removed
+        "incident": incident,
+        "closing": incident is not None and incident.close_delivery_id == delivery.id,
+        "base_url": context.links.root,
+    }
+    return text_message("admin", values, delivery.subscriber.email, context, "admin")

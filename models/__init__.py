@@ -2,6 +2,7 @@
 
 from models.base import Base, utcnow
 from models.documents import BillEvent, BillText, Change, Checkpoint, Document, DocumentVersion
+from models.incidents import Incident
 from models.links import DocumentLink
 from models.sources import CrawlRun, Source
 from models.subscribers import Alert, Delivery, Subscriber, Subscription
@@ -18,6 +19,7 @@ __all__ = [
     "Document",
     "DocumentLink",
     "DocumentVersion",
+    "Incident",
     "Source",
     "Subscriber",
     "Subscription",

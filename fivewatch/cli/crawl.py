@@ -32,6 +32,7 @@ from fivewatch.cli.common import (
 from fivewatch.cli.failures import read_only
 from fivewatch.health import HealthPolicy, health_report
 from models import CrawlRun, Document, Source, utcnow
+from models.incidents import open_since
 
 # A run that did not finish is no success for a script or a timer: its progress was not saved.
 UNSUCCESSFUL = frozenset({"failed", "stopped", "abandoned"})
@@ -43,6 +44,7 @@ SOURCE_COLUMNS = (
     "verified",
     "health",
     "reason",
+    "since",
     "documents",
     "items_per_run",
     "error_rate",
@@ -150,6 +152,7 @@ def source_rows(session: Session, policy: HealthPolicy | None = None) -> list[di
     )
     sources = {source.slug: source for source in session.scalars(select(Source))}
     unmapped = unmapped_stages(session)
+    incident_since = open_since(session)
     return [
         {
             "slug": health.slug,
@@ -158,6 +161,7 @@ def source_rows(session: Session, policy: HealthPolicy | None = None) -> list[di
             "verified": "yes" if sources[health.slug].verified else "unverified: no recorded body",
             "health": health.verdict,
             "reason": health.reason,
+            "since": incident_since.get(health.slug),  # the open incident's start
             "documents": counts.get(sources[health.slug].id, 0),
             "items_per_run": health.items_per_run,
             "error_rate": health.error_rate,

@@ -1,4 +1,4 @@
-"""Admin pages (behind the admin password): source health, crawl runs, the outbox."""
+"""Admin pages (behind the admin password): source health, incidents, crawl runs, the outbox."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from fivewatch.web import queries
 from fivewatch.web.security import require_admin
 from fivewatch.web.state import SessionDep, StateDep, render
 from models import Delivery
+from models.incidents import recent_incidents
 
 router = APIRouter(
     prefix="/admin",
@@ -27,6 +28,7 @@ def admin_home(request: Request, session: SessionDep, state: StateDep) -> Respon
     ).all()
     context = {
         "sources": queries.sources(session, state.config),
+        "incidents": recent_incidents(session),
         "runs": queries.latest_runs(session),
         "outbox": [(status, count) for status, count in outbox],
     }

@@ -3,6 +3,7 @@
 `fivewatch_source_health{source, verdict}` is 1 for the source's verdict (models.health:
 healthy, unverified, empty, degraded, failing, stale, unknown) and 0 for the others, so a
 blind source shows as verdict="unverified" and a silent one as verdict="empty".
+`fivewatch_source_open_incident{source}` is 1 while an incident (models.incidents) is open.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from fivewatch.web.security import require_metrics_access
 from fivewatch.web.state import SessionDep, StateDep
 from models import Alert, CrawlRun, Delivery, Source
 from models.health import VERDICTS, SourceHealth
+from models.incidents import open_since
 
 router = APIRouter()
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -69,6 +71,16 @@ def health_families(report: list[SourceHealth]) -> Iterator[str]:
     )
 
 
+def incident_families(session: Session, report: list[SourceHealth]) -> Iterator[str]:
+    still_open = open_since(session)
+    yield from family(
+        "fivewatch_source_open_incident",
+        "gauge",
+        "1 while the source has an open health incident (as the admin mail last recorded it).",
+        (({"source": h.slug}, float(h.slug in still_open)) for h in report),
+    )
+
+
 def run_families(session: Session) -> Iterator[str]:
     runs = session.execute(
         select(Source.slug, CrawlRun.status, func.count())
@@ -109,5 +121,10 @@ def outbox_families(session: Session) -> Iterator[str]:
 )
 def metrics(session: SessionDep, state: StateDep) -> PlainTextResponse:
     report = queries.sources(session, state.config)
-    lines = [*health_families(report), *run_families(session), *outbox_families(session)]
+    lines = [
+        *health_families(report),
+        *incident_families(session, report),
+        *run_families(session),
+        *outbox_families(session),
+    ]
     return PlainTextResponse("\n".join(lines) + "\n", media_type=CONTENT_TYPE)

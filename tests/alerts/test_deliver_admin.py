@@ -1,4 +1,4 @@
-"""Admin mail: source-health problems reach FIVEWATCH_ADMIN_EMAIL once per set of problems."""
+"""Admin mail: one email when a source-health incident opens, one when it closes."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from alerts.admin import health_problems, queue_admin_mail, render_admin
 from alerts.backends.file import FileBackend
 from alerts.deliver import DeliverySummary, send_pending
 from alerts.links import Links
-from models import CrawlRun, Delivery, Source, Subscriber
+from models import CrawlRun, Delivery, Incident, Source, Subscriber
 from models.store import ensure_source
 from tests.alerts.conftest import NOW
 
@@ -55,22 +55,64 @@ def test_problems_are_flagged_and_stale_sources_found(session: Session) -> None:
     ]
 
 
-def test_the_same_problems_are_mailed_once_and_a_change_again(session: Session) -> None:
+def subjects(session: Session) -> list[str]:
+    return list(session.scalars(select(Delivery.subject).order_by(Delivery.id)))
+
+
+def test_each_incident_is_mailed_when_it_opens_and_when_it_closes(session: Session) -> None:
     assert queue_admin_mail(session, ADMIN, NOW) == 0  # no sources, no problems
     sources(session)
-    assert queue_admin_mail(session, "", NOW) == 0  # no admin address configured
-    assert queue_admin_mail(session, ADMIN, NOW) == 1
-    assert queue_admin_mail(session, ADMIN, NOW + timedelta(minutes=5)) == 0
-    session.scalars(select(Delivery)).one().status = "sent"
+    assert queue_admin_mail(session, ADMIN, NOW) == 2
+    assert queue_admin_mail(session, ADMIN, NOW + timedelta(minutes=5)) == 0  # nothing new
     crawled(session, "uk-bills", "ok", timedelta(minutes=5))  # fixed
     assert queue_admin_mail(session, ADMIN, NOW) == 1
-    subjects = session.scalars(select(Delivery.subject).order_by(Delivery.id)).all()
-    assert subjects == [
-        "FiveWatch admin: 2 sources need attention — ca-gc-news (stale), uk-bills (failing)",
-        "FiveWatch admin: 1 source needs attention — ca-gc-news (stale)",
+    assert subjects(session) == [
+        "FiveWatch admin: ca-gc-news is stale",
+        "FiveWatch admin: uk-bills is failing",
+        "FiveWatch admin: uk-bills resolved (was failing)",
     ]
     admin = session.scalars(select(Subscriber)).one()
     assert (admin.email, admin.confirmed_at) == (ADMIN, None)  # never receives alerts
+
+
+def test_fail_recover_fail_is_mailed_three_times_as_two_incidents(session: Session) -> None:
+    """Before: the second failure's subject equalled the first one's, the last mailed before
+    the recovery's, and it was never mailed."""
+    for minutes, status in ((30, "failed"), (20, "ok"), (10, "failed")):
+        crawled(session, "uk-bills", status, timedelta(minutes=minutes), items=0)
+        assert queue_admin_mail(session, ADMIN, NOW - timedelta(minutes=minutes - 1)) == 1
+    assert subjects(session) == [
+        "FiveWatch admin: uk-bills is failing",
+        "FiveWatch admin: uk-bills resolved (was failing)",
+        "FiveWatch admin: uk-bills is failing",
+    ]
+    incidents = session.scalars(select(Incident).order_by(Incident.id)).all()
+    assert [(i.state, i.closed_at is not None) for i in incidents] == [
+        ("failing", True),
+        ("failing", False),
+    ]
+
+
+def test_a_changing_problem_updates_its_incident_and_is_not_mailed_again(
+    session: Session,
+) -> None:
+    crawled(session, "us-bills", "failed", timedelta(minutes=20), items=0)
+    assert queue_admin_mail(session, ADMIN, NOW - timedelta(minutes=19)) == 1
+    crawled(session, "us-bills", "empty", timedelta(minutes=10), items=0)
+    assert queue_admin_mail(session, ADMIN, NOW - timedelta(minutes=9)) == 0
+    incident = session.scalars(select(Incident)).one()
+    assert (incident.state, incident.last_state) == ("failing", "empty")
+    assert incident.updated_at == NOW - timedelta(minutes=9)
+
+
+def test_incidents_are_recorded_without_an_address_and_mailed_once_one_is_set(
+    session: Session,
+) -> None:
+    crawled(session, "uk-bills", "failed", timedelta(minutes=10), items=0)
+    assert queue_admin_mail(session, "", NOW) == 0
+    assert session.scalars(select(Incident)).one().mailed_open_at is None
+    assert queue_admin_mail(session, ADMIN, NOW + timedelta(minutes=1)) == 1
+    assert subjects(session) == ["FiveWatch admin: uk-bills is failing"]
 
 
 def send_to_outbox(session: Session, outbox: Path) -> DeliverySummary:
@@ -81,25 +123,45 @@ def send_to_outbox(session: Session, outbox: Path) -> DeliverySummary:
     )  # fmt: skip
 
 
-def test_the_admin_email_names_each_source_and_cause(session: Session, tmp_path: Path) -> None:
+def sent_texts(outbox: Path) -> dict[str, str]:
+    """Subject → body of each .eml the file backend wrote."""
+    messages = [
+        message_from_bytes(path.read_bytes(), policy=policy.default)
+        for path in outbox.glob("*.eml")
+    ]
+    assert {message["To"] for message in messages} == {ADMIN}
+    return {str(message["Subject"]): message.get_content() for message in messages}
+
+
+def test_each_admin_email_names_its_source_and_cause(session: Session, tmp_path: Path) -> None:
     sources(session)
     queue_admin_mail(session, ADMIN, NOW)
     session.commit()
-    summary = send_to_outbox(session, tmp_path)
-    assert summary.sent == 1
-    [path] = tmp_path.glob("*.eml")
-    message = message_from_bytes(path.read_bytes(), policy=policy.default)
-    assert message["To"] == ADMIN
-    text = message.get_content()
-    assert "uk-bills (UK): failing\n  3 error(s) and nothing collected" in text
-    assert "ca-gc-news (CA): stale\n  no successful run since 2026-11-29T03:00+00:00" in text
-    assert "https://fivewatch.example.org/admin" in text
+    assert send_to_outbox(session, tmp_path).sent == 2
+    texts = sent_texts(tmp_path)
+    failing = texts["FiveWatch admin: uk-bills is failing"]
+    assert "uk-bills (UK): failing\n  3 error(s) and nothing collected" in failing
+    stale = texts["FiveWatch admin: ca-gc-news is stale"]
+    assert "ca-gc-news (CA): stale\n  no successful run since 2026-11-29T03:00+00:00" in stale
+    assert "https://fivewatch.example.org/admin" in stale
+
+
+def test_the_closing_email_says_resolved_and_how_long(session: Session, tmp_path: Path) -> None:
+    crawled(session, "uk-bills", "failed", timedelta(minutes=20), items=0)
+    queue_admin_mail(session, ADMIN, NOW - timedelta(minutes=19))
+    crawled(session, "uk-bills", "ok", timedelta(minutes=10))
+    queue_admin_mail(session, ADMIN, NOW - timedelta(minutes=9))
+    session.commit()
+    assert send_to_outbox(session, tmp_path).sent == 2
+    resolved = sent_texts(tmp_path)["FiveWatch admin: uk-bills resolved (was failing)"]
+    assert "uk-bills (UK): resolved\n  failing since 2026-11-29T05:41+00:00" in resolved
+    assert "until 2026-11-29T05:51+00:00" in resolved
 
 
 def test_a_sent_email_without_a_subject_keeps_the_queued_subject(
     session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    sources(session)
+    crawled(session, "uk-bills", "failed", timedelta(minutes=10), items=0)
     queue_admin_mail(session, ADMIN, NOW)
     session.commit()
     queued = session.scalars(select(Delivery.subject)).one()
@@ -118,27 +180,9 @@ def test_a_sent_email_without_a_subject_keeps_the_queued_subject(
     assert delivery.provider == "file"
 
 
-def test_many_problems_are_mailed_once_though_the_subject_is_cut(
-    session: Session, tmp_path: Path
-) -> None:
-    """Subjects are capped when sent: the one queued must be the one recorded, or an
-    unchanged set of problems would be mailed on every run."""
-    for n in range(20):
-        crawled(session, f"uk-number-{n:02}", "failed", timedelta(minutes=5), items=0)
-    assert queue_admin_mail(session, ADMIN, NOW) == 1
-    session.commit()
-    assert send_to_outbox(session, tmp_path).sent == 1
-    session.expire_all()
-    assert queue_admin_mail(session, ADMIN, NOW + timedelta(minutes=5)) == 0
-    [path] = tmp_path.glob("*.eml")
-    message = message_from_bytes(path.read_bytes(), policy=policy.default)
-    assert str(message["Subject"]).endswith("…")
-    assert "uk-number-19 (UK): failing" in message.get_content()
-
-
 def test_an_unverified_source_is_named_so_once_not_as_a_failure(session: Session) -> None:
     """A blind source whose replay went fine is a standing condition: listed as unverified
-    (never healthy), mailed once, and again only when the set of problems changes."""
+    (never healthy), mailed once, and resolved once it is recorded live."""
     crawled(session, "nz-bills", "ok", timedelta(minutes=5), verified=False)
     crawled(session, "us-bills", "ok", timedelta(minutes=5))
     ensure_source(session, slug="au-bills", jurisdiction="au", kind="bills", verified=False)
@@ -150,8 +194,11 @@ def test_an_unverified_source_is_named_so_once_not_as_a_failure(session: Session
         assert queue_admin_mail(session, ADMIN, NOW + timedelta(minutes=minutes)) == 0
     crawled(session, "nz-bills", "ok", timedelta(minutes=-15))  # recorded live: verified
     assert health_problems(session, NOW + timedelta(minutes=15)) == []
-    subjects = session.scalars(select(Delivery.subject)).all()
-    assert subjects == ["FiveWatch admin: 1 source needs attention — nz-bills (unverified)"]
+    assert queue_admin_mail(session, ADMIN, NOW + timedelta(minutes=15)) == 1
+    assert subjects(session) == [
+        "FiveWatch admin: nz-bills is unverified",
+        "FiveWatch admin: nz-bills resolved (was unverified)",
+    ]
 
 
 def test_a_source_that_went_quiet_is_mailed_as_empty(session: Session) -> None:

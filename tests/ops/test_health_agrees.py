@@ -1,18 +1,20 @@
 """One database state, one verdict per source: `fivewatch sources`, /api/sources, /admin, the
-home page, /metrics and the admin mail all read models.health, so they cannot disagree."""
+home page, /metrics and the admin mail all read models.health, so they cannot disagree; and
+the incidents the admin mail records are the ones they all show open."""
 
 from __future__ import annotations
 
 import json
 from datetime import timedelta
 from pathlib import Path
+from typing import cast
 
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from lxml import html
 from sqlalchemy.orm import Session
 
-from alerts.admin import health_problems
+from alerts.admin import health_problems, queue_admin_mail
 from fivewatch.cli import cli
 from fivewatch.config import Config
 from fivewatch.health import HealthPolicy
@@ -47,10 +49,15 @@ def state(session: Session) -> None:
     session.commit()
 
 
-def cli_verdicts(db_url: str) -> dict[str, str]:
+def cli_rows(db_url: str) -> list[dict[str, str]]:
     result = CliRunner().invoke(cli, ["sources", "--format", "json", "--database-url", db_url])
     assert result.exit_code == 0, result.output
-    return {row["slug"]: row["health"] for row in json.loads(result.output)}
+    rows: list[dict[str, str]] = json.loads(result.output)
+    return rows
+
+
+def cli_verdicts(db_url: str) -> dict[str, str]:
+    return {row["slug"]: row["health"] for row in cli_rows(db_url)}
 
 
 def test_every_surface_gives_the_same_verdicts(
@@ -82,8 +89,41 @@ def test_every_surface_gives_the_same_verdicts(
 
 def page_verdicts(page: str, table: str) -> dict[str, str]:
     """slug → verdict from a health table: its rows carry class="health-VERDICT"."""
-    rows = html.fromstring(page).xpath(f"{table}//tbody/tr")
+    rows = elements(html.fromstring(page), f"{table}//tbody/tr")
     return {
-        row.xpath("td[1]")[0].text_content(): row.get("class").removeprefix("health-")
+        elements(row, "td[1]")[0].text_content(): str(row.get("class")).removeprefix("health-")
         for row in rows
     }
+
+
+def test_every_surface_shows_the_incidents_the_admin_mail_opened(
+    db_url: str, tmp_path: Path, session: Session
+) -> None:
+    state(session)
+    policy = HealthPolicy.from_config(Config.from_env({}))
+    assert queue_admin_mail(session, "ops@example.org", utcnow(), policy) == 2
+    session.commit()
+    mailed = {"nz-bills", "uk-bills"}
+    since = {row["slug"] for row in cli_rows(db_url) if row["since"]}
+    assert since == mailed
+    web = app(db_url, tmp_path, FIVEWATCH_ADMIN_PASSWORD=PASSWORD)
+    with TestClient(web, client=LOOPBACK) as client:
+        admin = client.get("/admin", auth=("admin", PASSWORD))
+        samples = scrape(client)
+    assert open_incident_slugs(admin.text) == mailed
+    gauges = {
+        dict(labels)["source"]
+        for (name, labels), value in samples.items()
+        if name == "fivewatch_source_open_incident" and value == 1
+    }
+    assert gauges == mailed
+
+
+def open_incident_slugs(page: str) -> set[str]:
+    """The sources of the open incidents in /admin's incidents table."""
+    rows = "//table[@id='incidents']//tr[@class='incident-open']"
+    return {cell.text_content() for cell in elements(html.fromstring(page), f"{rows}/td[1]")}
+
+
+def elements(tree: html.HtmlElement, path: str) -> list[html.HtmlElement]:
+    return cast(list[html.HtmlElement], tree.xpath(path))
