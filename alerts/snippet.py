@@ -12,6 +12,7 @@ WIDTH = 200
 _SPACES = re.compile(r"\s+")
 _LINE_BREAKS = re.compile(r"\s*\n\s*")
 _SECTION_BREAK = "\n\n"  # models.billtext.plain_text: a section a paragraph, its label first
+_MARKED = re.compile(r"\[\[(.*?)\]\]")
 
 
 def snippet(doc: MatchDocument, hits: list[Hit], best: Hit | None, width: int = WIDTH) -> str:
@@ -21,6 +22,11 @@ def snippet(doc: MatchDocument, hits: list[Hit], best: Hit | None, width: int = 
         start = _word_start(doc.text, max(0, doc.spans[best.start][0] - width // 3))
     end = _word_end(doc.text, min(len(doc.text), start + width))
     return _mark(doc.text, start, end, _char_ranges(doc, hits, start, end))
+
+
+def unmarked(text: str) -> str:
+    """The snippet without its [[ ]] marks, for plain-text exports."""
+    return _MARKED.sub(r"\1", text)
 
 
 def search_snippet(

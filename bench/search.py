@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from alerts.query import MatchDocument, parse
 from models import BillEvent, Document, Source
 from models.db import make_engine, upgrade
-from models.search import documents_containing_any, newest_containing_any
+from models.fulltext import documents_containing_any, newest_containing_any
 from models.text import reference_key
 
 ROOT = Path(__file__).resolve().parent.parent

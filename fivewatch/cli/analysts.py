@@ -7,8 +7,9 @@ from typing import Any
 import click
 from rich.markup import escape
 
+from alerts.finder import Filters, find
 from alerts.query import QuerySyntaxError
-from alerts.search import search
+from alerts.result_columns import COLUMN_NAMES, result_row
 from fivewatch.cli.alerts import JURISDICTIONS, TYPES
 from fivewatch.cli.common import (
     console,
@@ -24,7 +25,8 @@ from models import Document
 from models.links import statements_mentioning
 from models.vocabulary import status_line
 
-SEARCH_COLUMNS = (
+# What the table shows people; CSV and JSON hold every export column (alerts.result_columns).
+TABLE_COLUMNS = (
     "jurisdiction",
     "type",
     "reference",
@@ -84,20 +86,17 @@ def search_command(
     fmt: str,
 ) -> None:
     """Search documents with the alert query language."""
+    filters = Filters(
+        query=query, jurisdictions=jurisdiction, kinds=doc_types, offset=offset, limit=limit
+    )
     with session_scope(load_config(database_url)) as session:
         try:
-            page = search(
-                session,
-                query,
-                jurisdictions=jurisdiction,
-                doc_types=doc_types,
-                limit=limit,
-                offset=offset,
-            )
+            found = find(session, filters)
         except QuerySyntaxError as error:
             raise FiveWatchError(f"invalid query:\n{error.pretty()}") from error
-        rows = [document_row(hit.document) | {"snippet": hit.snippet} for hit in page.hits]
-    emit(rows, SEARCH_COLUMNS, fmt, title=f"{page.total} documents match {query}")
+        rows = [result_row(hit) for hit in found.hits]
+    columns = TABLE_COLUMNS if fmt == "table" else COLUMN_NAMES
+    emit(rows, columns, fmt, title=f"{found.total} documents match {query}")
 
 
 def statement_row(statement: Document) -> dict[str, Any]:

@@ -8,9 +8,9 @@ from typing import Any
 import click
 from rich.markup import escape
 
+from alerts.finder import Filters, SearchHit, find
 from alerts.query import Query, QuerySyntaxError, parse
 from alerts.query.ast import And, Filter, InTitle, Near, Node, Not, Or, Term
-from alerts.search import SearchHit, search
 from fivewatch.cli.alerts import JURISDICTIONS, TYPES
 from fivewatch.cli.common import database_option, emit, format_option, load_config, session_scope
 
@@ -118,7 +118,8 @@ def test_command(
     """Show the stored documents the query would have matched, matched words highlighted."""
     parsed_or_exit(text)
     with session_scope(load_config(database_url)) as session:
-        page = search(session, text, jurisdictions=jurisdiction, doc_types=doc_types, limit=limit)
-        rows = [hit_row(hit, fmt) for hit in page.hits]
-    title = f"{page.total} stored documents match {escape(text)}"
+        filters = Filters(query=text, jurisdictions=jurisdiction, kinds=doc_types, limit=limit)
+        found = find(session, filters)
+        rows = [hit_row(hit, fmt) for hit in found.hits]
+    title = f"{found.total} stored documents match {escape(text)}"
     emit(rows, COLUMNS, fmt, title=title)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query
 from sqlalchemy import func, select
 
+from alerts.finder import find
 from alerts.query import QuerySyntaxError, parse
 from fivewatch.web import billtexts, queries
 from fivewatch.web.billtexts import KEY_PATTERN, SameVersion, TextVersion, UnknownVersion
-from fivewatch.web.finder import find
 from fivewatch.web.schemas import (
     BillHistory,
     DiffOut,
@@ -33,7 +34,7 @@ from fivewatch.web.schemas import (
     summary_of,
     text_version_of,
 )
-from fivewatch.web.search import FiltersDep, bad_query
+from fivewatch.web.search_page import FiltersDep, bad_query
 from fivewatch.web.state import SessionDep, StateDep
 from models import Document
 
@@ -145,7 +146,7 @@ def api_search(
 ) -> SearchOut:
     """The alert query language over every document, with filters and facet counts."""
     try:
-        found = find(session, filters, limit=limit, offset=offset)
+        found = find(session, replace(filters, offset=offset, limit=limit))
     except QuerySyntaxError as error:
         raise bad_query(error) from error
     facets = {name: dict(counts) for name, counts in found.facets.items()}

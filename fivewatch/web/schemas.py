@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import Path
 from pydantic import BaseModel, computed_field
 
-from alerts.search import SearchHit
+from alerts.finder import SearchHit
 from fivewatch.web.billtexts import TextVersion, VersionDiff
 from models import BillEvent, Document, vocabulary
 from models.billtext import Section, SectionChange

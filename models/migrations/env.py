@@ -7,7 +7,7 @@ from sqlalchemy import Connection, engine_from_config, pool
 
 from models import Base
 from models.db import normalise_url
-from models.search import include_name
+from models.fulltext import include_name
 
 config = context.config
 target_metadata = Base.metadata

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from alerts.finder import Filters, find
 from alerts.query import MatchDocument, parse
-from alerts.search import search
 from models import Document
 from tests.alerts.conftest import Store
 from tests.alerts.realbills import ca_bill_s209, uk_bill_2818
@@ -60,11 +60,12 @@ def brute_force(session: Session, text: str) -> list[str]:
 def test_search_with_the_index_equals_evaluating_every_document(
     session: Session, text: str
 ) -> None:
-    found = sorted(hit.document.external_id for hit in search(session, text, limit=100).hits)
+    found = sorted(hit.document.external_id for hit in find(session, Filters(query=text)).hits)
     assert found == brute_force(session, text)
 
 
 @pytest.mark.usefixtures("stored")
 def test_punctuation_parts_are_found(session: Session) -> None:
-    assert [h.document.external_id for h in search(session, "gov").hits] == ["2818-derived"]
-    assert [h.document.external_id for h in search(session, "63").hits] == ["2818-derived"]
+    for query in ("gov", "63"):
+        found = find(session, Filters(query=query))
+        assert [hit.document.external_id for hit in found.hits] == ["2818-derived"]

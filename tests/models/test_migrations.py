@@ -7,7 +7,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect
 
 from models import Base
-from models.search import include_name
+from models.fulltext import include_name
 
 
 def test_upgrade_head_matches_models(engine: Engine) -> None:

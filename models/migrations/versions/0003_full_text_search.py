@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-from models.search import INDEXED_COLUMNS_0003, ddl_statements
+from models.fulltext import INDEXED_COLUMNS_0003, ddl_statements
 
 revision: str = "0003"
 down_revision: str | None = "0002"

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from models.search import INDEXED_COLUMNS_0003, INDEXED_COLUMNS_0004, reindex_statements
+from models.fulltext import INDEXED_COLUMNS_0003, INDEXED_COLUMNS_0004, reindex_statements
 
 revision: str = "0004"
 down_revision: str | None = "0003"

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-from models.search import INDEXED_COLUMNS_0004, reindex_statements
+from models.fulltext import INDEXED_COLUMNS_0004, reindex_statements
 
 revision: str = "0009"
 down_revision: str | None = "0008"

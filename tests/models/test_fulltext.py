@@ -1,4 +1,4 @@
-"""Full-text candidates (models/search.py) on SQLite FTS5 and PostgreSQL, on real bills."""
+"""Full-text candidates (models/fulltext.py) on SQLite FTS5 and PostgreSQL, on real bills."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from models import Document
-from models.records import DocumentRecord
-from models.search import (
+from models.fulltext import (
     ddl_statements,
     documents_containing_any,
     is_search_object,
     newest_containing_any,
 )
+from models.records import DocumentRecord
 from models.store import ensure_source, upsert_document
 from tests.alerts.realbills import ca_bill_s209, uk_bill_2818
 

@@ -1,10 +1,12 @@
-"""The search page and the CSV / JSON export of a search's full result."""
+"""The search page and the CSV / JSON export of a search's full result: alerts.finder finds,
+alerts.result_columns gives the export its columns."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+from dataclasses import replace
 from datetime import date
 from typing import Annotated
 
@@ -13,25 +15,19 @@ from fastapi.responses import HTMLResponse
 from pydantic import BeforeValidator
 from starlette.responses import Response
 
+from alerts.finder import Filters, Found, find
 from alerts.query import QuerySyntaxError
-from fivewatch.web.finder import FACET_PARAMETERS, Filters, Found, find
+from alerts.result_columns import COLUMN_NAMES, result_row
 from fivewatch.web.inputs import CleanText
-from fivewatch.web.schemas import DocType, Jurisdiction, hit_of
+from fivewatch.web.schemas import DocType, Jurisdiction
 from fivewatch.web.state import SessionDep, render
 from models.taxonomy import load_topics
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 20
-EXPORT_COLUMNS = (
-    "id",
-    "jurisdiction",
-    "kind",
-    "reference",
-    "title",
-    "current_stage",
-    "published_on",
-    "url",
-)
+# The search parameter each facet (alerts.finder.FACETS) narrows by.
+FACET_PARAMETERS = {"jurisdiction": "jurisdiction", "kind": "type", "stage_category": "stage",
+                    "topics": "topic"}  # fmt: skip
 
 
 def _blank_is_none(value: object) -> object:
@@ -52,9 +48,9 @@ def search_filters(
     until: OptionalDate = None,
 ) -> Filters:
     return Filters(
-        q=q,
+        query=q,
         jurisdictions=tuple(jurisdiction or ()),
-        types=tuple(type or ()),
+        kinds=tuple(type or ()),
         stage=stage,
         topic=topic,
         since=since,
@@ -79,7 +75,7 @@ def search_page(
         "facet_parameters": FACET_PARAMETERS,
     }
     try:
-        found = find(session, filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        found = find(session, replace(filters, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE))
     except QuerySyntaxError as error:
         context["error"] = error
         return render(request, "search.html", context, status_code=400)
@@ -99,7 +95,7 @@ def bad_query(error: QuerySyntaxError) -> HTTPException:
 def everything(session: SessionDep, filters: FiltersDep) -> Found:
     """The full result of a search, for exports."""
     try:
-        return find(session, filters, limit=None)
+        return find(session, filters)
     except QuerySyntaxError as error:
         raise bad_query(error) from error
 
@@ -110,18 +106,15 @@ FoundDep = Annotated[Found, Depends(everything)]
 @router.get("/search/export.csv")
 def export_csv(found: FoundDep) -> Response:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([*EXPORT_COLUMNS, "matched_terms"])
-    for hit in found.hits:
-        row = [getattr(hit.document, column) for column in EXPORT_COLUMNS]
-        writer.writerow([*row, " ".join(hit.matched_terms)])
+    writer = csv.DictWriter(buffer, fieldnames=COLUMN_NAMES)
+    writer.writeheader()
+    writer.writerows(result_row(hit) for hit in found.hits)
     return _download(buffer.getvalue(), "text/csv; charset=utf-8", "fivewatch-search.csv")
 
 
 @router.get("/search/export.json")
 def export_json(found: FoundDep) -> Response:
-    rows = [hit_of(hit).model_dump(mode="json") for hit in found.hits]
-    payload = json.dumps({"total": found.total, "hits": rows}, ensure_ascii=False)
+    payload = json.dumps([result_row(hit) for hit in found.hits], ensure_ascii=False)
     return _download(payload, "application/json", "fivewatch-search.json")
 
 
