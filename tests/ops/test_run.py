@@ -183,7 +183,7 @@ def test_an_html_page_makes_the_source_failing_and_mails_the_admin_once(
         run.wait_for(message("delivered"))
     assert run.stop() == 0
     assert len(emails_to(tmp_path, ADMIN)) == 1
-    assert "ca-gc-news (failing)" in emails_to(tmp_path, ADMIN)[0]
+    assert "FiveWatch admin: ca-gc-news is failing" in emails_to(tmp_path, ADMIN)[0]
     kinds = session.scalars(select(Delivery.kind).where(Delivery.kind == "admin")).all()
     assert len(kinds) == 1
 
