@@ -2,7 +2,8 @@
 
 Twisted's reactor cannot restart, so call `run_crawl` once per process; tests (and anything
 else needing several crawls) use `python -m crawlers.process [--replay DIR] [--record DIR]
-[--jobs N] [slug...]`, which prints the CrawlRun ids. The database URL comes from the
+[--jobs N] [--json] [slug...]`, which prints the CrawlRun ids (with `--json`: one JSON line,
+`crawl_report`, which is how a parent reads its child crawls). The database URL comes from the
 environment (FIVEWATCH_DATABASE_URL, read by crawlers.settings), never from argv, where `ps`
 shows it to every user with its password; `--database-url` remains for local, password-less
 URLs. With `jobs` above one the sources are dealt over that many child processes, crawling at
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import json
 import os
 import subprocess
 import sys
@@ -180,9 +182,9 @@ def child_command(
     log_level: str,
     spider_args: dict[str, str] | None,
 ) -> list[str]:
-    """`python -m crawlers.process` with this crawl's options, sources to be appended; the
-    database URL goes in the environment (`child_environment`), out of `ps`'s sight."""
-    command = [sys.executable, "-m", "crawlers.process", "--log-level", log_level]
+    """`python -m crawlers.process --json` with this crawl's options, sources to be appended;
+    the database URL goes in the environment (`child_environment`), out of `ps`'s sight."""
+    command = [sys.executable, "-m", "crawlers.process", "--json", "--log-level", log_level]
     for option, folder in (("--replay", replay_dir), ("--record", record_dir)):
         if folder is not None:
             command += [option, str(folder)]
@@ -191,26 +193,58 @@ def child_command(
     return command
 
 
+def crawl_report(slugs: list[str], run_ids: list[int]) -> str:
+    """The one JSON line a child crawl prints for its parent: its sources and their runs."""
+    return json.dumps({"sources": slugs, "run_ids": run_ids})
+
+
+def read_crawl_report(output: str, slugs: list[str]) -> list[int] | None:
+    """The run ids in the `crawl_report` of `slugs` among a child's output lines (anything
+    else it printed is skipped); None when there is none."""
+    for line in reversed(output.splitlines()):
+        try:
+            report = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(report, dict) and report.get("sources") == slugs:
+            run_ids = report.get("run_ids")
+            if isinstance(run_ids, list) and all(type(run_id) is int for run_id in run_ids):
+                return run_ids
+    return None
+
+
+def child_failure(group: list[str], returncode: int, run_ids: list[int] | None) -> str | None:
+    """What went wrong with the child that crawled `group`, by its sources; None if nothing."""
+    if returncode != 0:
+        return f"{', '.join(group)} (exit {returncode})"
+    if run_ids is None:
+        return f"{', '.join(group)} (no crawl report in its output)"
+    return None
+
+
 def crawl_in_children(
     command: list[str], slugs: list[str], jobs: int, env: Mapping[str, str] | None = None
 ) -> list[int]:
     """Run `command` once per group of `deal(slugs, jobs)`, all at once, in environment `env`
     (ours when None); their CrawlRun ids.
 
-    Each child logs to our stderr and prints its run ids; one that fails is reported after the
-    others have finished, so their runs are kept."""
+    Each child logs to our stderr and prints its `crawl_report`; one that fails, or reports
+    nothing readable, is named after the others have finished, so their runs are kept."""
     groups = deal(slugs, jobs)
     children = [
         subprocess.Popen([*command, *group], stdout=subprocess.PIPE, text=True, env=env)
         for group in groups
     ]
-    outputs = [child.communicate()[0] for child in children]
-    run_ids = sorted(int(word) for output in outputs for word in output.split() if word.isdigit())
-    failed = [
-        f"{', '.join(group)} (exit {child.returncode})"
+    reports = [
+        read_crawl_report(child.communicate()[0], group)
         for group, child in zip(groups, children, strict=True)
-        if child.returncode != 0
     ]
+    run_ids = sorted(run_id for report in reports for run_id in report or [])
+    failures = [
+        child_failure(group, child.returncode, report)
+        for group, child, report in zip(groups, children, reports, strict=True)
+    ]
+    failed = [failure for failure in failures if failure is not None]
     if failed:
         raise CrawlProcessFailed(f"crawl process failed: {'; '.join(failed)}", run_ids)
     return run_ids
@@ -225,6 +259,11 @@ def parse_spider_args(pairs: list[str]) -> dict[str, str]:
             raise BadCrawlArguments(f"spider argument {pair!r}: expected KEY=VALUE")
         parsed[key] = value
     return parsed
+
+
+def print_runs(run_ids: list[int], slugs: list[str], *, as_json: bool) -> None:
+    """The runs made, for whoever started us: their ids, or the `crawl_report` line."""
+    print(crawl_report(slugs, run_ids) if as_json else " ".join(str(id_) for id_ in run_ids))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -248,6 +287,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--jobs", type=int, default=1, help="child processes to deal the sources over"
     )
+    parser.add_argument(
+        "--json", action="store_true", help="print one JSON line (a parent crawl reads it)"
+    )
     parser.add_argument("slugs", nargs="*")
     args = parser.parse_args(argv)
     try:
@@ -261,11 +303,11 @@ def main(argv: list[str] | None = None) -> None:
             jobs=args.jobs,
         )
     except CrawlProcessFailed as error:  # the runs that were made still count for the caller
-        print(" ".join(str(run_id) for run_id in error.run_ids))
+        print_runs(error.run_ids, args.slugs, as_json=args.json)
         sys.exit(f"crawlers.process: {error}")
     except BadCrawlArguments as error:
         parser.error(str(error))
-    print(" ".join(str(run_id) for run_id in ids))
+    print_runs(ids, args.slugs, as_json=args.json)
 
 
 if __name__ == "__main__":
