@@ -22,7 +22,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from crawlers.spiders.us_bill_text_xml import parse_bill_text
+from crawlers.spiders.us.bill_text_xml import parse_bill_text
 from models.billtext import Section, TextVersionRecord, diff_sections, plain_text
 
 ROOT = Path(__file__).resolve().parent.parent

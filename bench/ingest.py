@@ -55,11 +55,11 @@ from sqlalchemy.orm import Session
 
 from crawlers.pipelines import STORE_BATCH
 from crawlers.process import sync_sources
-from crawlers.spiders.uk_bills import API, PAGE_SIZE, UkBillsSpider, bill_record, list_url
-from crawlers.spiders.uk_publications import parse_publications
-from crawlers.spiders.us_billstatus_xml import FILE_URL, INDEX_URL, parse_billstatus
-from crawlers.spiders.us_common import bill_record as us_bill_record
-from crawlers.spiders.us_govinfo_billstatus import UsGovinfoBillstatusSpider
+from crawlers.spiders.uk.bill_publications import parse_publications
+from crawlers.spiders.uk.bills_api import API, PAGE_SIZE, UkBillsSpider, bill_record, list_url
+from crawlers.spiders.us.bill_mapping import bill_record as us_bill_record
+from crawlers.spiders.us.billstatus_xml import FILE_URL, INDEX_URL, parse_billstatus
+from crawlers.spiders.us.govinfo_billstatus import UsGovinfoBillstatusSpider
 from models.db import make_engine, upgrade
 from models.documents import BillEvent, Change, Document, DocumentVersion
 from models.records import DocumentRecord

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy.orm import Session
 
-from crawlers.spiders.us_bill_text_xml import parse_bill_text
+from crawlers.spiders.us.bill_text_xml import parse_bill_text
 from models import Document
 from models.billtext import TextVersionRecord
 from models.store import ensure_source, upsert_document

@@ -22,8 +22,8 @@ from alerts.render import (
 )
 from alerts.subscriptions import follow, subscribe
 from alerts.tokens import Purpose, read_token
-from crawlers.spiders.ca_legisinfo_forms import bill_from_xml
-from crawlers.spiders.ca_legisinfo_record import bill_record
+from crawlers.spiders.ca.legisinfo_forms import bill_from_xml
+from crawlers.spiders.ca.legisinfo_record import bill_record
 from models import Alert, Subscriber
 from models.records import DocumentRecord
 from tests.alerts.conftest import NOW, Store

@@ -18,7 +18,7 @@ from alerts.deliver import queue_deliveries, send_pending
 from alerts.links import Links
 from alerts.match import match_changes
 from alerts.subscriptions import follow, subscribe
-from crawlers.spiders.us_bill_text_xml import parse_bill_text
+from crawlers.spiders.us.bill_text_xml import parse_bill_text
 from fivewatch.cli import cli
 from fivewatch.cli.demo import add_sample_subscriptions
 from models import Alert, Change, Document, Subscriber

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from alerts.match import match_changes
 from alerts.search import search
 from alerts.subscriptions import subscribe
-from crawlers.spiders.ca_legisinfo_forms import bill_from_xml
-from crawlers.spiders.ca_legisinfo_record import bill_record
+from crawlers.spiders.ca.legisinfo_forms import bill_from_xml
+from crawlers.spiders.ca.legisinfo_record import bill_record
 from models import Alert
 from models.lookup import find
 from models.records import DocumentRecord

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from bench import ingest
-from crawlers.spiders.uk_bills import API, PAGE_SIZE
-from crawlers.spiders.us_billstatus_xml import parse_billstatus
-from crawlers.spiders.us_common import bill_id
+from crawlers.spiders.uk.bills_api import API, PAGE_SIZE
+from crawlers.spiders.us.bill_mapping import bill_id
+from crawlers.spiders.us.billstatus_xml import parse_billstatus
 
 BILLS = 60  # 56 US bills (a session's proportion) and 4 others
 SAME_INSTANT = 20  # SYNTHETIC statements published at one instant

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from crawlers.process import spider_parameters
-from crawlers.spiders.ca_legisinfo_bills import CaLegisinfoBillsSpider
+from crawlers.spiders.ca.legisinfo_bills import CaLegisinfoBillsSpider
 from fivewatch.cli import cli
 from fivewatch.cli.failures import explain
 from models import CrawlRun

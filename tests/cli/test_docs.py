@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from crawlers.spiders.au_bills import AU_STAGES
-from crawlers.spiders.ca_legisinfo_vocab import CA_STAGES
-from crawlers.spiders.nz_bills import NZ_STAGES
-from crawlers.stages import UK_STAGES
+from crawlers.spiders.au.aph_bills import AU_STAGES
+from crawlers.spiders.ca.legisinfo_vocab import CA_STAGES
+from crawlers.spiders.nz.parliament_bills import NZ_STAGES
+from crawlers.spiders.uk.bill_stages import UK_STAGES
 from fivewatch.cli import cli
 from fivewatch.config import SETTINGS, Config
 from models.vocabulary import OUTCOMES, STAGES

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
-from crawlers.spiders.ca_gc_news import FEEDS
+from crawlers.spiders.ca.gc_news import FEEDS
 
 SLUG = "ca-gc-news"
 FEED_URL = FEEDS[0]  # the English all-departments feed; the other three are declared gaps

@@ -22,13 +22,13 @@ from twisted.python.failure import Failure
 
 from crawlers.errors import ERROR_LINES_STAT, WARNING_LINES_STAT
 from crawlers.middlewares.replay import ReplayGap
-from crawlers.spiders.au_hansard import (
+from crawlers.spiders.au.hansard import (
     FIRST_DAY,
     AuHansardSpider,
     display_url,
     weekdays,
 )
-from crawlers.spiders.au_hansard_xml import HOUSE, SENATE, bill_id, day_records, read_day
+from crawlers.spiders.au.hansard_xml import HOUSE, SENATE, bill_id, day_records, read_day
 from models import Document
 from models.links import bill_references
 from models.sources import Source

@@ -18,9 +18,15 @@ from parsel import Selector
 from crawlers.base.source import SourceSpider
 from crawlers.errors import LayoutChanged, ParseError
 from crawlers.registry import spider_classes
-from crawlers.spiders import au_bills, nz_bills
-from crawlers.spiders.au_bills import AU_STAGES, AuBillsSpider, bill_url, search_bill_ids
-from crawlers.spiders.nz_bills import NZ_STAGES, NzBillsSpider, feed_bill_ids, stage_category
+from crawlers.spiders.au import aph_bills as au_bills
+from crawlers.spiders.au.aph_bills import AU_STAGES, AuBillsSpider, bill_url, search_bill_ids
+from crawlers.spiders.nz import parliament_bills as nz_bills
+from crawlers.spiders.nz.parliament_bills import (
+    NZ_STAGES,
+    NzBillsSpider,
+    feed_bill_ids,
+    stage_category,
+)
 from crawlers.stages import STAGES
 
 SYNTHETIC = Path(__file__).resolve().parents[1] / "fixtures" / "synthetic"

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crawlers.errors import LayoutChanged, ParseError
-from crawlers.spiders.ca_legisinfo_bills import (
+from crawlers.spiders.ca.legisinfo_bills import (
     WATERMARK_SLACK,
     CaLegisinfoBillsSpider,
     changed_since,
@@ -24,7 +24,7 @@ from crawlers.spiders.ca_legisinfo_bills import (
     parse_bills_arg,
     xml_url,
 )
-from crawlers.spiders.ca_legisinfo_forms import (
+from crawlers.spiders.ca.legisinfo_forms import (
     ListedBill,
     bill_from_json,
     bill_from_xml,
@@ -32,8 +32,8 @@ from crawlers.spiders.ca_legisinfo_forms import (
     listed_activity,
     looks_like_html,
 )
-from crawlers.spiders.ca_legisinfo_record import bill_record, moment
-from crawlers.spiders.ca_legisinfo_vocab import (
+from crawlers.spiders.ca.legisinfo_record import bill_record, moment
+from crawlers.spiders.ca.legisinfo_vocab import (
     CA_STAGES,
     SESSION_ENDS,
     is_mapped,

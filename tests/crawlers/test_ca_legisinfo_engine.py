@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from crawlers.spiders.ca_legisinfo_bills import json_url, list_url
+from crawlers.spiders.ca.legisinfo_bills import json_url, list_url
 from tests.crawlers.replay_crawl import (
     CASSETTES,
     copy_cassette,

@@ -19,8 +19,8 @@ from crawlers.extensions import verdict
 from crawlers.middlewares.replay import RecordMiddleware, canonical, load_exchanges
 from crawlers.middlewares.retry_after import RetryAfterMiddleware, retry_after_seconds
 from crawlers.pipelines import ValidatePipeline
-from crawlers.spiders.uk_bills import UkBillsSpider, bill_record, list_url
-from crawlers.stages import UK_NO_CATEGORY, uk_stage, uk_stage_category
+from crawlers.spiders.uk.bill_stages import UK_NO_CATEGORY, uk_stage, uk_stage_category
+from crawlers.spiders.uk.bills_api import UkBillsSpider, bill_record, list_url
 from models.sources import CrawlRun
 from models.text import fold
 from models.vocabulary import STAGES

@@ -24,7 +24,7 @@ from crawlers.base.feed_entries import entry_moment, link_problem, parse_date, r
 from crawlers.errors import ERROR_LINES_STAT, error_count
 from crawlers.middlewares.errors import ReportedUrlLengthMiddleware
 from crawlers.settings import DOWNLOAD_MAXSIZE, RETRY_AFTER_MAX, URLLENGTH_LIMIT
-from crawlers.spiders.ca_gc_news import CaGcNewsSpider
+from crawlers.spiders.ca.gc_news import CaGcNewsSpider
 from models import Document, Source
 from models.records import DocumentRecord
 from tests.crawlers.replay_crawl import crawl, edit_index, last_run

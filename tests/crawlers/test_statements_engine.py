@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from crawlers.spiders.ca_gc_news import FEEDS
+from crawlers.spiders.ca.gc_news import FEEDS
 from models import Document, Source
 from models.links import TRANSLATION, linked
 from tests.conftest import ROOT
@@ -220,7 +220,7 @@ def crawl_local_feed(database_url: str, feed_url: str, *, pages: bool = False) -
     from scrapy.crawler import CrawlerProcess
 
     from crawlers.process import crawl_settings
-    from crawlers.spiders.ca_gc_news import CaGcNewsSpider
+    from crawlers.spiders.ca.gc_news import CaGcNewsSpider
 
     class LocalFeedSpider(CaGcNewsSpider):
         feed_urls = (feed_url,)

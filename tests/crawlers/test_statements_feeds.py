@@ -23,17 +23,17 @@ from crawlers.base.feed_links import StatementLinksPipeline
 from crawlers.errors import LayoutChanged, ParseError
 from crawlers.middlewares.replay import ReplayGap
 from crawlers.pipelines import source_row
-from crawlers.spiders.au_media_releases import AuMediaReleasesSpider
-from crawlers.spiders.ca_gc_news import FEEDS, CaGcNewsSpider
-from crawlers.spiders.nz_beehive import NzBeehiveSpider
-from crawlers.spiders.uk_govuk_feeds import UkGovukFeedsSpider
-from crawlers.spiders.uk_written_statements import (
+from crawlers.spiders.au.media_releases import AuMediaReleasesSpider
+from crawlers.spiders.ca.gc_news import FEEDS, CaGcNewsSpider
+from crawlers.spiders.nz.beehive import NzBeehiveSpider
+from crawlers.spiders.uk.govuk_feeds import UkGovukFeedsSpider
+from crawlers.spiders.uk.written_statements import (
     UkWrittenStatementsSpider,
     first_day,
     list_url,
     statement_url,
 )
-from crawlers.spiders.us_exec_statements import UsExecStatementsSpider
+from crawlers.spiders.us.exec_statements import UsExecStatementsSpider
 from models import Source
 from models.records import DocumentRecord
 from tests.crawlers.test_feed_base import BEEHIVE, CANADA, FDA

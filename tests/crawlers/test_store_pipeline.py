@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from crawlers.errors import ERROR_LINES_STAT, error_count
 from crawlers.pipelines import STORE_BATCH, STORE_FAILED_STAT, StorePipeline
-from crawlers.spiders.uk_bills import UkBillsSpider, bill_record, list_url
+from crawlers.spiders.uk.bills_api import UkBillsSpider, bill_record, list_url
 from models import BillEvent, Change, Document, Source
 from models.records import DocumentRecord, EventRecord
 from tests.crawlers.replay_crawl import CASSETTES

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
-from crawlers.spiders.uk_bills import API, bill_record, list_url
-from crawlers.spiders.uk_publications import parse_publications
+from crawlers.spiders.uk.bill_publications import parse_publications
+from crawlers.spiders.uk.bills_api import API, bill_record, list_url
 from models import BillEvent, Change, Document, Source
 from tests.conftest import ROOT
 from tests.crawlers.replay_crawl import (

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from crawlers.spiders.uk_govuk_statements import search_url
+from crawlers.spiders.uk.govuk_statements import search_url
 from models import Document
 from tests.crawlers.replay_crawl import CASSETTES, crawl, index_lines, last_run, row_counts
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from crawlers.spiders.uk_publications import bill_numbers, parse_publications
+from crawlers.spiders.uk.bill_publications import bill_numbers, parse_publications
 
 BODY = Path(__file__).resolve().parents[1] / "fixtures" / "real" / "uk-publications"
 

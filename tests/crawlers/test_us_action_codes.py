@@ -20,9 +20,8 @@ from typing import Any
 
 import pytest
 
-from crawlers.spiders.us_action_codes import ACTION_CODES, ACTION_TYPES, LOC_ACTION_CODES
-from crawlers.spiders.us_billstatus_xml import parse_billstatus
-from crawlers.spiders.us_common import (
+from crawlers.spiders.us.action_codes import ACTION_CODES, ACTION_TYPES, LOC_ACTION_CODES
+from crawlers.spiders.us.bill_mapping import (
     BillParts,
     action_category,
     action_event,
@@ -32,6 +31,7 @@ from crawlers.spiders.us_common import (
     bill_id,
     bill_record,
 )
+from crawlers.spiders.us.billstatus_xml import parse_billstatus
 from models.records import DocumentRecord
 from models.vocabulary import STAGES
 

@@ -20,8 +20,7 @@ from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
 from crawlers.errors import ERROR_LINES_STAT
-from crawlers.spiders.us_billstatus_xml import billstatus_url, parse_billstatus
-from crawlers.spiders.us_common import (
+from crawlers.spiders.us.bill_mapping import (
     BillId,
     BillParts,
     Outcome,
@@ -32,9 +31,10 @@ from crawlers.spiders.us_common import (
     summary_problems,
     url_bill_label,
 )
-from crawlers.spiders.us_congress_api import Fetch
-from crawlers.spiders.us_congress_bills import UsCongressBillsSpider
-from crawlers.spiders.us_govinfo_billstatus import UsGovinfoBillstatusSpider
+from crawlers.spiders.us.billstatus_xml import billstatus_url, parse_billstatus
+from crawlers.spiders.us.congress_api import Fetch
+from crawlers.spiders.us.congress_bills import UsCongressBillsSpider
+from crawlers.spiders.us.govinfo_billstatus import UsGovinfoBillstatusSpider
 from models.records import DocumentRecord
 from models.vocabulary import OUTCOMES
 

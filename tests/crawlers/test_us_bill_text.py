@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from crawlers.spiders.us_bill_text_xml import MAX_TEXT_BYTES, BillTextError, parse_bill_text
+from crawlers.spiders.us.bill_text_xml import MAX_TEXT_BYTES, BillTextError, parse_bill_text
 from models.billtext import TextVersionRecord, sections_to_json
 from tests.conftest import ROOT
 from tests.crawlers.test_golden import GOLDEN, differences

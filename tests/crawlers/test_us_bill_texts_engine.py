@@ -11,7 +11,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from crawlers.process import sync_sources
-from crawlers.spiders.us_bill_spider import govinfo_text_url, version_code
+from crawlers.spiders.us.bill_spider import govinfo_text_url, version_code
 from fivewatch.cli.demo import DEMO_WATERMARKS
 from models import BillText, Change, Document, Source
 from tests.crawlers.replay_crawl import (

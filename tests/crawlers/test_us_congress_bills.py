@@ -16,9 +16,8 @@ from scrapy.utils.test import get_crawler
 from sqlalchemy import func, select
 
 from crawlers.errors import LayoutChanged, ParseError
-from crawlers.spiders.us_action_codes import ACTION_CODES, ACTION_TYPES
-from crawlers.spiders.us_bill_vocab import ACTION_CATEGORIES, DECISIVE_WORDING, PLACEHOLDERS
-from crawlers.spiders.us_common import (
+from crawlers.spiders.us.action_codes import ACTION_CODES, ACTION_TYPES
+from crawlers.spiders.us.bill_mapping import (
     BillId,
     BillParts,
     action_category,
@@ -27,7 +26,8 @@ from crawlers.spiders.us_common import (
     parse_bills_arg,
     parse_instant,
 )
-from crawlers.spiders.us_congress_api import (
+from crawlers.spiders.us.bill_vocab import ACTION_CATEGORIES, DECISIVE_WORDING, PLACEHOLDERS
+from crawlers.spiders.us.congress_api import (
     PARTS,
     add_part,
     bill_url,
@@ -36,7 +36,7 @@ from crawlers.spiders.us_congress_api import (
     listed_on_or_after,
     next_page,
 )
-from crawlers.spiders.us_congress_bills import UsCongressBillsSpider
+from crawlers.spiders.us.congress_bills import UsCongressBillsSpider
 from crawlers.stages import STAGES
 from models.documents import BillEvent, Change
 from models.store import ensure_source, upsert_document

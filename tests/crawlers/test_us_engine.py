@@ -51,8 +51,8 @@ process = CrawlerProcess(crawl_settings(database_url, Path(replay), None))
 process.crawl(load_object(spider), bills=bills)
 process.start()
 """
-CONGRESS_SPIDER = "crawlers.spiders.us_congress_bills.UsCongressBillsSpider"
-GOVINFO_SPIDER = "crawlers.spiders.us_govinfo_billstatus.UsGovinfoBillstatusSpider"
+CONGRESS_SPIDER = "crawlers.spiders.us.congress_bills.UsCongressBillsSpider"
+GOVINFO_SPIDER = "crawlers.spiders.us.govinfo_billstatus.UsGovinfoBillstatusSpider"
 
 
 @pytest.fixture(autouse=True)

@@ -14,15 +14,15 @@ from scrapy.http import XmlResponse
 from scrapy.utils.test import get_crawler
 
 from crawlers.errors import LayoutChanged
-from crawlers.spiders.us_billstatus_xml import (
+from crawlers.spiders.us.bill_mapping import BillId, bill_record
+from crawlers.spiders.us.billstatus_xml import (
     INDEX_URL,
     billstatus_url,
     changed_since,
     parse_billstatus,
     sitemap_entries,
 )
-from crawlers.spiders.us_common import BillId, bill_record
-from crawlers.spiders.us_govinfo_billstatus import UsGovinfoBillstatusSpider
+from crawlers.spiders.us.govinfo_billstatus import UsGovinfoBillstatusSpider
 from tests.crawlers.test_us_congress_bills import event_rows
 
 BODIES = Path(__file__).resolve().parents[2] / "cassettes" / "us-govinfo-billstatus" / "bodies"

@@ -16,7 +16,7 @@ from alembic import command
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session
 
-from crawlers.spiders.au_hansard_xml import day_records, read_day
+from crawlers.spiders.au.hansard_xml import day_records, read_day
 from models import BillEvent, Change, Document
 from models.db import alembic_config, make_engine, upgrade
 from models.records import BILL, DocumentRecord, EventRecord, bill_key

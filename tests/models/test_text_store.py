@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from crawlers.spiders.us_bill_text_xml import BillTextError, parse_bill_text
+from crawlers.spiders.us.bill_text_xml import BillTextError, parse_bill_text
 from models import BillText, Change, Document
 from models.billtext import TextVersionRecord, plain_text
 from models.store import ensure_source

@@ -7,7 +7,7 @@ from scrapy.settings import Settings
 
 from crawlers import settings as crawler_settings
 from crawlers.addons import REPLAY_OVERRIDES
-from crawlers.spiders.uk_bills import UkBillsSpider
+from crawlers.spiders.uk.bills_api import UkBillsSpider
 from tests.conftest import ROOT
 
 

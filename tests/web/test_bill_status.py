@@ -16,8 +16,8 @@ from fastapi.testclient import TestClient
 from lxml import html
 from sqlalchemy.orm import Session
 
-from crawlers.spiders.ca_legisinfo_forms import bill_from_xml
-from crawlers.spiders.ca_legisinfo_record import bill_record
+from crawlers.spiders.ca.legisinfo_forms import bill_from_xml
+from crawlers.spiders.ca.legisinfo_record import bill_record
 from models import Document
 from models.lookup import describe
 from models.records import DocumentRecord

@@ -10,7 +10,7 @@ from lxml import html
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crawlers.spiders.uk_publications import parse_publications
+from crawlers.spiders.uk.bill_publications import parse_publications
 from models import CrawlRun, Source
 from tests.alerts.realbills import ca_bill_s209
 from tests.conftest import FIXTURES

@@ -37,8 +37,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from crawlers.errors import LayoutChanged
-from crawlers.spiders.ca_legisinfo_forms import TORONTO, Data
-from crawlers.spiders.ca_legisinfo_vocab import (
+from crawlers.spiders.ca.legisinfo_forms import TORONTO, Data
+from crawlers.spiders.ca.legisinfo_vocab import (
     CHAMBER_LISTS,
     HOUSE,
     OPEN_STATES,

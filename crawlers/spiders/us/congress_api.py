@@ -1,4 +1,4 @@
-"""Pure pieces of the Congress.gov API v3 walk used by `us_congress_bills`: URLs, bodies, pages."""
+"""Pure pieces of the Congress.gov API v3 walk used by `congress_bills`: URLs, bodies, pages."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from crawlers.spiders.us_common import (
+from crawlers.spiders.us.bill_mapping import (
     FIRST_RUN_DAYS,
     WASHINGTON,
     BillId,

@@ -5,7 +5,7 @@
 - List: /legisinfo/en/bills/json?parlsession={session} gives a whole session in one body, no
   paging and no "updated since". Sessions: the `sessions` argument (default CURRENT_SESSION).
 - Incremental: a listed bill's detail is fetched when its latest activity (decoded, see
-  ca_legisinfo_forms) is no older than the watermark minus WATERMARK_SLACK (list times are
+  legisinfo_forms) is no older than the watermark minus WATERMARK_SLACK (list times are
   unreliable by hours: a few refetches are cheaper than a missed stage).
 - Detail: /legisinfo/en/bill/{session}/{number lower-case}/json (a one-element array); when it
   fails (error, HTML page, declared gap) the XML form /legisinfo/en/bill/{session}/{NUMBER}/xml
@@ -31,13 +31,13 @@ from twisted.python.failure import Failure
 
 from crawlers.base.source import SourceSpider
 from crawlers.errors import SourceError, report
-from crawlers.spiders.ca_legisinfo_forms import (
+from crawlers.spiders.ca.legisinfo_forms import (
     ListedBill,
     bill_from_json,
     bill_from_xml,
     list_entries,
 )
-from crawlers.spiders.ca_legisinfo_record import bill_record
+from crawlers.spiders.ca.legisinfo_record import bill_record
 from models.records import DocumentRecord
 
 SITE = "https://www.parl.ca/legisinfo/en"

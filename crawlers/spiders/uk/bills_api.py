@@ -23,7 +23,7 @@
   sends says a bill fell at the end of a session (no flag; currentHouse is "Unassigned" only
   for Acts in the recorded list), so no bill is "lapsed": the rest are active. `status` is the
   human line: "Royal Assent 2010-07-27", "Withdrawn 2024-01-02", "2nd reading (Commons)".
-- Stages: see crawlers.stages.uk_stage (second-House readings, unmapped wording).
+- Stages: see crawlers.spiders.uk.bill_stages.uk_stage (second-House readings, unmapped wording).
   Zone-less dates are Europe/London local time, stored in UTC.
 - Licence: Open Parliament Licence v3.0. History: 2026-11: first version; publications added;
   issue 14: session, reference, titles, outcome, second-House categories, named errors.
@@ -45,9 +45,9 @@ from crawlers.base.json_api import json_list, json_object, newer_than, page_is_s
 from crawlers.base.source import SourceSpider
 from crawlers.errors import HttpError, LayoutChanged, SourceError
 from crawlers.middlewares.replay import ReplayGap, ReplayMiss
-from crawlers.spiders.uk_publications import bill_numbers
-from crawlers.spiders.uk_publications import parse_publications as read_publications
-from crawlers.stages import UK_HOUSES, uk_stage
+from crawlers.spiders.uk.bill_publications import bill_numbers
+from crawlers.spiders.uk.bill_publications import parse_publications as read_publications
+from crawlers.spiders.uk.bill_stages import UK_HOUSES, uk_stage
 from models.records import BILL, DocumentRecord, EventRecord
 
 API = "https://bills-api.parliament.uk/api/v1/Bills"

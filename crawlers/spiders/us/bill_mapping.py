@@ -19,8 +19,8 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from crawlers.spiders.us_action_codes import ACTION_CODES, ACTION_TYPES
-from crawlers.spiders.us_bill_vocab import (
+from crawlers.spiders.us.action_codes import ACTION_CODES, ACTION_TYPES
+from crawlers.spiders.us.bill_vocab import (
     ACTION_CATEGORIES,
     BILL_TYPES,
     CONFERENCE,
@@ -198,7 +198,7 @@ def _placed(category: str, chamber: str, origin_chamber: str, bill_type: str) ->
 def action_stage(action: Data, origin_chamber: str, bill_type: str = "") -> ActionStage:
     """The stage an action marks: its wording when decisive (a failed vote, a veto, an
     override, the final agreement between chambers), else its Library of Congress code, else
-    its wording, else its type (`us_action_codes.ACTION_TYPES`). Passages are placed by the
+    its wording, else its type (`action_codes.ACTION_TYPES`). Passages are placed by the
     action's chamber against `origin_chamber` and by `bill_type` (hr, s, hres, hconres, …)."""
     text = " ".join(str(action.get("text") or "").split())
     texts = (text, LOC_HEADING.sub("", text))

@@ -9,7 +9,7 @@
   ascending) and `fromDateTime` = the watermark; paging follows `pagination.next`. Without a
   watermark (first run) the window is FIRST_RUN_DAYS before the newest update listed.
 - Per changed bill: detail, then /actions, /summaries, /text, /subjects, every page of each;
-  then each text version in BILLS XML, from GovInfo (us_bill_spider), without the API key.
+  then each text version in BILLS XML, from GovInfo (bill_spider), without the API key.
   A part that fails (a declared gap, an error) is skipped; the bill is still stored from what
   arrived, and from the list entry alone when even the detail fails.
 - Errors about one bill's request (detail, actions, summaries...) name the bill, "H.R. 1 (117th)",
@@ -37,8 +37,7 @@ from twisted.python.failure import Failure
 from crawlers.base.json_api import json_object
 from crawlers.base.source import SourceSpider
 from crawlers.errors import LayoutChanged, SourceError
-from crawlers.spiders.us_bill_spider import GOVINFO_HOST, UsBillSpider
-from crawlers.spiders.us_common import (
+from crawlers.spiders.us.bill_mapping import (
     BillId,
     BillParts,
     bill_id,
@@ -46,7 +45,8 @@ from crawlers.spiders.us_common import (
     naming_bill,
     parse_bills_arg,
 )
-from crawlers.spiders.us_congress_api import (
+from crawlers.spiders.us.bill_spider import GOVINFO_HOST, UsBillSpider
+from crawlers.spiders.us.congress_api import (
     DEFAULT_KEY,
     HOURLY_LIMIT,
     PARTS,

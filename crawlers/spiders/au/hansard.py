@@ -5,7 +5,7 @@
   %20Date:4%2F3%2F2026;rec=0;resCount=Default (`hansards,hansards80` for the Senate). It links the
   whole day as XML:
   /parlInfo/download/chamber/<dataset>/<id>/toc_unixml/<name>.xml;fileType=text%2Fxml
-  (served gzip-encoded; the XML starts with a byte-order mark). Read by `au_hansard_xml`.
+  (served gzip-encoded; the XML starts with a byte-order mark). Read by `hansard_xml`.
 - Days asked: `-a days=2026-03-04,...`, else weekdays in windows of WINDOW_DAYS from the day after
   the watermark (the last sitting day stored), or from FIRST_DAY on a first run; a window with no
   sitting day leads to the next, up to today. A day page without an XML link is a warning naming
@@ -30,7 +30,7 @@ from crawlers.base.feed import LINKS_PIPELINE, LINKS_PIPELINE_ORDER
 from crawlers.base.source import SourceSpider
 from crawlers.errors import AlreadyReported, LayoutChanged, ParseError, SourceError, warn
 from crawlers.middlewares.replay import ReplayGap
-from crawlers.spiders.au_hansard_xml import HOUSE, SENATE, HansardUnreadable, day_records, read_day
+from crawlers.spiders.au.hansard_xml import HOUSE, SENATE, HansardUnreadable, day_records, read_day
 from models.records import DocumentRecord
 
 DISPLAY = (

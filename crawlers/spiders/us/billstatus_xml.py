@@ -7,7 +7,7 @@ from typing import Any
 
 from lxml import etree
 
-from crawlers.spiders.us_common import (
+from crawlers.spiders.us.bill_mapping import (
     FIRST_RUN_DAYS,
     BillId,
     BillParts,
@@ -23,7 +23,7 @@ _SITEMAP = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 _XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True)
 
 
-# What a record is built from (us_common.bill_record and its helpers). The rest of <bill>
+# What a record is built from (bill_mapping.bill_record and its helpers). The rest of <bill>
 # (cosponsors, committees, amendments, related bills, CBO estimates...) is most of a file, and
 # turning it into dicts was most of the parsing time.
 BILL_FIELDS = frozenset(

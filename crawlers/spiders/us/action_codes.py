@@ -8,7 +8,7 @@ authoritative list of action codes does not exist"), so `OBSERVED_ACTION_CODES` 
 read in real BILLSTATUS files, described by the wording they came with.
 
 A category of None means the action is known and carries no stage (a debate, a calendar entry,
-a motion). `third_reading` marks a passage vote: `us_common.action_category` moves it to
+a motion). `third_reading` marks a passage vote: `bill_mapping.action_category` moves it to
 `passed_both` in the chamber that did not originate the bill and to `adopted` for resolutions,
 and wording decides against the code where the code is reused (E30000 "Signed by President" is
 also written on "Vetoed by President.") or says "Results" without saying which (a failed

@@ -1,4 +1,4 @@
-"""What the two US bill sources share as spiders (us_common holds the pure mapping).
+"""What the two US bill sources share as spiders (bill_mapping holds the pure mapping).
 
 Text versions: after a bill's record, each version it lists in GPO's BILLS XML is fetched from
 GovInfo (`/content/pkg/BILLS-{package}/xml/BILLS-{package}.xml`) and yielded parsed, as a
@@ -19,8 +19,7 @@ from scrapy.http import Response
 
 from crawlers.base.source import SourceSpider
 from crawlers.errors import LayoutChanged, ParseError, SourceError
-from crawlers.spiders.us_bill_text_xml import BillTextError, parse_bill_text
-from crawlers.spiders.us_common import (
+from crawlers.spiders.us.bill_mapping import (
     BillId,
     BillParts,
     bill_label,
@@ -28,6 +27,7 @@ from crawlers.spiders.us_common import (
     naming_bill,
     summary_problems,
 )
+from crawlers.spiders.us.bill_text_xml import BillTextError, parse_bill_text
 from models.billtext import TextVersionRecord
 from models.records import DocumentRecord
 

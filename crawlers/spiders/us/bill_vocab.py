@@ -1,7 +1,7 @@
 """US Congress bill vocabulary shared by `us-congress-bills` and `us-govinfo-billstatus`.
 
 Congress has no numbered readings: an action's stage comes first from its Library of Congress
-action code (`us_action_codes`), then from the wording below, which the Library of Congress
+action code (`action_codes`), then from the wording below, which the Library of Congress
 standardises ("Introduced in House", "Passed/agreed to in Senate: …", "Became Public Law No:
 117-108."). Senate actions and many Congress.gov API actions carry no code, so the wording is
 the fallback. `DECISIVE_WORDING` is read before the code: it says what a code cannot (a failed
@@ -26,7 +26,7 @@ BILL_TYPES: dict[str, tuple[str, str]] = {
     "sres": ("S.Res.", "senate-resolution"),
 }
 
-# Placeholders resolved per action by `us_common.action_category`:
+# Placeholders resolved per action by `bill_mapping.action_category`:
 # a passage vote: `third_reading` in the chamber of origin, `passed_both` in the other chamber,
 # `adopted` for a simple resolution (and a concurrent resolution in the second chamber).
 PASSAGE = "passage"

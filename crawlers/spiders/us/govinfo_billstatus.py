@@ -12,7 +12,7 @@
   in none is reported naming the bill, never stored empty), the outcome from laws and actions
   (lapsed once its Congress ended). Errors about a bill file name the bill ("H.R. 1500 (116th)").
 - Texts: each `textVersions` item in BILLS XML is fetched and parsed into sections
-  (us_bill_spider); an error about one names the bill and the version.
+  (bill_spider); an error about one names the bill and the version.
 - Updates: current congress every 4 hours, earlier ones daily. Licence: public domain
   (17 U.S.C. 105, stated in each file's dublinCore).
 - History: 2026-11: first version. 2026-12: text versions.
@@ -29,17 +29,17 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawlers.errors import LayoutChanged, ParseError
-from crawlers.spiders.us_bill_spider import UsBillSpider
-from crawlers.spiders.us_billstatus_xml import (
+from crawlers.spiders.us.bill_mapping import (
+    naming_bill,
+    parse_bills_arg,
+)
+from crawlers.spiders.us.bill_spider import UsBillSpider
+from crawlers.spiders.us.billstatus_xml import (
     INDEX_URL,
     billstatus_url,
     changed_since,
     parse_billstatus,
     sitemap_entries,
-)
-from crawlers.spiders.us_common import (
-    naming_bill,
-    parse_bills_arg,
 )
 from models.records import DocumentRecord
 

@@ -1,0 +1,1 @@
+"""Australian sources: APH bills, ParlInfo Hansard, ministers' media releases."""

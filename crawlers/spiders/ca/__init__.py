@@ -1,0 +1,1 @@
+"""Canadian sources: LEGISinfo (Parliament of Canada) and the Canada News Centre."""

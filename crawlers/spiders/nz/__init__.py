@@ -1,0 +1,1 @@
+"""New Zealand sources: Parliament bills and Beehive releases."""

@@ -1,0 +1,1 @@
+"""United Kingdom sources: the Parliament Bills and statements APIs, GOV.UK."""
