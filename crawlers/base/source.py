@@ -15,7 +15,6 @@ from scrapy.spidermiddlewares.httperror import HttpError as ScrapyHttpError
 from twisted.python.failure import Failure
 
 from crawlers.errors import AlreadyReported, HttpError, SourceError, report
-from crawlers.middlewares.replay import ReplayGap
 from models.health import ENTRIES_SEEN_STAT
 
 __all__ = ["ENTRIES_SEEN_STAT", "SourceSpider"]
@@ -46,19 +45,16 @@ class SourceSpider(scrapy.Spider):
         report(self.crawler, error(self.name, url, cause))
 
     def request_failed(self, failure: Failure) -> None:
-        """Errback for a request with no fallback: the failure is counted once (or warned)."""
+        """Errback for a request with no fallback: the failure is counted once."""
         self.count_failure(failure)
 
     def count_failure(self, failure: Failure) -> bool:
-        """Count a failed request once; True when it was a declared gap (a warning only)."""
+        """Count a failed request once; True when a middleware that refused it has accounted
+        for it already (a declared replay gap, counted and logged; a replay miss, reported)."""
         url = failure.request.url  # type: ignore[attr-defined]
         error = failure.value
-        if isinstance(error, ReplayGap):
-            # Expected and counted (stat replay/gap, in the CrawlRun): one INFO line each.
-            self.logger.info("%s %s: %s", self.name, url, error)
-            return True
         if isinstance(error, AlreadyReported):
-            return False  # the middleware that refused it has reported it (a replay miss…)
+            return True
         if isinstance(error, ScrapyHttpError):
             self.fail(url, f"HTTP {error.response.status}", HttpError)
         else:

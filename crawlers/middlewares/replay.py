@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from scrapy import Request
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 from w3lib.url import canonicalize_url
@@ -47,8 +47,9 @@ class ReplayTooLarge(AlreadyReported):
     """The cassette's body is over the request's DOWNLOAD_MAXSIZE: refused as a download is."""
 
 
-class ReplayGap(IgnoreRequest):
-    """The cassette declares this URL as never recorded: the spider degrades, a warning."""
+class ReplayGap(AlreadyReported):
+    """The cassette declares this URL as never recorded: expected, so the middleware counts it
+    (replay/gap) and logs it at INFO; the spider's errback degrades as for any refusal."""
 
 
 def without_secrets(url: str) -> str:
@@ -156,7 +157,9 @@ class ReplayMiddleware:
             raise ReplayMiss(f"replay miss: {request.url}")
         if exchange.gap:
             stats.inc_value("replay/gap")
-            raise ReplayGap(f"declared gap in the cassette: {exchange.gap}")
+            cause = f"declared gap in the cassette: {exchange.gap}"
+            log.info("%s %s: %s", self._slug(), request.url, cause)
+            raise ReplayGap(cause)
         stats.inc_value("replay/hit")
         return self._response(request, exchange)
 

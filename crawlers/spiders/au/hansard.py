@@ -29,7 +29,6 @@ from twisted.python.failure import Failure
 from crawlers.base.feed import LINKS_PIPELINE, LINKS_PIPELINE_ORDER
 from crawlers.base.source import SourceSpider
 from crawlers.errors import AlreadyReported, LayoutChanged, ParseError, SourceError, warn
-from crawlers.middlewares.replay import ReplayGap
 from crawlers.spiders.au.hansard_xml import HOUSE, SENATE, HansardUnreadable, day_records, read_day
 from models.records import DocumentRecord
 
@@ -143,7 +142,7 @@ class AuHansardSpider(SourceSpider):
     def xml_failed(self, failure: Failure) -> None:
         """A day's XML that never arrived readable (not gzip as declared…): named by day."""
         request, error = failure.request, failure.value  # type: ignore[attr-defined]
-        if isinstance(error, ReplayGap | AlreadyReported | ScrapyHttpError):
+        if isinstance(error, AlreadyReported | ScrapyHttpError):  # counted where refused
             self.count_failure(failure)
             return
         where = f"{request.cb_kwargs['day']} {request.cb_kwargs['chamber']}"

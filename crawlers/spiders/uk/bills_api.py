@@ -43,8 +43,7 @@ from twisted.python.failure import Failure
 
 from crawlers.base.json_api import json_list, json_object, newer_than, page_is_stale, parse_local
 from crawlers.base.source import SourceSpider
-from crawlers.errors import HttpError, LayoutChanged, SourceError
-from crawlers.middlewares.replay import ReplayGap, ReplayMiss
+from crawlers.errors import AlreadyReported, HttpError, LayoutChanged, SourceError
 from crawlers.spiders.uk.bill_publications import bill_numbers
 from crawlers.spiders.uk.bill_publications import parse_publications as read_publications
 from crawlers.spiders.uk.bill_stages import UK_HOUSES, uk_stage
@@ -271,9 +270,8 @@ class UkBillsSpider(SourceSpider):
     def bill_request_failed(self, failure: Failure, bill: Any) -> None:
         """A detail, stages or publications request that failed: counted once, naming the bill."""
         error = failure.value
-        if isinstance(error, ReplayGap | ReplayMiss):
-            self.count_failure(failure)  # a declared gap is a warning; a miss is counted already
-            return
+        if isinstance(error, AlreadyReported):
+            return  # refused and accounted for by a middleware (a declared gap, a replay miss)
         url = failure.request.url  # type: ignore[attr-defined]
         if isinstance(error, ScrapyHttpError):
             self.fail(url, f"{named(bill)}: HTTP {error.response.status}", HttpError)
