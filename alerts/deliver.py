@@ -211,7 +211,7 @@ def render_delivery(session: Session, delivery: Delivery, context: MailContext) 
     """The email a delivery stands for, by its kind (rendered, MIME left to the backend)."""
     subscriber = delivery.subscriber
     if delivery.kind == ADMIN:
-        return render_admin(session, subscriber.email, context)
+        return render_admin(session, delivery, context)
     if delivery.kind == CONFIRMATION:
         return confirmation_mail(subscriber, _awaiting(session, subscriber), context)
     alerts = sorted(delivery.alerts, key=lambda alert: alert.id)
