@@ -1,9 +1,9 @@
 """uk-bills: UK Parliament Bills API (https://bills-api.parliament.uk/api/v1).
 
-- List: /Bills?SortOrder=DateUpdatedDescending&Skip=N&Take=20 ({items, totalResults}); paging
-  stops at the first page whose bills are all at or before the watermark (`since`). A whole
-  page, not the first old bill: the recorded page is sorted by title, so order is not trusted.
-  A first run (no watermark) reads FIRST_RUN_PAGES pages.
+- List: /Bills?SortOrder=DateUpdatedDescending&Skip=N&Take=20 ({items, totalResults}), paged by
+  JsonApiSpider: it stops at the first page whose bills are all at or before the watermark
+  (`since`). A whole page, not the first old bill: the recorded page is sorted by title, so
+  order is not trusted. A first run (no watermark) reads FIRST_RUN_PAGES pages.
 - Per changed bill: /Bills/{id} (long title, sponsors), /Bills/{id}/Stages (history), then
   /Bills/{id}/Publications (texts, explanatory notes: links in extra["publications"]). One
   event per stage sitting (a stage that has not sat has no date: not an event); the current
@@ -31,7 +31,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
@@ -41,8 +41,7 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError as ScrapyHttpError
 from twisted.python.failure import Failure
 
-from crawlers.base.json_api import json_list, json_object, newer_than, page_is_stale, parse_local
-from crawlers.base.source import SourceSpider
+from crawlers.base.json_api import JsonApiSpider, json_list, json_object, parse_local
 from crawlers.errors import AlreadyReported, HttpError, LayoutChanged, SourceError
 from crawlers.spiders.uk.bill_publications import bill_numbers
 from crawlers.spiders.uk.bill_publications import parse_publications as read_publications
@@ -215,7 +214,7 @@ def bill_record(
     )
 
 
-class UkBillsSpider(SourceSpider):
+class UkBillsSpider(JsonApiSpider):
     name = "uk-bills"
     title = "UK Parliament Bills API"
     jurisdiction = "uk"
@@ -223,29 +222,19 @@ class UkBillsSpider(SourceSpider):
     interval_s = 3600
     allowed_domains: ClassVar[list[str]] = ["bills-api.parliament.uk"]
 
-    async def start(self) -> AsyncIterator[scrapy.Request]:
-        yield self.list_request(0)
+    entries_key = "items"
+    total_key = "totalResults"
+    page_size = PAGE_SIZE
+    first_run_pages = FIRST_RUN_PAGES
 
-    def list_request(self, skip: int) -> scrapy.Request:
-        return scrapy.Request(
-            list_url(skip),
-            callback=self.parse_list,
-            errback=self.request_failed,
-            cb_kwargs={"skip": skip},
-        )
+    def page_url(self, offset: int) -> str:
+        return list_url(offset)
 
-    def parse_list(self, response: Response, skip: int) -> Iterator[scrapy.Request]:
-        data = json_object(self.name, response, "items")
-        bills = json_list(self.name, response, "items")
-        self.saw(len(bills))
-        since = self.since_datetime()
-        listed = [bill for bill in bills if self.readable(bill, response.url)]
-        updates = [parse_local(str(bill["lastUpdate"]), LONDON) for bill in listed]
-        for bill, updated in zip(listed, updates, strict=True):
-            if newer_than(updated, since):
-                yield self.detail_request(bill, response.url)
-        if self.more_pages(skip, len(bills), data, since) and not page_is_stale(updates, since):
-            yield self.list_request(skip + PAGE_SIZE)
+    def entry_updated(self, entry: Any) -> datetime:
+        return parse_local(str(entry["lastUpdate"]), LONDON)
+
+    def follow_entry(self, entry: Any, response: Response) -> Iterator[scrapy.Request]:
+        yield self.detail_request(entry, response.url)
 
     def readable(self, bill: Any, url: str) -> bool:
         """A list entry with what a bill needs; else one counted error and the bill is skipped."""
@@ -277,13 +266,6 @@ class UkBillsSpider(SourceSpider):
             self.fail(url, f"{named(bill)}: HTTP {error.response.status}", HttpError)
         else:
             self.fail(url, f"{named(bill)}: {type(error).__name__}: {error}")
-
-    def more_pages(
-        self, skip: int, count: int, data: dict[str, Any], since: datetime | None
-    ) -> bool:
-        total = int(data.get("totalResults") or 0)
-        within_first_run = since is not None or skip + PAGE_SIZE < FIRST_RUN_PAGES * PAGE_SIZE
-        return count > 0 and skip + count < total and within_first_run
 
     def detail_request(self, bill: dict[str, Any], list_page: str) -> scrapy.Request:
         return scrapy.Request(

@@ -4,7 +4,8 @@
   the "news_and_communications" content purpose supergroup (news, speeches, statements),
   order=-public_timestamp and, with a watermark,
   filter_public_timestamp=from:<watermark date> (UTC, inclusive: the store ignores repeats).
-  Paging with start/count until a page comes back short. Unknown parameters give HTTP 422.
+  Paging with start/count (JsonApiSpider) until a page comes back short; the date filter is
+  the watermark, so every listed result counts as fresh. Unknown parameters give HTTP 422.
 - One statement per result: id = the link path, url = https://www.gov.uk + link, summary =
   description, dates from public_timestamp (zone-aware), sponsor = the organisations' titles.
 - Licence: Open Government Licence v3.0 (not confirmed). History: 2026-11: first version.
@@ -12,17 +13,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-import scrapy
 from scrapy.http import Response
 
-from crawlers.base.json_api import json_list, json_object, parse_local
-from crawlers.base.source import SourceSpider
+from crawlers.base.json_api import JsonApiSpider, parse_local
 from crawlers.errors import LayoutChanged
 from models.records import STATEMENT, DocumentRecord
 
@@ -65,7 +64,7 @@ def statement_record(result: dict[str, Any], *, source_url: str) -> DocumentReco
     )
 
 
-class UkGovukStatementsSpider(SourceSpider):
+class UkGovukStatementsSpider(JsonApiSpider):
     name = "uk-govuk-statements"
     title = "GOV.UK search: Home Office and DSIT news"
     jurisdiction = "uk"
@@ -73,31 +72,17 @@ class UkGovukStatementsSpider(SourceSpider):
     interval_s = 3600
     allowed_domains: ClassVar[list[str]] = ["www.gov.uk"]
 
-    async def start(self) -> AsyncIterator[scrapy.Request]:
-        yield self.search_request(0)
+    entries_key = "results"
+    total_key = "total"
+    page_size = PAGE_SIZE
 
-    def search_request(self, start: int) -> scrapy.Request:
-        return scrapy.Request(
-            search_url(self.since_datetime(), start),
-            callback=self.parse_results,
-            errback=self.request_failed,
-            cb_kwargs={"start": start},
-        )
+    def page_url(self, offset: int) -> str:
+        return search_url(self.since_datetime(), offset)
 
-    def parse_results(
-        self, response: Response, start: int
-    ) -> Iterator[DocumentRecord | scrapy.Request]:
-        results = json_list(self.name, response, "results")
-        total = int(json_object(self.name, response, "results").get("total") or 0)
-        self.saw(len(results))
-        for result in results:
-            try:
-                yield statement_record(result, source_url=response.url)
-            except (KeyError, TypeError, ValueError, AttributeError) as error:
-                self.fail(
-                    response.url,
-                    f"result unreadable ({type(error).__name__}: {error})",
-                    LayoutChanged,
-                )
-        if len(results) == PAGE_SIZE and start + PAGE_SIZE < total:
-            yield self.search_request(start + PAGE_SIZE)
+    def follow_entry(self, entry: Any, response: Response) -> Iterator[DocumentRecord]:
+        try:
+            yield statement_record(entry, source_url=response.url)
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            self.fail(
+                response.url, f"result unreadable ({type(error).__name__}: {error})", LayoutChanged
+            )

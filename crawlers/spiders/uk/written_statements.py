@@ -11,9 +11,9 @@ declares its URLs as gaps. Confirm with `fivewatch crawl --record` before trusti
   memberRole, member: {name}, answeringBodyName, ...}, links}]}; a single statement is
   {value: {...}, links}. UINs (HCWS123) repeat across sessions: the key is `id`.
 - Incremental: madeWhenFrom = the watermark's date minus LAG_DAYS (the API once lagged the site
-  by a day, mySociety/parlparse#131), paging with skip. Without a watermark (first run) only the
-  first page without a date filter: a bounded first crawl, and a URL that does not depend on
-  today's date (so a cassette can hold it).
+  by a day, mySociety/parlparse#131), paging with skip (JsonApiSpider). Without a watermark
+  (first run) only the first page without a date filter: a bounded first crawl, and a URL that
+  does not depend on today's date (so a cassette can hold it).
 - Dates without a zone are UK time (Europe/London). Licence: Open Parliament Licence.
   History: 2026-11: first version.
 """
@@ -21,7 +21,7 @@ declares its URLs as gaps. Confirm with `fivewatch crawl --record` before trusti
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
@@ -30,7 +30,7 @@ import scrapy
 from scrapy.http import Response
 
 from crawlers.base.feed_entries import local_date, parse_date
-from crawlers.base.source import SourceSpider
+from crawlers.base.json_api import JsonApiSpider
 from crawlers.errors import LayoutChanged, ParseError
 from crawlers.text import html_text, safe_html, squash
 from models.records import STATEMENT, DocumentRecord
@@ -97,7 +97,7 @@ def _sponsor(value: dict[str, Any]) -> str:
     return ", ".join(squash(str(part)) for part in parts if part)
 
 
-class UkWrittenStatementsSpider(SourceSpider):
+class UkWrittenStatementsSpider(JsonApiSpider):
     name = "uk-written-statements"
     jurisdiction = "uk"
     kind = "statements"
@@ -105,13 +105,20 @@ class UkWrittenStatementsSpider(SourceSpider):
     allowed_domains: ClassVar[list[str]] = ["questions-statements-api.parliament.uk"]
     interval_s = 3600
 
-    async def start(self) -> AsyncIterator[scrapy.Request]:
-        made_from = first_day(self.since_datetime())
-        yield scrapy.Request(
-            list_url(made_from),
-            callback=self.parse_list,
-            cb_kwargs={"made_from": made_from, "skip": 0},
-        )
+    entries_key = "results"
+    total_key = "totalResults"
+    page_size = PAGE_SIZE
+    first_run_pages = 1  # no date filter without a watermark: the first page only
+
+    def page_url(self, offset: int) -> str:
+        return list_url(first_day(self.since_datetime()), offset)
+
+    def page_entries(self, response: Response) -> tuple[dict[str, Any], list[Any]]:
+        data = self.body(response, "results")
+        return data, data["results"]
+
+    def follow_entry(self, entry: Any, response: Response) -> Iterator[scrapy.Request]:
+        yield self.api_request(statement_url(entry["value"]["id"]), self.parse_statement)
 
     def body(self, response: Response, key: str) -> dict[str, Any]:
         try:
@@ -120,23 +127,6 @@ class UkWrittenStatementsSpider(SourceSpider):
             raise ParseError(self.name, response.url, f"not JSON: {error}") from error
         except KeyError as error:
             raise LayoutChanged(self.name, response.url, str(error)) from error
-
-    def parse_list(
-        self, response: Response, made_from: date | None, skip: int
-    ) -> Iterator[scrapy.Request]:
-        data = self.body(response, "results")
-        results = data["results"]
-        for result in results:
-            yield scrapy.Request(
-                statement_url(result["value"]["id"]), callback=self.parse_statement
-            )
-        more = skip + len(results) < int(data.get("totalResults") or 0)
-        if results and made_from and more:
-            yield scrapy.Request(
-                list_url(made_from, skip + len(results)),
-                callback=self.parse_list,
-                cb_kwargs={"made_from": made_from, "skip": skip + len(results)},
-            )
 
     def parse_statement(self, response: Response) -> DocumentRecord:
         value = self.body(response, "value")["value"]

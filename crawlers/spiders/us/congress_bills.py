@@ -7,7 +7,8 @@
   nothing re-appended.
 - Incremental: `sort=updateDate+desc` with a LITERAL `+` (the recorded `%2B` request came back
   ascending) and `fromDateTime` = the watermark; paging follows `pagination.next`. Without a
-  watermark (first run) the window is FIRST_RUN_DAYS before the newest update listed.
+  watermark (first run) the window is FIRST_RUN_DAYS before the newest update listed. Paged
+  by JsonApiSpider: the order is trusted, so the first bill older than that ends the listing.
 - Per changed bill: detail, then /actions, /summaries, /text, /subjects, every page of each;
   then each text version in BILLS XML, from GovInfo (bill_spider), without the API key.
   A part that fails (a declared gap, an error) is skipped; the bill is still stored from what
@@ -34,7 +35,7 @@ from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
-from crawlers.base.json_api import json_object
+from crawlers.base.json_api import JsonApiSpider, json_object
 from crawlers.base.source import SourceSpider
 from crawlers.errors import LayoutChanged, SourceError
 from crawlers.spiders.us.bill_mapping import (
@@ -49,6 +50,7 @@ from crawlers.spiders.us.bill_spider import GOVINFO_HOST, UsBillSpider
 from crawlers.spiders.us.congress_api import (
     DEFAULT_KEY,
     HOURLY_LIMIT,
+    PAGE_SIZE,
     PARTS,
     RATE_RESERVE,
     Fetch,
@@ -65,7 +67,7 @@ from models.records import DocumentRecord
 Output = Iterator[Request | DocumentRecord]
 
 
-class UsCongressBillsSpider(UsBillSpider):
+class UsCongressBillsSpider(UsBillSpider, JsonApiSpider):
     name = "us-congress-bills"
     title = "Congress.gov API v3 (bills)"
     jurisdiction = "us"
@@ -91,11 +93,22 @@ class UsCongressBillsSpider(UsBillSpider):
         super().update_settings(settings)
         settings.set("DOWNLOAD_DELAY", 3600 / HOURLY_LIMIT, priority="spider")
 
+    entries_key = "bills"
+    page_size = PAGE_SIZE
+    order_trusted = True  # sort=updateDate+desc with a literal `+` is honoured
+
     async def start(self) -> AsyncIterator[Request]:
         for bid in self.bill_ids:
             yield self.detail_request(bid, None)
         if not self.bill_ids:
-            yield self.api_request(list_url(self.since_datetime()), self.parse_list)
+            yield self.list_request(self.page_url(0), 0)
+
+    def page_url(self, offset: int) -> str:
+        """The first list page; the API's `pagination.next` link addresses the later ones."""
+        return list_url(self.since_datetime())
+
+    def next_page_url(self, data: dict[str, Any], offset: int, count: int) -> str | None:
+        return next_page(data)
 
     def api_request(self, url: str, callback: Any, **cb_kwargs: Any) -> Request:
         headers = {"X-Api-Key": self.api_key, "Accept": "application/json"}
@@ -120,22 +133,22 @@ class UsCongressBillsSpider(UsBillSpider):
         SourceSpider.fail(self, response.url, cause)  # the run's limit: no bill named
         raise CloseSpider("ratelimit_reserve")
 
-    def parse_list(self, response: Response) -> Iterator[Request]:
+    def page_entries(self, response: Response) -> tuple[dict[str, Any], list[Any]]:
         data = self.load(response, "bills")
         entries = items(data["bills"])
-        self.saw(len(entries))
         self.floor = self.floor or first_run_floor(entries)
-        fresh = [entry for entry in entries if listed_on_or_after(entry, self.floor)]
-        for entry in fresh:
-            try:
-                bid = bill_id(entry)
-            except KeyError as exc:  # one unreadable entry: the rest of the page still counts
-                self.fail(response.url, f"list entry: {exc.args[0]}", LayoutChanged)
-                continue
-            yield self.detail_request(bid, Listed(entry, response.url))
-        url = next_page(data)
-        if url and len(fresh) == len(entries):
-            yield self.api_request(url, self.parse_list)
+        return data, entries
+
+    def is_fresh(self, entry: Any) -> bool:
+        return listed_on_or_after(entry, self.floor)
+
+    def follow_entry(self, entry: Any, response: Response) -> Iterator[Request]:
+        try:
+            bid = bill_id(entry)
+        except KeyError as exc:  # one unreadable entry: the rest of the page still counts
+            self.fail(response.url, f"list entry: {exc.args[0]}", LayoutChanged)
+            return
+        yield self.detail_request(bid, Listed(entry, response.url))
 
     def parse_detail(self, response: Response, bid: BillId, listed: Listed | None) -> Output:
         try:
