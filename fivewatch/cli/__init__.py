@@ -21,6 +21,7 @@ from fivewatch.cli.analysts import history_command, search_command
 from fivewatch.cli.crawl import crawl, sources
 from fivewatch.cli.db import db
 from fivewatch.cli.demo import demo
+from fivewatch.cli.dev import dev
 from fivewatch.cli.diff import diff_command
 from fivewatch.cli.failures import explain
 from fivewatch.cli.query import query_group
@@ -76,6 +77,7 @@ for command in (
     run_command,
     export_command,
     import_command,
+    dev,
 ):
     cli.add_command(command)
 
