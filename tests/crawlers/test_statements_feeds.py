@@ -22,7 +22,6 @@ from crawlers.base.feed import conditional_headers, parse_http_state
 from crawlers.base.feed_links import StatementLinksPipeline
 from crawlers.errors import LayoutChanged, ParseError
 from crawlers.middlewares.replay import ReplayGap
-from crawlers.pipelines import source_row
 from crawlers.spiders.au.media_releases import AuMediaReleasesSpider
 from crawlers.spiders.ca.gc_news import FEEDS, CaGcNewsSpider
 from crawlers.spiders.nz.beehive import NzBeehiveSpider
@@ -34,6 +33,7 @@ from crawlers.spiders.uk.written_statements import (
     statement_url,
 )
 from crawlers.spiders.us.exec_statements import UsExecStatementsSpider
+from crawlers.storage import source_row
 from models import Source
 from models.records import DocumentRecord
 from tests.crawlers.test_feed_base import BEEHIVE, CANADA, FDA
