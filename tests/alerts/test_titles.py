@@ -9,8 +9,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from alerts import finder
 from alerts.match import match_changes
-from alerts.search import search
 from alerts.subscriptions import subscribe
 from crawlers.spiders.ca.legisinfo_forms import bill_from_xml
 from crawlers.spiders.ca.legisinfo_record import bill_record
@@ -39,7 +39,7 @@ def test_the_short_title_is_stored_beside_the_long_one(session: Session, store: 
 
 def test_search_finds_a_bill_by_its_short_title(session: Session, store: Store) -> None:
     document = store(real_s209())
-    page = search(session, '"protecting young persons"')
+    page = finder.find(session, finder.Filters(query='"protecting young persons"'))
     assert [hit.document.id for hit in page.hits] == [document.id]
 
 
