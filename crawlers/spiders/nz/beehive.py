@@ -5,8 +5,8 @@
   namespace and xml:base, items with title, link (/release/{slug}) and a CDATA description.
 - Recorded: only a TRUNCATED 14-line reconstruction of the live feed (rssboard validator echo):
   the replay serves it as the real "truncated feed" case; the first item (title, link) is read
-  and the bozo feed is warned about. The rest of an item (date, creator, guid) has never been
-  seen; `dc:creator`, if present, becomes the sponsor.
+  and stored, and the bozo feed is a run error (it may hide entries). The rest of an item (date,
+  creator, guid) has never been seen; `dc:creator`, if present, becomes the sponsor.
 - Dates without a zone are New Zealand time (Pacific/Auckland).
 - Full text: each release page, `div.field--name-body` (Drupal's body field; UNVERIFIED, no
   page was recorded: the pages are declared gaps and the summary stays the text).
