@@ -30,7 +30,7 @@ from crawlers.errors import (
 from crawlers.pipelines import STORE_FAILED_STAT, UNMAPPED_NAMES_STAT, UNMAPPED_STAT
 from crawlers.storage import CrawlStorage
 from models.documents import Document
-from models.health import produced
+from models.health import BOZO_FEEDS_STAT, produced
 from models.sources import CrawlRun, Source
 
 KEPT_STATS = (
@@ -52,6 +52,7 @@ KEPT_STATS = (
     WARNING_LINES_STAT,
     PAGE_NOT_REQUESTED_STAT,
     DATE_UNREADABLE_STAT,
+    BOZO_FEEDS_STAT,
     "finish_reason",
 )
 

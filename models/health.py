@@ -12,7 +12,9 @@ extension (crawlers) read the same rules. Verdicts, first match wins:
 - `empty`: the latest completed run produced nothing (the crawl marks such a run "empty":
   a first run with nothing, or nothing where there used to be something; it is never a success);
 - `stale`: no success for twice the source's interval, so a dead scheduler shows too;
-- `degraded`: errors per request above the threshold over the recent runs;
+- `degraded`: the latest completed run read a feed only in part (bozo: cut off, broken), or
+  errors per request are above the threshold over the recent runs (one bozo feed among many
+  pages would stay below it);
 - `healthy`.
 
 Runs stopped before their end or abandoned by a dead process are not completed: they say
@@ -32,6 +34,7 @@ from models.sources import CrawlRun, Source
 
 RECENT_RUNS = 5
 ENTRIES_SEEN_STAT = "source/entries_seen"  # entries a source listed, stored or not
+BOZO_FEEDS_STAT = "feed/bozo"  # feeds a run could read only in part (they may hide entries)
 INCOMPLETE = ("running", "stopped", "abandoned")
 VERDICTS = ("healthy", "unverified", "empty", "degraded", "failing", "stale", "unknown")
 NOT_A_PROBLEM = ("healthy", "unknown")  # no incident, no admin mail
@@ -107,6 +110,13 @@ def _failing_reason(source: Source, run: CrawlRun) -> str:
     return "; ".join(part for part in (source.health_reason, first_error) if part)
 
 
+def _bozo_reason(latest: CrawlRun | None) -> str:
+    bozo = int(latest.stats.get(BOZO_FEEDS_STAT, 0)) if latest is not None else 0
+    if not bozo:
+        return ""
+    return f"the latest run read {bozo} feed(s) only in part; entries may be missing"
+
+
 def _empty_reason(source: Source, completed: Sequence[CrawlRun]) -> str:
     streak = next((n for n, run in enumerate(completed) if run.status != "empty"), len(completed))
     runs = "the last run" if streak == 1 else f"the last {streak} runs"
@@ -134,6 +144,9 @@ def judge(
     stale = _stale_reason(source, runs, policy.interval_s(source), now)
     if stale:
         return "stale", stale
+    bozo = _bozo_reason(latest)
+    if bozo:
+        return "degraded", bozo
     rate = error_rate(runs)
     if rate > policy.error_rate_threshold:
         threshold = f"{policy.error_rate_threshold:.0%}"

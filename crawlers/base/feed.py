@@ -50,6 +50,7 @@ from crawlers.base.feed_entries import (
 from crawlers.base.source import SourceSpider
 from crawlers.errors import LayoutChanged, ParseError, SourceError, shorten, warn
 from crawlers.text import html_text, safe_html
+from models.health import BOZO_FEEDS_STAT
 from models.records import DocumentRecord
 
 HttpState = dict[str, dict[str, str]]
@@ -193,7 +194,7 @@ class FeedSpider(SourceSpider):
         if feed.problem:
             # A cut-off or partly broken feed may hide entries: a run error (the verdict shows
             # it), though the entries it could read are still stored.
-            self.crawler.stats.inc_value("feed/bozo")
+            self.crawler.stats.inc_value(BOZO_FEEDS_STAT)
             kept = f"feed partly unreadable ({feed.problem}); kept {len(feed.entries)} entries"
             self.fail(response.url, kept, ParseError)
         return feed

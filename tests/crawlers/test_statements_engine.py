@@ -95,6 +95,7 @@ def test_beehive_truncated_feed_through_the_engine(engine: Engine, db_url: str) 
     (error,) = run.errors
     assert "https://www.beehive.govt.nz/rss.xml" in error
     assert "partly unreadable" in error
+    assert run.stats["feed/bozo"] == 1  # kept on the run: models.health judges by it
 
 
 @pytest.mark.parametrize(

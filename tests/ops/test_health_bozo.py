@@ -65,3 +65,17 @@ def test_the_run_of_a_truncated_feed_is_not_healthy(session: Session) -> None:
     health = assess(session, source, POLICY, now)
     assert health.verdict == "degraded"
     assert health.reason == "errors on 100% of requests over 1 run(s) (> 20%)"
+
+
+def test_a_bozo_feed_among_many_pages_still_degrades(session: Session) -> None:
+    # One error in 48 requests stays under the error-rate threshold: the feed count decides.
+    source = ensure_source(session, slug="test-one-feed", jurisdiction="nz", kind="statements")
+    now = utcnow()
+    run = CrawlRun(source=source, started_at=now, finished_at=now, status="errors", requests=48)
+    run.items_scraped, run.error_count, run.stats = 40, 1, {"feed/bozo": 1}
+    source.last_run_at = now
+    session.add(run)
+    session.flush()
+    health = assess(session, source, POLICY, now)
+    assert health.verdict == "degraded"
+    assert health.reason == "the latest run read 1 feed(s) only in part; entries may be missing"
