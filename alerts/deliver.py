@@ -42,10 +42,11 @@ from alerts.render import (
     alerts_mail,
     confirmation_mail,
 )
-from alerts.schedule import IMMEDIATE, digest_cutoff
+from alerts.schedule import digest_cutoff
 from alerts.subscriptions import receiving_mail
 from models import Alert, Change, Delivery, Subscriber, Subscription
 from models.health import DEFAULT_POLICY, HealthPolicy
+from models.vocabulary import Frequency
 
 log = logging.getLogger(__name__)
 # How long a claimed delivery may stay "sending" before another run treats it as lost.
@@ -62,7 +63,11 @@ ALERTS, CONFIRMATION = "alerts", "confirmation"
 # Statuses a sender may claim: new, retried, and held (content that failed) when due again.
 CLAIMABLE = ("pending", "held")
 # The delivery kind of each frequency: immediate alerts, or a daily / weekly digest.
-KIND_OF = {IMMEDIATE: ALERTS, "daily": "daily", "weekly": "weekly"}
+KIND_OF: dict[str, str] = {
+    Frequency.IMMEDIATE: ALERTS,
+    Frequency.DAILY: "daily",
+    Frequency.WEEKLY: "weekly",
+}
 
 SessionFactory = Callable[[], Session]
 

@@ -24,16 +24,8 @@ from alerts.links import Links
 from models import Alert, BillEvent, Change, Document, Subscriber, Subscription
 from models.health import DEFAULT_POLICY, HealthPolicy
 from models.text import safe_link
-from models.vocabulary import ACTIVE, status_line
+from models.vocabulary import ACTIVE, document_kind_label, jurisdiction_label, status_line
 
-JURISDICTION_NAMES = {
-    "us": "United States",
-    "uk": "United Kingdom",
-    "ca": "Canada",
-    "au": "Australia",
-    "nz": "New Zealand",
-}
-DOC_TYPE_NAMES = {"bill": "Bills", "statement": "Statements"}
 SUBJECT_TITLE_CHARS = 60
 SUBJECT_GROUPS = 3
 CHANGE_NAMES = {"new_document": "new", "new_event": "new stage", "new_version": "new version"}
@@ -174,8 +166,7 @@ def grouped(items: Sequence[EmailItem]) -> list[tuple[str, list[EmailItem]]]:
 
 
 def _group_name(jurisdiction: str, kind: str) -> str:
-    place = JURISDICTION_NAMES.get(jurisdiction, jurisdiction.upper())
-    return f"{place} — {DOC_TYPE_NAMES.get(kind, kind.capitalize())}"
+    return f"{jurisdiction_label(jurisdiction)} — {document_kind_label(kind)}"
 
 
 def subject_line(items: Sequence[EmailItem], digest: str = "") -> str:

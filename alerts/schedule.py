@@ -10,10 +10,11 @@ import logging
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from models.vocabulary import Frequency
+
 log = logging.getLogger(__name__)
 DIGEST_TIME = time(7, 0)
 WEEKLY_DAY = 0  # Monday
-IMMEDIATE, DAILY, WEEKLY = "immediate", "daily", "weekly"
 
 
 def subscriber_zone(name: str) -> ZoneInfo:
@@ -27,12 +28,12 @@ def subscriber_zone(name: str) -> ZoneInfo:
 
 def digest_cutoff(frequency: str, zone_name: str, now: datetime) -> datetime:
     """Alerts created at or before this instant (UTC) belong in the digest due at `now`."""
-    if frequency == IMMEDIATE:
+    if frequency == Frequency.IMMEDIATE:
         return now
     local = now.astimezone(subscriber_zone(zone_name))
     slot = datetime.combine(local.date(), DIGEST_TIME, tzinfo=local.tzinfo)
     if slot > local:
         slot -= timedelta(days=1)
-    if frequency == WEEKLY:
+    if frequency == Frequency.WEEKLY:
         slot -= timedelta(days=(slot.weekday() - WEEKLY_DAY) % 7)
     return slot.astimezone(UTC)

@@ -13,12 +13,11 @@ from sqlalchemy.orm import Session
 
 from alerts.headers import header_text
 from alerts.query import parse
-from alerts.query.parser import DOC_TYPES, JURISDICTIONS
 from alerts.tokens import MAX_AGE, Purpose, read_token
 from models import Delivery, Document, Subscriber, Subscription, utcnow
 from models.inputs import checked_text
+from models.vocabulary import DOCUMENT_KINDS, FREQUENCIES, JURISDICTIONS, Frequency
 
-FREQUENCIES = ("immediate", "daily", "weekly")
 MAX_EMAIL = 254
 MAX_NAME = 200  # Subscription.name's column
 # Sign-ups waiting for their confirm link, and confirmation emails, per address while a confirm
@@ -126,7 +125,7 @@ def subscribe(
     name: str = "",
     jurisdictions: Iterable[str] = (),
     doc_types: Iterable[str] = (),
-    frequency: str = "immediate",
+    frequency: str = Frequency.IMMEDIATE,
     include_events: bool = True,
     text_terms: bool = False,
     confirmed: bool = False,
@@ -144,7 +143,7 @@ def subscribe(
         name=checked_name(name),
         query=query,
         jurisdictions=_checked(jurisdictions, JURISDICTIONS, "jurisdiction"),
-        doc_types=_checked(doc_types, DOC_TYPES, "type"),
+        doc_types=_checked(doc_types, DOCUMENT_KINDS, "type"),
         frequency=frequency,
         include_events=include_events,
         text_terms=text_terms,

@@ -13,9 +13,10 @@ from datetime import date, datetime
 from typing import Any
 
 from models.text import fold
+from models.vocabulary import DocumentKind, Jurisdiction
 
-BILL = "bill"
-STATEMENT = "statement"
+BILL = DocumentKind.BILL
+STATEMENT = DocumentKind.STATEMENT
 
 
 @dataclass
@@ -87,7 +88,7 @@ EVENTS_IN_PART = "events_in_part"
 # states them (an Australian bill's title ends in its year and is unique): a bill from the
 # Hansard and the same bill from the APH bill page are one document. Not US bills: a title
 # ("Kids Online Safety Act") comes back each Congress as another bill.
-BILLS_BY_TITLE = frozenset({"au"})
+BILLS_BY_TITLE = frozenset({Jurisdiction.AU})
 _ENDS_IN_YEAR = re.compile(r"\b\d{4}$")
 
 

@@ -1,4 +1,9 @@
-"""The common vocabulary every jurisdiction maps onto: stage categories and bill outcomes.
+"""The common vocabulary: jurisdictions, document and source kinds, alert frequencies, and the
+stage categories and bill outcomes every jurisdiction maps onto.
+
+Each is a StrEnum, so a member is the very string stored (`Jurisdiction.US == "us"`); the
+tuples and labels everything else offers (CLI choices, forms, API enums, query filters) come
+from here.
 
 Stages stay stored as each source states them; the category goes in `stage_category` so
 alerts, filters and compare can line five parliaments up. `docs/stages.md` says which source
@@ -14,41 +19,134 @@ committee work in the second chamber keep their own categories with the event's 
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 
-# In the order a bill moves; the label is what people read.
+
+def values(vocabulary: type[StrEnum]) -> tuple[str, ...]:
+    """The plain strings, in order: what click.Choice, messages and JSON want (a click.Choice
+    of members would match their names, "US")."""
+    return tuple(member.value for member in vocabulary)
+
+
+class Jurisdiction(StrEnum):
+    US = "us"
+    UK = "uk"
+    CA = "ca"
+    AU = "au"
+    NZ = "nz"
+
+
+JURISDICTIONS = values(Jurisdiction)
+JURISDICTION_LABELS: dict[str, str] = {
+    Jurisdiction.US: "United States",
+    Jurisdiction.UK: "United Kingdom",
+    Jurisdiction.CA: "Canada",
+    Jurisdiction.AU: "Australia",
+    Jurisdiction.NZ: "New Zealand",
+}
+
+
+class DocumentKind(StrEnum):
+    """What a document is (`Document.kind`, the query language's `type:`)."""
+
+    BILL = "bill"
+    STATEMENT = "statement"
+
+
+DOCUMENT_KINDS = values(DocumentKind)
+# Plural: the heading over a group of them.
+DOCUMENT_KIND_LABELS: dict[str, str] = {
+    DocumentKind.BILL: "Bills",
+    DocumentKind.STATEMENT: "Statements",
+}
+
+
+class SourceKind(StrEnum):
+    """What a source publishes (`Source.kind`, a spider's `kind`)."""
+
+    BILLS = "bills"
+    STATEMENTS = "statements"
+
+
+class Frequency(StrEnum):
+    """How often a subscription's alerts are sent: each at once, or in a digest."""
+
+    IMMEDIATE = "immediate"
+    DAILY = "daily"
+    WEEKLY = "weekly"
+
+
+FREQUENCIES = values(Frequency)
+
+
+class StageCategory(StrEnum):
+    """In the order a bill moves."""
+
+    INTRODUCED = "introduced"
+    FIRST_READING = "first_reading"
+    COMMITTEE = "committee"
+    REPORT = "report"
+    SECOND_READING = "second_reading"
+    THIRD_READING = "third_reading"
+    OTHER_CHAMBER = "other_chamber"
+    AMENDMENTS = "amendments"
+    PASSED_BOTH = "passed_both"
+    ADOPTED = "adopted"
+    PRESENTED = "presented"
+    ASSENT = "assent"
+    VETOED = "vetoed"
+    VETO_OVERRIDE = "veto_override"
+    WITHDRAWN = "withdrawn"
+    LAPSED = "lapsed"
+    DEFEATED = "defeated"
+
+
+STAGES = values(StageCategory)
+# What people read.
 STAGE_LABELS: dict[str, str] = {
-    "introduced": "Introduced",
-    "first_reading": "First reading",
-    "committee": "Committee",
-    "report": "Reported / report stage",
-    "second_reading": "Second reading",
-    "third_reading": "Passed first chamber",
-    "other_chamber": "In the second chamber",
-    "amendments": "Amendments between chambers",
-    "passed_both": "Passed both chambers",
-    "adopted": "Adopted (resolution)",
-    "presented": "Presented for assent",
-    "assent": "Assent / enacted",
-    "vetoed": "Vetoed",
-    "veto_override": "Veto override vote passed",
-    "withdrawn": "Withdrawn",
-    "lapsed": "Lapsed",
-    "defeated": "Defeated",
+    StageCategory.INTRODUCED: "Introduced",
+    StageCategory.FIRST_READING: "First reading",
+    StageCategory.COMMITTEE: "Committee",
+    StageCategory.REPORT: "Reported / report stage",
+    StageCategory.SECOND_READING: "Second reading",
+    StageCategory.THIRD_READING: "Passed first chamber",
+    StageCategory.OTHER_CHAMBER: "In the second chamber",
+    StageCategory.AMENDMENTS: "Amendments between chambers",
+    StageCategory.PASSED_BOTH: "Passed both chambers",
+    StageCategory.ADOPTED: "Adopted (resolution)",
+    StageCategory.PRESENTED: "Presented for assent",
+    StageCategory.ASSENT: "Assent / enacted",
+    StageCategory.VETOED: "Vetoed",
+    StageCategory.VETO_OVERRIDE: "Veto override vote passed",
+    StageCategory.WITHDRAWN: "Withdrawn",
+    StageCategory.LAPSED: "Lapsed",
+    StageCategory.DEFEATED: "Defeated",
 }
-STAGES = tuple(STAGE_LABELS)
 
-ACTIVE = "active"
-# A bill's outcome: where it stands for good, or still moving (ACTIVE).
-OUTCOME_LABELS: dict[str, str] = {
-    ACTIVE: "Active",
-    "enacted": "Enacted",
-    "adopted": "Adopted",
-    "vetoed": "Vetoed",
-    "defeated": "Defeated",
-    "withdrawn": "Withdrawn",
-    "lapsed": "Lapsed",
-}
-OUTCOMES = tuple(OUTCOME_LABELS)
+
+class Outcome(StrEnum):
+    """A bill's outcome: where it stands for good, or still moving (ACTIVE)."""
+
+    ACTIVE = "active"
+    ENACTED = "enacted"
+    ADOPTED = "adopted"
+    VETOED = "vetoed"
+    DEFEATED = "defeated"
+    WITHDRAWN = "withdrawn"
+    LAPSED = "lapsed"
+
+
+ACTIVE = Outcome.ACTIVE
+OUTCOMES = values(Outcome)
+OUTCOME_LABELS: dict[str, str] = {outcome: outcome.capitalize() for outcome in Outcome}
+
+
+def jurisdiction_label(code: str) -> str:
+    return JURISDICTION_LABELS.get(code, code.upper())
+
+
+def document_kind_label(kind: str) -> str:
+    return DOCUMENT_KIND_LABELS.get(kind, kind.capitalize())
 
 
 def stage_label(category: str) -> str:

@@ -18,6 +18,7 @@ from alerts.query.errors import QuerySyntaxError
 from alerts.query.lexer import Token, near_distance, tokenize
 from models.inputs import bad_character, describe_character
 from models.text import fold, reference_key, tokens
+from models.vocabulary import DOCUMENT_KINDS, JURISDICTIONS
 
 MAX_LENGTH = 1000
 MAX_TERMS = 64
@@ -29,8 +30,6 @@ MAX_DEPTH = 32
 # line breaks). Any other (NUL, ESC, ...) is refused before it reaches a database or a terminal.
 QUERY_WHITESPACE = "\t\n\r"
 MIN_PREFIX = 3
-JURISDICTIONS = ("us", "uk", "ca", "au", "nz")
-DOC_TYPES = ("bill", "statement")
 _STARTS_UNARY = frozenset({"WORD", "PHRASE", "FIELD", "LPAREN", "NOT", "MINUS"})
 
 
@@ -178,7 +177,7 @@ _NORMALISERS = {
     "stage": lambda value: " ".join(tokens(value)),
     "number": reference_key,
 }
-_ALLOWED = {"jurisdiction": JURISDICTIONS, "type": DOC_TYPES}
+_ALLOWED = {"jurisdiction": JURISDICTIONS, "type": DOCUMENT_KINDS}
 
 
 def parse_node(query: str) -> Node:
