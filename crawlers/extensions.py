@@ -1,8 +1,9 @@
-"""CrawlRunExtension: one CrawlRun row per source run, and the Source's health after it.
+"""CrawlRunExtension: one CrawlRun row per source run, with its status and reason.
 
-A run stopped before its end (SIGTERM/SIGINT: "shutdown", "cancelled", a CloseSpider) is
-"stopped", never "ok": its progress was not saved (crawlers.errors.run_complete) and the
-source's health is left as it was. A run whose process died (kill -9) cannot close its row: it
+The source's verdict is models.health's alone, judged when read from these rows. A run stopped
+before its end (SIGTERM/SIGINT: "shutdown", "cancelled", a CloseSpider) is "stopped", never
+"ok": its progress was not saved (crawlers.errors.run_complete) and the source's reason is left
+as it was. A run whose process died (kill -9) cannot close its row: it
 stays "running" until the source's next run starts, which marks it "abandoned".
 """
 
@@ -65,7 +66,6 @@ ABANDONED = "abandoned"
 @dataclass(frozen=True)
 class Verdict:
     status: str  # ok | empty | errors | failed | stopped
-    health: str  # healthy | empty | degraded | failing; "" = as it was (a stop says nothing)
     reason: str
 
 
@@ -78,15 +78,15 @@ def verdict(
     if run.error_count and not run.items_scraped:
         # Entries listed but none stored is no success: the errors cost everything.
         what = "nothing collected" if not got else f"{got} entries listed, none stored"
-        return Verdict("failed", "failing", f"{run.error_count} error(s) and {what}")
+        return Verdict("failed", f"{run.error_count} error(s) and {what}")
     if reason != FINISHED and not run.error_count:
-        return Verdict(STOPPED, "", f"stopped before its end ({reason}); progress not saved")
+        return Verdict(STOPPED, f"stopped before its end ({reason}); progress not saved")
     if run.error_count:
-        return Verdict("errors", "degraded", f"{run.error_count} error(s); see crawl run {run.id}")
+        return Verdict("errors", f"{run.error_count} error(s); see crawl run {run.id}")
     if not got and not may_be_empty:
         # Never "ok": a second empty run would set last_success_at and turn a dead source green.
-        return Verdict("empty", "empty", _empty_reason(previous))
-    return Verdict("ok", "healthy", "")
+        return Verdict("empty", _empty_reason(previous))
+    return Verdict("ok", "")
 
 
 def _empty_reason(previous: CrawlRun | None) -> str:
@@ -161,8 +161,7 @@ def apply_verdict(run: CrawlRun, source: Source, judged: Verdict) -> None:
     source.last_run_at = run.finished_at
     if judged.status == "ok":
         source.last_success_at = run.finished_at
-    if judged.health:
-        source.health = judged.health
+    if judged.status != STOPPED:  # a stop says nothing of the source
         source.health_reason = judged.reason[:500]
 
 

@@ -24,7 +24,8 @@ class Source(Base):
     interval_s: Mapped[int] = mapped_column(default=3600)
     last_run_at: Mapped[datetime | None]
     last_success_at: Mapped[datetime | None]
-    health: Mapped[str] = mapped_column(String(16), default="unknown")
+    # Why the latest completed run went as it did (crawlers.extensions); the verdict itself is
+    # judged when read (models.health), which shows this for a failing source.
     health_reason: Mapped[str] = mapped_column(String(500), default="")
     # Newest source-side "updated" timestamp seen, ISO 8601; spiders page until they pass it.
     watermark: Mapped[str | None] = mapped_column(String(64))

@@ -221,7 +221,7 @@ def assert_bad_run(engine: Engine, stored: list[tuple[Any, ...]], cause: str) ->
     if cause.startswith("KeyError"):  # a dropped entry names the bill it could read
         assert any("bill 2818 (no title)" in line for line in run.errors), run.errors
     assert stored_documents(engine) == stored
-    assert source(engine, SLUG).health in {"degraded", "failing"}
+    assert "error(s)" in source(engine, SLUG).health_reason
 
 
 @pytest.mark.parametrize("case", sorted(BAD_BODIES))
@@ -274,9 +274,7 @@ def test_zero_items_after_a_run_with_items_is_marked_empty(
     edit_body(cassette, FIRST_PAGE, edit_json(lambda bills: dict(bills, items=[])))
     crawl(db_url, cassette, SLUG)
     assert (last_run(engine, SLUG).status, last_run(engine, SLUG).error_count) == ("empty", 0)
-    health = source(engine, SLUG)
-    assert health.health == "empty"
-    assert "empty" in health.health_reason
+    assert "empty" in source(engine, SLUG).health_reason
 
 
 def test_the_cassette_index_is_valid_json_lines() -> None:

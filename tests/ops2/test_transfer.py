@@ -194,6 +194,19 @@ def test_an_export_from_another_schema_revision_is_refused(
     assert not any(table_rows(db_url).values())
 
 
+def test_a_field_the_schema_dropped_is_skipped_on_import(
+    collection: str, db_url: str, tmp_path: Path
+) -> None:
+    # An export written before 0011 dropped sources.health still carries the field.
+    folder = exported(collection, tmp_path)
+    sources = folder / "sources.jsonl"
+    rows = [json.loads(line) for line in sources.read_text(encoding="utf-8").splitlines()]
+    older = "".join(json.dumps({**row, "health": "healthy"}) + "\n" for row in rows)
+    sources.write_text(older, encoding="utf-8")
+    fivewatch("import", str(folder), db_url=db_url, cwd=tmp_path)
+    assert table_rows(db_url) == table_rows(collection)
+
+
 def test_documents_csv_lists_every_document_for_analysts(collection: str, tmp_path: Path) -> None:
     folder = exported(collection, tmp_path)
     with (folder / "documents.csv").open(encoding="utf-8", newline="") as handle:

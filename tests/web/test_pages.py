@@ -139,7 +139,6 @@ def test_home_shows_a_stale_source_without_any_new_crawl(
     long_ago = datetime.now(UTC) - timedelta(days=3)
     source = session.scalars(select(Source).where(Source.slug == "ca-legisinfo-bills")).one()
     source.last_run_at = source.last_success_at = long_ago
-    source.health = "healthy"
     session.add(
         CrawlRun(
             source=source,
@@ -162,7 +161,7 @@ def test_a_blind_source_is_unverified_on_the_admin_page_and_api(
     """A replay that parsed a cassette built from the docs proves nothing of the real site."""
     source = session.scalars(select(Source).where(Source.slug == "ca-legisinfo-bills")).one()
     now = datetime.now(UTC)
-    source.verified, source.health, source.last_success_at = False, "healthy", now
+    source.verified, source.last_success_at = False, now
     session.add(CrawlRun(source=source, started_at=now, finished_at=now, status="ok"))
     session.commit()
     admin = html.fromstring(client.get("/admin", auth=("admin", ADMIN_PASSWORD)).text)
