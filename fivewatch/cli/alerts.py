@@ -32,10 +32,7 @@ from fivewatch.cli.stopping import exit_if_stopped, stop_on_signals
 from fivewatch.errors import FiveWatchError, NotFound
 from fivewatch.mailer import deliver, mail_backend
 from models import Delivery, Subscriber, Subscription, utcnow
-
-JURISDICTIONS = ("us", "uk", "ca", "au", "nz")
-TYPES = ("bill", "statement")
-FREQUENCIES = ("immediate", "daily", "weekly")
+from models.vocabulary import DOCUMENT_KINDS, FREQUENCIES, JURISDICTIONS, Frequency
 
 
 @click.command("subscribe")
@@ -43,8 +40,13 @@ FREQUENCIES = ("immediate", "daily", "weekly")
 @click.option("--query", "-q", required=True, help="Alert query, e.g. '\"online safety\" OR CSAM'.")
 @click.option("--name", default="", help="A name for this subscription.")
 @click.option("--jurisdiction", "-j", multiple=True, type=click.Choice(JURISDICTIONS))
-@click.option("--type", "doc_types", multiple=True, type=click.Choice(TYPES))
-@click.option("--frequency", type=click.Choice(FREQUENCIES), default="immediate", show_default=True)
+@click.option("--type", "doc_types", multiple=True, type=click.Choice(DOCUMENT_KINDS))
+@click.option(
+    "--frequency",
+    type=click.Choice(FREQUENCIES),
+    default=Frequency.IMMEDIATE.value,
+    show_default=True,
+)
 @click.option("--new-documents-only", is_flag=True, help="Do not alert on stage changes.")
 @click.option(
     "--text-terms",

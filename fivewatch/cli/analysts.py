@@ -10,7 +10,6 @@ from rich.markup import escape
 from alerts.finder import Filters, find
 from alerts.query import QuerySyntaxError
 from alerts.result_columns import COLUMN_NAMES, result_row
-from fivewatch.cli.alerts import JURISDICTIONS, TYPES
 from fivewatch.cli.common import (
     console,
     database_option,
@@ -23,7 +22,7 @@ from fivewatch.cli.common import (
 from fivewatch.errors import FiveWatchError
 from models import Document
 from models.links import statements_mentioning
-from models.vocabulary import status_line
+from models.vocabulary import DOCUMENT_KINDS, JURISDICTIONS, status_line
 
 # What the table shows people; CSV and JSON hold every export column (alerts.result_columns).
 TABLE_COLUMNS = (
@@ -71,7 +70,7 @@ def document_row(document: Document) -> dict[str, Any]:
 @click.command("search")
 @click.argument("query")
 @click.option("--jurisdiction", "-j", multiple=True, type=click.Choice(JURISDICTIONS))
-@click.option("--type", "doc_types", multiple=True, type=click.Choice(TYPES))
+@click.option("--type", "doc_types", multiple=True, type=click.Choice(DOCUMENT_KINDS))
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000))
 @click.option("--offset", default=0, type=click.IntRange(0))
 @database_option

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import click
 
+from models.vocabulary import JURISDICTIONS
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-JURISDICTIONS = ("us", "uk", "ca", "au", "nz")
 SLUG = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)+")
 
 DOCSTRING = '''"""{slug}: TODO what the source is ({kind}).

@@ -12,7 +12,6 @@ import click
 from rich.console import Console
 from rich.text import Text
 
-from fivewatch.cli.alerts import JURISDICTIONS
 from fivewatch.cli.analysts import bill_heading
 from fivewatch.cli.common import database_option, emit, load_config, resolve_one, session_scope
 from fivewatch.errors import FiveWatchError
@@ -24,6 +23,7 @@ from models.billtext import (
     sections_from_json,
     sections_to_json,
 )
+from models.vocabulary import JURISDICTIONS
 
 WIDTH = 80
 VERSION_COLUMNS = ("sequence", "code", "stage", "issued_on", "note")

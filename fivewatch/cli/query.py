@@ -11,8 +11,8 @@ from rich.markup import escape
 from alerts.finder import Filters, SearchHit, find
 from alerts.query import Query, QuerySyntaxError, parse
 from alerts.query.ast import And, Filter, InTitle, Near, Node, Not, Or, Term
-from fivewatch.cli.alerts import JURISDICTIONS, TYPES
 from fivewatch.cli.common import database_option, emit, format_option, load_config, session_scope
+from models.vocabulary import DOCUMENT_KINDS, JURISDICTIONS
 
 COLUMNS = ("jurisdiction", "type", "reference", "title", "date", "matched_terms", "snippet")
 INDENT = "  "
@@ -103,7 +103,7 @@ def highlighted(snippet: str) -> str:
 @query_group.command("test")
 @click.argument("text")
 @click.option("--jurisdiction", "-j", multiple=True, type=click.Choice(JURISDICTIONS))
-@click.option("--type", "doc_types", multiple=True, type=click.Choice(TYPES))
+@click.option("--type", "doc_types", multiple=True, type=click.Choice(DOCUMENT_KINDS))
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000))
 @database_option
 @format_option

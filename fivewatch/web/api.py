@@ -15,10 +15,8 @@ from fivewatch.web.billtexts import KEY_PATTERN, SameVersion, TextVersion, Unkno
 from fivewatch.web.schemas import (
     BillHistory,
     DiffOut,
-    DocType,
     DocumentDetail,
     DocumentList,
-    Jurisdiction,
     QueryCheck,
     RowId,
     SearchOut,
@@ -37,6 +35,7 @@ from fivewatch.web.schemas import (
 from fivewatch.web.search_page import FiltersDep, bad_query
 from fivewatch.web.state import SessionDep, StateDep
 from models import Document
+from models.vocabulary import DocumentKind, Jurisdiction
 
 router = APIRouter(prefix="/api", tags=["api"])
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such document"}}
@@ -61,7 +60,7 @@ Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 def list_documents(
     session: SessionDep,
     jurisdiction: Jurisdiction | None = None,
-    type: DocType | None = None,
+    type: DocumentKind | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> DocumentList:

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import Form
 
 from alerts.query import parse
 from alerts.subscriptions import checked_name
-from fivewatch.web.schemas import MAX_ID, DocType, Jurisdiction
+from fivewatch.web.schemas import MAX_ID
 from models import Subscription
-
-Frequency = Literal["immediate", "daily", "weekly"]
+from models.vocabulary import DocumentKind, Frequency, Jurisdiction
 
 
 @dataclass(frozen=True)
@@ -22,7 +21,7 @@ class SubscriptionForm:
     name: str = ""
     jurisdictions: tuple[str, ...] = ()
     types: tuple[str, ...] = ()
-    frequency: str = "immediate"
+    frequency: str = Frequency.IMMEDIATE
     follow_id: int | None = None
     text_terms: bool = False  # also alert when the query's words appear in or leave a bill's text
 
@@ -44,8 +43,8 @@ def subscription_form(
     query: Annotated[str, Form(max_length=2000)] = "",
     name: Annotated[str, Form(max_length=200)] = "",
     jurisdiction: Annotated[list[Jurisdiction] | None, Form()] = None,
-    type: Annotated[list[DocType] | None, Form()] = None,
-    frequency: Annotated[Frequency, Form()] = "immediate",
+    type: Annotated[list[DocumentKind] | None, Form()] = None,
+    frequency: Annotated[Frequency, Form()] = Frequency.IMMEDIATE,
     follow_id: Annotated[int | None, Form(ge=1, le=MAX_ID)] = None,
     text_terms: Annotated[bool, Form()] = False,
 ) -> SubscriptionForm:

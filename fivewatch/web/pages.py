@@ -15,9 +15,9 @@ from fivewatch.web.schemas import RowId
 from fivewatch.web.state import SessionDep, StateDep, render
 from models import Document, lookup
 from models.taxonomy import load_topics
+from models.vocabulary import JURISDICTIONS
 
 MAX_REFERENCE = 300  # characters; the longest real title is far shorter
-JURISDICTIONS = ("us", "uk", "ca", "au", "nz")
 # What /find tries, in models.lookup's order, said to someone whose reference found nothing.
 FIND_RULES = (
     "a FiveWatch id (#12)",

@@ -18,8 +18,6 @@ from models.lookup import MAX_DOCUMENT_ID
 # Ids are 32-bit integers on PostgreSQL: a larger one is refused (422), never sent to it.
 MAX_ID = MAX_DOCUMENT_ID
 RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
-Jurisdiction = Literal["us", "uk", "ca", "au", "nz"]
-DocType = Literal["bill", "statement"]
 
 
 class DocumentSummary(BaseModel):

@@ -19,9 +19,9 @@ from alerts.finder import Filters, Found, find
 from alerts.query import QuerySyntaxError
 from alerts.result_columns import COLUMN_NAMES, result_row
 from fivewatch.web.inputs import CleanText
-from fivewatch.web.schemas import DocType, Jurisdiction
 from fivewatch.web.state import SessionDep, render
 from models.taxonomy import load_topics
+from models.vocabulary import DocumentKind, Jurisdiction
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 20
@@ -41,7 +41,7 @@ OptionalDate = Annotated[date | None, BeforeValidator(_blank_is_none), Query()]
 def search_filters(
     q: Annotated[str, Query(max_length=2000)] = "",
     jurisdiction: Annotated[list[Jurisdiction] | None, Query()] = None,
-    type: Annotated[list[DocType] | None, Query()] = None,
+    type: Annotated[list[DocumentKind] | None, Query()] = None,
     stage: Annotated[CleanText, Query(max_length=32)] = "",
     topic: Annotated[CleanText, Query(max_length=64)] = "",
     since: OptionalDate = None,

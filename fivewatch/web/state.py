@@ -23,7 +23,14 @@ from fivewatch.config import Config
 from fivewatch.web.security import CSRF_FIELD, RateLimiter, csrf_token
 from models import Document
 from models.text import LINK_SCHEMES, safe_link, xml_text
-from models.vocabulary import ACTIVE, OUTCOME_LABELS, status_line
+from models.vocabulary import (
+    ACTIVE,
+    DOCUMENT_KINDS,
+    FREQUENCIES,
+    JURISDICTIONS,
+    OUTCOME_LABELS,
+    status_line,
+)
 
 templates = Jinja2Templates(
     env=Environment(
@@ -104,6 +111,10 @@ templates.env.filters["sanitised"] = sanitised
 templates.env.filters["status_text"] = status_text
 templates.env.filters["outcome_label"] = outcome_label
 templates.env.globals["ACTIVE"] = ACTIVE
+# The choices every form and filter offers, in order (models.vocabulary).
+templates.env.globals["JURISDICTIONS"] = JURISDICTIONS
+templates.env.globals["DOCUMENT_KINDS"] = DOCUMENT_KINDS
+templates.env.globals["FREQUENCIES"] = FREQUENCIES
 templates.env.globals["csrf_input"] = csrf_input
 
 

@@ -17,7 +17,6 @@ from starlette.responses import Response
 from alerts.deliver import queue_confirmation
 from alerts.query import QuerySyntaxError
 from alerts.subscriptions import (
-    FREQUENCIES,
     follow,
     normalise_email,
     sign_up_allowed,
@@ -94,9 +93,7 @@ def subscribe_page(
 ) -> Response:
     bill = queries.document_or_404(session, follow_id) if follow_id else None
     form = SubscriptionForm(follow_id=follow_id)
-    return render(
-        request, "subscribe.html", {"form": form, "bill": bill, "frequencies": FREQUENCIES}
-    )
+    return render(request, "subscribe.html", {"form": form, "bill": bill})
 
 
 def _follow(session: SessionDep, form: SubscriptionForm, follow_id: int) -> Subscription:
@@ -145,7 +142,7 @@ def subscribe_submit(
     try:
         subscription = _create(session, form)
     except (QuerySyntaxError, ValueError) as error:
-        context = {"form": form, "error": error, "frequencies": FREQUENCIES, "bill": None}
+        context = {"form": form, "error": error, "bill": None}
         return render(request, "subscribe.html", context, status_code=400)
     if subscription is None:  # the same answer as ever: nothing says the cap was reached
         return render(request, "check_email.html", {})
@@ -208,7 +205,6 @@ def manage_page(request: Request, session: SessionDep, state: StateDep, token: s
         "token": token,
         "feeds": feeds,
         "unsubscribe": unsubscribe,
-        "frequencies": FREQUENCIES,
     }
     return render(request, "manage.html", context)
 
