@@ -7,9 +7,13 @@ stage_category so alerts and filters can compare jurisdictions.
 from __future__ import annotations
 
 from models.vocabulary import STAGES as STAGES  # re-exported: the one common vocabulary
+from models.vocabulary import StageCategory
 
 # Readings that mean something else in the chamber that did not originate the bill.
-SECOND_CHAMBER = {"first_reading": "other_chamber", "third_reading": "passed_both"}
+SECOND_CHAMBER: dict[str, str] = {
+    StageCategory.FIRST_READING: StageCategory.OTHER_CHAMBER,
+    StageCategory.THIRD_READING: StageCategory.PASSED_BOTH,
+}
 
 
 def second_chamber_category(category: str, chamber: str, origin: str) -> str:

@@ -26,7 +26,7 @@ class Document(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
     external_id: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[str] = mapped_column(String(16))  # "bill" | "statement"
+    kind: Mapped[str] = mapped_column(String(16))  # models.vocabulary.DocumentKind
     jurisdiction: Mapped[str] = mapped_column(String(8))
     reference: Mapped[str] = mapped_column(String(100), default="")  # "C-63", "HL Bill 12"
     reference_key: Mapped[str] = mapped_column(String(100), default="", index=True)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, utcnow
 from models.documents import Change, Document
+from models.vocabulary import Frequency
 
 
 class Subscriber(Base):
@@ -52,7 +53,7 @@ class Subscription(Base):
     query: Mapped[str] = mapped_column(Text, default="")
     jurisdictions: Mapped[list[str]] = mapped_column(default=list)  # empty = all five
     doc_types: Mapped[list[str]] = mapped_column(default=list)  # empty = bills and statements
-    frequency: Mapped[str] = mapped_column(String(16), default="immediate")  # daily | weekly
+    frequency: Mapped[str] = mapped_column(String(16), default=Frequency.IMMEDIATE)
     include_events: Mapped[bool] = mapped_column(default=True)  # stage changes, not only new docs
     # Term alerts: a new text version alerts when one of the query's terms appears in or
     # disappears from the bill's text since the version before it (alerts.textterms).

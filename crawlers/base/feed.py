@@ -52,6 +52,7 @@ from crawlers.errors import LayoutChanged, ParseError, SourceError, shorten, war
 from crawlers.text import html_text, safe_html
 from models.health import BOZO_FEEDS_STAT
 from models.records import DocumentRecord
+from models.vocabulary import SourceKind
 
 HttpState = dict[str, dict[str, str]]
 LINKS_PIPELINE = "crawlers.base.feed_links.StatementLinksPipeline"
@@ -100,7 +101,7 @@ def text_headers(response: Response) -> dict[str, str]:
 
 
 class FeedSpider(SourceSpider):
-    kind = "statements"
+    kind = SourceKind.STATEMENTS
     feed_urls: ClassVar[tuple[str, ...]] = ()
     timezone = "UTC"  # where the government is: naive feed dates are local to it
     language = "en"

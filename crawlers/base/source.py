@@ -16,6 +16,7 @@ from twisted.python.failure import Failure
 
 from crawlers.errors import AlreadyReported, HttpError, SourceError, report
 from models.health import ENTRIES_SEEN_STAT
+from models.vocabulary import SourceKind
 
 __all__ = ["ENTRIES_SEEN_STAT", "SourceSpider"]
 
@@ -23,7 +24,7 @@ __all__ = ["ENTRIES_SEEN_STAT", "SourceSpider"]
 class SourceSpider(scrapy.Spider):
     allowed_domains: ClassVar[list[str]] = []  # every source declares its hosts (offsite filter)
     jurisdiction: str = ""
-    kind: str = "bills"  # "bills" | "statements"
+    kind: str = SourceKind.BILLS
     title: str = ""  # human name of the source; the slug (name) when empty
     interval_s: int = 3600
     verified: bool = True  # False: built from documentation, never checked on a real body
