@@ -106,14 +106,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "bills_interval",
         "FIVEWATCH_BILLS_INTERVAL",
-        "3600",
-        "seconds between crawls of each bills source under `fivewatch run`",
+        "",
+        "seconds between crawls of every bills source (unset: each its own interval)",
     ),
     Setting(
         "statements_interval",
         "FIVEWATCH_STATEMENTS_INTERVAL",
-        "900",
-        "seconds between crawls of each statements feed under `fivewatch run`",
+        "",
+        "seconds between crawls of every statements source (unset: each its own interval)",
     ),
     Setting(
         "error_rate_threshold",

@@ -20,10 +20,12 @@ N = TypeVar("N", int, float)
 class HealthPolicy(health.HealthPolicy):
     @classmethod
     def from_config(cls, config: Config) -> HealthPolicy:
-        intervals = {
-            "bills": _number(config.bills_interval, "FIVEWATCH_BILLS_INTERVAL", int),
-            "statements": _number(config.statements_interval, "FIVEWATCH_STATEMENTS_INTERVAL", int),
+        overrides = {
+            "bills": (config.bills_interval, "FIVEWATCH_BILLS_INTERVAL"),
+            "statements": (config.statements_interval, "FIVEWATCH_STATEMENTS_INTERVAL"),
         }
+        # A kind left unset keeps each source's own interval (its spider's `interval_s`).
+        intervals = {kind: _number(raw, env, int) for kind, (raw, env) in overrides.items() if raw}
         threshold = _number(config.error_rate_threshold, "FIVEWATCH_ERROR_RATE_THRESHOLD", float)
         return cls(intervals, threshold)
 

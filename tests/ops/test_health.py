@@ -205,8 +205,26 @@ def test_bad_settings_name_their_variable(env: str, raw: str) -> None:
 
 def test_settings_give_the_default_intervals() -> None:
     policy = HealthPolicy.from_config(Config.from_env({}))
-    assert policy.intervals == {"bills": 3600, "statements": 900}
+    assert policy.intervals == {}  # no kind override: each source's own interval
     assert policy.error_rate_threshold == 0.2
+
+
+def test_a_kind_interval_set_overrides_the_sources_own() -> None:
+    settings = Config.from_env({"FIVEWATCH_BILLS_INTERVAL": "7200"})
+    assert HealthPolicy.from_config(settings).intervals == {"bills": 7200}
+
+
+@pytest.mark.parametrize(("hours_ago", "verdict"), [(3, "healthy"), (8.1, "stale")])
+def test_unset_a_source_is_stale_after_twice_its_own_interval(
+    session: Session, hours_ago: float, verdict: str
+) -> None:
+    """Before: the bills default (3600 s) overrode a 4-hour source, stale after 2 hours."""
+    source = ensure_source(
+        session, slug="us-congress-bills", jurisdiction="us", kind="bills", interval_s=4 * 3600
+    )
+    add_run(session, source, "ok", ago=int(hours_ago * 3600))
+    defaults = HealthPolicy.from_config(Config.from_env({}))
+    assert judged(session, source, defaults).verdict == verdict
 
 
 def test_a_blind_source_that_yields_nothing_is_unverified_not_empty(session: Session) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from alerts.deliver import DeliverySummary
 from crawlers.process import sync_sources
+from fivewatch.config import Config
 from fivewatch.errors import FiveWatchError
 from fivewatch.health import HealthPolicy
 from fivewatch.scheduler import TICK_S, Scheduler
@@ -117,6 +118,20 @@ def test_due_sources_are_crawled_in_jobs_child_processes(db_url: str, engine: En
             ("nz-beehive", "errors"),  # its recorded feed is cut off: entry kept, an error
         ]
     assert all(when > utcnow() for when in loop.next_due.values())
+
+
+@pytest.mark.parametrize(("hours_ago", "due"), [(3.9, False), (4.1, True)])
+def test_with_no_settings_a_four_hour_source_is_crawled_every_four_hours(
+    db_url: str, engine: Engine, hours_ago: float, due: bool
+) -> None:
+    """Before: FIVEWATCH_BILLS_INTERVAL defaulted to 3600 s, overriding us-congress-bills' 4 h."""
+    crawled_ago(engine, int(hours_ago * 3600))
+    defaults = HealthPolicy.from_config(Config.from_env({}))
+    loop = Scheduler(
+        db_url, make_session_factory(engine), Sender(), defaults, ["us-congress-bills"]
+    )
+    loop.load_schedule()
+    assert (loop.next_due["us-congress-bills"] <= utcnow()) is due
 
 
 def test_without_a_kind_setting_a_source_is_due_at_its_own_interval(
