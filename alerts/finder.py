@@ -33,9 +33,9 @@ class Filters:
     """What to find, and which slice of the newest-first result to return."""
 
     query: str = ""  # the alert query language; blank: no query, the filters alone
-    jurisdictions: tuple[str, ...] = ()
-    kinds: tuple[str, ...] = ()  # "bill", "statement"
-    stage: str = ""  # a stage category: "introduced", "passed", …
+    jurisdictions: tuple[str, ...] = ()  # models.vocabulary.JURISDICTIONS
+    kinds: tuple[str, ...] = ()  # models.vocabulary.DOCUMENT_KINDS
+    stage: str = ""  # a stage category (models.vocabulary.STAGES): "introduced", …
     topic: str = ""
     since: date | None = None
     until: date | None = None
