@@ -17,7 +17,7 @@ class Source(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     jurisdiction: Mapped[str] = mapped_column(String(8))
-    kind: Mapped[str] = mapped_column(String(16))  # "bills" | "statements"
+    kind: Mapped[str] = mapped_column(String(16))  # models.vocabulary.SourceKind
     name: Mapped[str] = mapped_column(String(200), default="")
     # False for sources built from documentation only, never checked against a recorded body.
     verified: Mapped[bool] = mapped_column(default=True)
