@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.deliver import DeliverySummary
 from alerts.match import match_changes
-from crawlers.process import child_environment, sync_sources
+from crawlers.process import child_environment, child_failure, read_crawl_report, sync_sources
 from fivewatch.errors import FiveWatchError
 from fivewatch.health import HealthPolicy, health_report
 from models import CrawlRun, Source, utcnow
@@ -169,8 +169,9 @@ class Scheduler:
                 self.next_due[source.slug] = started + self._interval(source)
 
     def crawl_command(self, slugs: list[str]) -> list[str]:
-        """The child crawl's argv: nothing secret (the URL goes in its environment)."""
-        command = [sys.executable, "-m", "crawlers.process"]
+        """The child crawl's argv: nothing secret (the URL goes in its environment); `--json`
+        makes it print its run ids as one `crawl_report` line, told apart from other output."""
+        command = [sys.executable, "-m", "crawlers.process", "--json"]
         if self.replay_dir is not None:
             command += ["--replay", str(self.replay_dir)]
         return [*command, "--jobs", str(self.jobs), *slugs]
@@ -185,16 +186,19 @@ class Scheduler:
             start_new_session=True,
             env=child_environment(self.database_url),
         )
-        if child.returncode != 0:
+        run_ids = read_crawl_report(child.stdout, slugs)
+        failure = child_failure(slugs, child.returncode, run_ids)
+        if failure is not None:
             log.error(
                 "crawl process failed",
                 extra={
                     "sources": slugs,
+                    "failure": failure,
                     "exit": child.returncode,
                     "stderr": child.stderr[-ERROR_TAIL:],
                 },
             )
-        return [int(word) for word in child.stdout.split() if word.isdigit()]
+        return run_ids or []
 
     def _log_runs(self, run_ids: list[int]) -> None:
         with self.sessions.begin() as session:

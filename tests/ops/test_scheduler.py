@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import timedelta
 
 import pytest
@@ -108,6 +109,7 @@ def test_due_sources_are_crawled_in_jobs_child_processes(db_url: str, engine: En
         db_url, make_session_factory(engine), Sender(), POLICY, slugs, CASSETTES, jobs=2
     )
     assert loop.crawl_command(slugs)[-4:] == ["--jobs", "2", *slugs]
+    assert "--json" in loop.crawl_command(slugs)  # its run ids come as one crawl_report line
     assert db_url not in " ".join(loop.crawl_command(slugs))  # the child's environment has it
     loop.load_schedule()
     loop.crawl_due()
@@ -117,6 +119,23 @@ def test_due_sources_are_crawled_in_jobs_child_processes(db_url: str, engine: En
             ("ca-gc-news", "ok"),
             ("nz-beehive", "errors"),  # its recorded feed is cut off: entry kept, an error
         ]
+    assert all(when > utcnow() for when in loop.next_due.values())
+
+
+def test_a_child_crawl_without_a_report_is_named_and_the_cycle_goes_on(
+    db_url: str, engine: Engine, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before: every number in the child's stdout was taken for a run id."""
+    sender = Sender()
+    loop = scheduler(db_url, engine, ["ca-gc-news", "nz-beehive"], sender)
+    garbage = [sys.executable, "-c", "print('crawled 12 of 34')"]
+    monkeypatch.setattr(loop, "crawl_command", lambda slugs: garbage)
+    loop.load_schedule()
+    loop.cycle()
+    [failed] = [r for r in caplog.records if r.getMessage() == "crawl process failed"]
+    assert failed.__dict__["failure"] == "ca-gc-news, nz-beehive (no crawl report in its output)"
+    assert not [r for r in caplog.records if r.getMessage() == "crawl run"]
+    assert sender.calls == 1  # matched and sent all the same
     assert all(when > utcnow() for when in loop.next_due.values())
 
 
