@@ -45,7 +45,6 @@ from alerts.render import (
 from alerts.schedule import digest_cutoff
 from alerts.subscriptions import receiving_mail
 from models import Alert, Change, Delivery, Subscriber, Subscription
-from models.health import DEFAULT_POLICY, HealthPolicy
 from models.vocabulary import Frequency
 
 log = logging.getLogger(__name__)
@@ -181,7 +180,6 @@ def send_pending(
     links: Links,
     dry_run: bool = False,
     stop: Callable[[], bool] = lambda: False,
-    health_policy: HealthPolicy = DEFAULT_POLICY,
     subscriber_id: int | None = None,
 ) -> DeliverySummary:
     """Send due deliveries, each recorded on its own; a dry run renders and hands them over.
@@ -191,7 +189,7 @@ def send_pending(
     With `subscriber_id`, only that subscriber's (a web sign-up's confirmation, sent at once).
     """
     summary = DeliverySummary()
-    context = MailContext(mail_from, links, now, health_policy)
+    context = MailContext(mail_from, links, now)
     sender = _Sender(session_factory, backend, now, context, subscriber_id)
     if dry_run:
         for due_id in sender.due_ids():

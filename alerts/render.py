@@ -22,7 +22,6 @@ from alerts.backends.base import OutgoingMail
 from alerts.headers import SUBSCRIPTION_IDS_HEADER, header_text
 from alerts.links import Links
 from models import Alert, BillEvent, Change, Document, Subscriber, Subscription
-from models.health import DEFAULT_POLICY, HealthPolicy
 from models.text import safe_link
 from models.vocabulary import ACTIVE, document_kind_label, jurisdiction_label, status_line
 
@@ -49,7 +48,6 @@ class MailContext:
     mail_from: str
     links: Links
     now: datetime
-    health_policy: HealthPolicy = DEFAULT_POLICY  # the admin mail judges sources by it
 
 
 @dataclass(frozen=True)

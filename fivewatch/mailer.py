@@ -84,7 +84,6 @@ def send_due(
         links=mail_links(config),
         dry_run=dry_run,
         stop=stop,
-        health_policy=HealthPolicy.from_config(config),
         subscriber_id=subscriber_id,
     )
 
