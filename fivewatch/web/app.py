@@ -10,8 +10,8 @@ from fastapi.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from alerts.backends.base import MailBackend
-from alerts.backends.file import FileBackend
 from fivewatch.config import Config
+from fivewatch.mailer import mail_backend
 from fivewatch.web import admin, api, metrics, pages, search_page, subscriptions
 from fivewatch.web.security import RateLimiter, SecurityMiddleware, trusted_proxies
 from fivewatch.web.state import WebState
@@ -43,7 +43,7 @@ def create_app(config: Config, *, mailer: MailBackend | None = None) -> FastAPI:
     app.state.web = WebState(
         config=config,
         sessions=make_session_factory(make_engine(config.database_url)),
-        mailer=mailer or FileBackend(config.outbox_path),
+        mailer=mailer or mail_backend(config),
         limiter=RateLimiter(),
         feed_max_age=feed_max_age(config),
     )

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from alerts.backends.smtp import SmtpBackend
 from fivewatch.cli import cli
 from fivewatch.config import Config
 from fivewatch.web import create_app
@@ -24,3 +25,15 @@ def test_serve_refuses_to_start_without_a_secret_key(tmp_path: Path) -> None:
 def test_create_app_needs_a_secret_key() -> None:
     with pytest.raises(ValueError, match="signs its confirm"):
         create_app(Config.from_env({}))
+
+
+def test_the_app_mails_through_the_backend_the_settings_name(tmp_path: Path) -> None:
+    """Before: the app built a file backend of its own whatever FIVEWATCH_MAIL_BACKEND said."""
+    config = Config.from_env(
+        {
+            "FIVEWATCH_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
+            "FIVEWATCH_SECRET_KEY": "k",
+            "FIVEWATCH_MAIL_BACKEND": "smtp",
+        }
+    )
+    assert isinstance(create_app(config).state.web.mailer, SmtpBackend)
