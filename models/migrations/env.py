@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from alembic import context
 from sqlalchemy import Connection, engine_from_config, pool
 
@@ -23,6 +26,35 @@ def _run(connection: Connection) -> None:
     )
     with context.begin_transaction():
         context.run_migrations()
+        if connection.dialect.name == "sqlite":
+            _refuse_broken_references(connection)
+
+
+def _refuse_broken_references(connection: Connection) -> None:
+    """What SQLite's own procedure for altering a table asks: with foreign keys off during
+    the change, check them before it is committed (a failure rolls the upgrade back)."""
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        table, rowid, parent, _ = broken[0]
+        raise RuntimeError(
+            f"migration left {len(broken)} broken reference(s), e.g. {table} row {rowid}"
+            f" -> {parent}; nothing was changed"
+        )
+
+
+@contextmanager
+def _sqlite_foreign_keys_off(connection: Connection) -> Iterator[None]:
+    """SQLite alters a table by copying it and dropping the old one; with foreign keys on,
+    that drop deletes (ON DELETE CASCADE) or blocks every row referring to the table: a
+    rebuilt `changes` would take every alert with it. The pragma is a no-op inside a
+    transaction, so it is set before the migration's transaction and restored after."""
+    connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    connection.commit()
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        connection.commit()
 
 
 def run_online() -> None:
@@ -31,8 +63,13 @@ def run_online() -> None:
         section = config.get_section(config.config_ini_section) or {}
         section["sqlalchemy.url"] = normalise_url(section["sqlalchemy.url"])
         engine = engine_from_config(section, prefix="sqlalchemy.", poolclass=pool.NullPool)
-    with engine.begin() as connection:
-        _run(connection)
+    with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            with _sqlite_foreign_keys_off(connection):
+                _run(connection)
+        else:
+            _run(connection)
+        connection.commit()
 
 
 run_online()
