@@ -51,8 +51,8 @@ def fivewatch(*args: str, db_url: str, cwd: Path, check: bool = True) -> Result:
     return result
 
 
-def crawl(db_url: str, cwd: Path) -> None:
-    command = [sys.executable, "-m", "fivewatch", "crawl", "--replay", str(CASSETTES)]
+def crawl(db_url: str, cwd: Path, *spider: str) -> None:
+    command = [sys.executable, "-m", "fivewatch", "crawl", "--replay", str(CASSETTES), *spider]
     subprocess.run(
         [*command, "--database-url", db_url], cwd=cwd, check=True, timeout=300, capture_output=True
     )
@@ -65,6 +65,8 @@ def collection(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = f"sqlite:///{work / 'source.db'}"
     fivewatch("db", "upgrade", db_url=url, cwd=work)
     crawl(url, work)
+    # A first run stops short of H.R. 1500, the bill whose text versions are recorded.
+    crawl(url, work, "us-govinfo-billstatus", "-a", "bills=116/hr/1500")
     for args in AFTER_CRAWL:
         fivewatch(*args, db_url=url, cwd=work)
     return url
