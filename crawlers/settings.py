@@ -56,10 +56,10 @@ DOWNLOADER_MIDDLEWARES = {
     "crawlers.middlewares.replay.RecordMiddleware": 580,
 }
 SPIDER_MIDDLEWARES = {
-    "crawlers.middlewares.errors.SourceErrorMiddleware": 60,
+    "crawlers.middlewares.spider_errors.SourceErrorMiddleware": 60,
     # Scrapy's drops an over-long link with an INFO line; ours reports it (same place, 800).
     "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
-    "crawlers.middlewares.errors.ReportedUrlLengthMiddleware": 800,
+    "crawlers.middlewares.spider_errors.ReportedUrlLengthMiddleware": 800,
 }
 ITEM_PIPELINES = {
     "crawlers.pipelines.ValidatePipeline": 100,

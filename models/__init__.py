@@ -1,9 +1,9 @@
 """FiveWatch's storage: SQLAlchemy models, sessions and migrations. Imports nothing of ours."""
 
 from models.base import Base, utcnow
+from models.document_links import DocumentLink
 from models.documents import BillEvent, BillText, Change, Checkpoint, Document, DocumentVersion
 from models.incidents import Incident
-from models.links import DocumentLink
 from models.sources import CrawlRun, Source
 from models.subscribers import Alert, Delivery, Subscriber, Subscription
 

@@ -49,7 +49,7 @@ from crawlers.base.feed_entries import (
 )
 from crawlers.base.source import SourceSpider
 from crawlers.errors import LayoutChanged, ParseError, SourceError, shorten, warn
-from crawlers.text import html_text, safe_html
+from crawlers.html_text import html_text, safe_html
 from models.health import BOZO_FEEDS_STAT
 from models.records import DocumentRecord
 from models.vocabulary import SourceKind

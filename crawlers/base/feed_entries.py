@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo
 
 import feedparser
 
-from crawlers.text import html_text, safe_html, squash
+from crawlers.html_text import html_text, safe_html, squash
 from models.records import STATEMENT, DocumentRecord
 from models.text import LINK_SCHEMES, safe_link
 

@@ -3,7 +3,7 @@
 FeedSpider adds it to the crawl. The store pipeline writes in batches, so linking waits for
 its `records_stored` signal, which hands over the documents just committed (linked as given,
 not read again). Per statement:
-`models.links.link_statement` (bills it names, its other-language edition, its Five Country
+`models.document_links.link_statement` (bills it names, its other-language edition, its Five Country
 Ministerial canonical copy). At open: the Source's
 `http_state` goes to the spider, unless the runner passed one. At close, when the run ran to its
 end and counted no source error (`run_complete`): the validators of the feeds that answered 200
@@ -21,8 +21,8 @@ from scrapy.crawler import Crawler
 from crawlers.errors import run_complete
 from crawlers.signals import records_stored
 from crawlers.storage import CrawlStorage
+from models.document_links import link_statement
 from models.documents import Document
-from models.links import link_statement
 from models.records import STATEMENT
 
 

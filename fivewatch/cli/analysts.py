@@ -21,7 +21,7 @@ from fivewatch.cli.common import (
 )
 from fivewatch.errors import FiveWatchError
 from models import Document
-from models.links import statements_mentioning
+from models.document_links import statements_mentioning
 from models.vocabulary import DOCUMENT_KINDS, JURISDICTIONS, status_line
 
 # What the table shows people; CSV and JSON hold every export column (alerts.result_columns).

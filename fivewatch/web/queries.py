@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from fivewatch.config import Config
 from fivewatch.health import HealthPolicy, SourceHealth, health_report
 from models import Alert, BillEvent, Change, CrawlRun, Document, DocumentLink, utcnow
-from models.links import MENTIONS, statements_mentioning
+from models.document_links import MENTIONS, statements_mentioning
 
 LATEST = 30
 

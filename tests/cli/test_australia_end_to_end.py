@@ -11,7 +11,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from models import Alert, Change, Document
-from models.links import MENTIONS, DocumentLink
+from models.document_links import MENTIONS, DocumentLink
 from models.subscribers import Subscription
 from tests.cli.test_end_to_end import CASSETTES, fivewatch
 

@@ -30,7 +30,7 @@ from crawlers.spiders.au.hansard import (
 )
 from crawlers.spiders.au.hansard_xml import HOUSE, SENATE, bill_id, day_records, read_day
 from models import Document
-from models.links import bill_references
+from models.document_links import bill_references
 from models.sources import Source
 from models.store import upsert_documents
 from tests.crawlers.replay_crawl import (

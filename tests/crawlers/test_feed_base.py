@@ -26,7 +26,7 @@ from crawlers.base.feed_entries import (
     parse_date,
     read_feed,
 )
-from crawlers.text import html_text, safe_html
+from crawlers.html_text import html_text, safe_html
 from tests.conftest import ROOT
 
 CANADA = (

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from crawlers.base import feed_entries
 from crawlers.base.feed_entries import entry_moment, link_problem, parse_date, read_feed
 from crawlers.errors import ERROR_LINES_STAT, error_count
-from crawlers.middlewares.errors import ReportedUrlLengthMiddleware
+from crawlers.middlewares.spider_errors import ReportedUrlLengthMiddleware
 from crawlers.settings import DOWNLOAD_MAXSIZE, RETRY_AFTER_MAX, URLLENGTH_LIMIT
 from crawlers.spiders.ca.gc_news import CaGcNewsSpider
 from models import Document, Source

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from crawlers.spiders.ca.gc_news import FEEDS
 from models import Document, Source
-from models.links import TRANSLATION, linked
+from models.document_links import TRANSLATION, linked
 from tests.conftest import ROOT
 from tests.crawlers.replay_crawl import (
     CASSETTES,

@@ -1,4 +1,4 @@
-"""Links between statements and bills (models/links.py), on records read from real bodies.
+"""Links between statements and bills (models/document_links.py), on records read from real bodies.
 
 Statements are real Canada News Centre entries; where a case needs what the real feed lacks
 (a French edition, a bill named in the text, a Five Country Ministerial title), the change is
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from crawlers.base.feed_entries import entry_record, external_id, read_feed
 from models import Document, DocumentLink
-from models.links import (
+from models.document_links import (
     SAME_AS,
     TRANSLATION,
     bill_references,

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from fivewatch.config import Config, Secret
 from fivewatch.web import create_app
 from models import Document
-from models.links import link_statement
+from models.document_links import link_statement
 from models.records import DocumentRecord
 from models.store import ensure_source, upsert_document
 from tests.alerts.realbills import ca_bill_s209, uk_bill_2818

@@ -32,7 +32,7 @@ from scrapy.http import Response
 
 from crawlers.base.source import SourceSpider
 from crawlers.errors import LayoutChanged
-from crawlers.text import squash
+from crawlers.html_text import squash
 from models.records import BILL, DocumentRecord
 from models.text import fold
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from lxml import etree
 
-from crawlers.text import html_text, safe_html, squash
+from crawlers.html_text import html_text, safe_html, squash
 from models.records import BILL, EVENTS_IN_PART, STATEMENT, DocumentRecord, EventRecord
 from models.text import fold
 

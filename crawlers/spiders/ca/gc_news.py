@@ -9,7 +9,7 @@
   article URL, title, HTML summary, author/name = department, updated with offset), replayed for
   the English all-departments URL with `recorded_url` = the web-feed (cassette PROVENANCE).
 - English and French are separate feeds; nothing in an entry names its twin. The two editions
-  are linked by `models.links` (same source, same publication instant, other language).
+  are linked by `models.document_links` (same source, same publication instant, other language).
 - Dates without a zone are Ottawa time (America/Toronto).
 - Full text: the release page's `main` (UNVERIFIED; pages never recorded: declared gaps).
 - Auth none; no published rate limit; licence: Open Government Licence – Canada (not confirmed

@@ -37,6 +37,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from crawlers.errors import LayoutChanged
+from crawlers.html_text import html_text
 from crawlers.spiders.ca.legisinfo_forms import TORONTO, Data
 from crawlers.spiders.ca.legisinfo_vocab import (
     CHAMBER_LISTS,
@@ -50,7 +51,6 @@ from crawlers.spiders.ca.legisinfo_vocab import (
     stage_category,
 )
 from crawlers.stages import second_chamber_category
-from crawlers.text import html_text
 from models.records import BILL, DocumentRecord, EventRecord
 
 BILL_PAGE = "https://www.parl.ca/legisinfo/en/bill/{session}/{number}"

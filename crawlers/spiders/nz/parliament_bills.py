@@ -30,7 +30,7 @@ from scrapy.http import Response
 
 from crawlers.base.source import SourceSpider
 from crawlers.errors import LayoutChanged, ParseError
-from crawlers.text import squash
+from crawlers.html_text import squash
 from models.records import BILL, DocumentRecord, EventRecord
 from models.text import fold
 

@@ -19,7 +19,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from crawlers.text import squash
+from crawlers.html_text import squash
 
 
 def _links(publication: dict[str, Any]) -> list[dict[str, str]]:

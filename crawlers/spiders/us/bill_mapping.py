@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from crawlers.html_text import html_text
 from crawlers.spiders.us.action_codes import ACTION_CODES, ACTION_TYPES
 from crawlers.spiders.us.bill_vocab import (
     ACTION_CATEGORIES,
@@ -31,7 +32,6 @@ from crawlers.spiders.us.bill_vocab import (
     LOC_SENATE_FROM,
     PASSAGE,
 )
-from crawlers.text import html_text
 from models.records import BILL, DocumentRecord, EventRecord
 
 WASHINGTON = ZoneInfo("America/New_York")
