@@ -22,8 +22,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, and_, bindparam, exists, or_, select, true, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from alerts.admin import ADMIN, render_admin
-from alerts.backends.base import (
+from alerts.admin_mail import ADMIN, render_admin
+from alerts.backends.interface import (
     ContentRefused,
     Mail,
     MailBackend,
@@ -32,7 +32,7 @@ from alerts.backends.base import (
     TemporaryFailure,
     UncertainDelivery,
 )
-from alerts.links import Links
+from alerts.mail_links import Links
 from alerts.render import (
     EMAIL_ALERT_COLUMNS,
     EMAIL_CHANGE_COLUMNS,

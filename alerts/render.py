@@ -1,8 +1,9 @@
 """One email per delivery: HTML with inline styles plus a plain-text part, from the same data.
 
 One template folder per email (STYLE §8): alerts/ (immediate and digests), confirm/ (double
-opt-in). Links are signed per purpose by alerts.links. The outbox takes an OutgoingMail (no MIME:
-SendGrid does not need it); render_alerts and render_confirmation give the same email as MIME.
+opt-in). Links are signed per purpose by alerts.mail_links. The outbox takes an OutgoingMail
+(no MIME: SendGrid does not need it); render_alerts and render_confirmation give the same email
+as MIME.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ import nh3
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from alerts.backends.base import OutgoingMail
+from alerts.backends.interface import OutgoingMail
 from alerts.headers import SUBSCRIPTION_IDS_HEADER, header_text
-from alerts.links import Links
+from alerts.mail_links import Links
 from models import Alert, BillEvent, Change, Document, Subscriber, Subscription
 from models.text import safe_link
 from models.vocabulary import ACTIVE, document_kind_label, jurisdiction_label, status_line

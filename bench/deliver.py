@@ -42,7 +42,7 @@ from sqlalchemy.orm import Session
 
 from alerts.backends.sendgrid import SendGridBackend
 from alerts.deliver import DeliverySummary, queue_deliveries, send_pending
-from alerts.links import Links
+from alerts.mail_links import Links
 from bench.search import _rows, bill_templates, statement_templates
 from models import Alert, Change, Delivery, Document, Source, Subscriber, Subscription
 from models.db import make_engine, make_session_factory, upgrade

@@ -13,9 +13,9 @@ from email.utils import parseaddr
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts.admin import queue_admin_mail
-from alerts.backends.base import MailBackend
+from alerts.admin_mail import queue_admin_mail
 from alerts.backends.file import FileBackend
+from alerts.backends.interface import MailBackend
 from alerts.backends.sendgrid import SendGridBackend
 from alerts.backends.smtp import SmtpBackend
 from alerts.deliver import (
@@ -25,7 +25,7 @@ from alerts.deliver import (
     queue_deliveries,
     send_pending,
 )
-from alerts.links import Links
+from alerts.mail_links import Links
 from fivewatch.config import Config
 from fivewatch.errors import FiveWatchError
 from fivewatch.health import HealthPolicy

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
-from alerts.backends.base import Mail, SendResult, TemporaryFailure, as_email_message
+from alerts.backends.interface import Mail, SendResult, TemporaryFailure, as_email_message
 from alerts.headers import SUBSCRIPTION_IDS_HEADER
 
 

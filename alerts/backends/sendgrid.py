@@ -25,7 +25,7 @@ from urllib.error import URLError
 from python_http_client.exceptions import HTTPError
 from sendgrid import SendGridAPIClient
 
-from alerts.backends.base import (
+from alerts.backends.interface import (
     ContentRefused,
     Mail,
     OutgoingMail,

@@ -18,7 +18,7 @@ from email.message import EmailMessage
 from email.utils import getaddresses, make_msgid
 from urllib.parse import unquote, urlsplit
 
-from alerts.backends.base import (
+from alerts.backends.interface import (
     ContentRefused,
     DeliveryError,
     Mail,

@@ -12,9 +12,9 @@ from functools import cached_property
 
 from alerts.query.ast import Node, is_positive, required_groups, required_terms
 from alerts.query.document import MatchDocument
-from alerts.query.errors import QuerySyntaxError
 from alerts.query.evaluate import TITLE, Hit, evaluate
 from alerts.query.parser import MAX_DEPTH, MAX_LENGTH, MAX_TERMS, parse_node
+from alerts.query.syntax_error import QuerySyntaxError
 
 __all__ = [
     "MAX_DEPTH",

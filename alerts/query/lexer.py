@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from alerts.query.errors import QuerySyntaxError
+from alerts.query.syntax_error import QuerySyntaxError
 
 KEYWORDS = frozenset({"AND", "OR", "NOT"})
 _NEAR = re.compile(r"NEAR(?:/(\d+))?$")

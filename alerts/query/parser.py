@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from alerts.query.ast import And, Filter, InTitle, Near, Node, Not, Or, Term, terms
-from alerts.query.errors import QuerySyntaxError
 from alerts.query.lexer import Token, near_distance, tokenize
+from alerts.query.syntax_error import QuerySyntaxError
 from models.inputs import bad_character, describe_character
 from models.text import fold, reference_key, tokens
 from models.vocabulary import DOCUMENT_KINDS, JURISDICTIONS

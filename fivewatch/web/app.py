@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from alerts.backends.base import MailBackend
+from alerts.backends.interface import MailBackend
 from fivewatch.config import Config
 from fivewatch.mailer import mail_backend
 from fivewatch.web import admin, api, metrics, pages, search_page, subscriptions

@@ -17,7 +17,7 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.responses import Response
 
-from alerts.backends.base import MailBackend
+from alerts.backends.interface import MailBackend
 from alerts.render import highlight_html
 from fivewatch.config import Config
 from fivewatch.web.security import CSRF_FIELD, RateLimiter, csrf_token

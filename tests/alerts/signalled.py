@@ -25,7 +25,7 @@ import alerts.deliver
 import alerts.match
 import fivewatch.cli.alerts
 import fivewatch.mailer
-from alerts.backends.base import SendResult
+from alerts.backends.interface import SendResult
 from alerts.backends.sendgrid import SendGridBackend
 from alerts.backends.smtp import SmtpBackend
 from fivewatch.cli import cli

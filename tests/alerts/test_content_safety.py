@@ -20,13 +20,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts.backends.base import MailBackend
 from alerts.backends.file import FileBackend
+from alerts.backends.interface import MailBackend
 from alerts.backends.sendgrid import SendGridBackend
 from alerts.backends.smtp import SmtpBackend
 from alerts.deliver import MAX_BACKOFF, DeliverySummary, queue_deliveries, send_pending
 from alerts.headers import MAX_HEADER_CHARS, header_text
-from alerts.links import Links
+from alerts.mail_links import Links
 from alerts.match import match_changes
 from alerts.subscriptions import follow, subscribe
 from models import Delivery

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.backends.sendgrid import SendGridBackend
 from alerts.deliver import CLAIM_BATCH, LEASE, send_pending
-from alerts.links import Links
+from alerts.mail_links import Links
 from models import Delivery
 from models.db import make_engine
 from tests.alerts.conftest import NOW, Store
@@ -38,7 +38,7 @@ from datetime import datetime
 import alerts.deliver
 from alerts.backends.sendgrid import SendGridBackend
 from alerts.deliver import send_pending
-from alerts.links import Links
+from alerts.mail_links import Links
 from models.db import make_engine, make_session_factory
 
 db_url, host, now, kill_after, batch = sys.argv[1:6]

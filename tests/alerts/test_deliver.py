@@ -14,14 +14,14 @@ import pytest
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from alerts.backends.base import (
+from alerts.backends.file import FileBackend
+from alerts.backends.interface import (
     MailBackend,
     PermanentFailure,
     SendResult,
     TemporaryFailure,
     UncertainDelivery,
 )
-from alerts.backends.file import FileBackend
 from alerts.deliver import (
     LEASE,
     MAX_BACKOFF,
@@ -31,7 +31,7 @@ from alerts.deliver import (
     queue_deliveries,
     send_pending,
 )
-from alerts.links import Links
+from alerts.mail_links import Links
 from alerts.match import match_changes
 from alerts.subscriptions import confirm_by_token, subscribe, unsubscribe_address
 from alerts.tokens import Purpose, read_token

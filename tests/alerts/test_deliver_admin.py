@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts.admin import health_problems, queue_admin_mail, render_admin
+from alerts.admin_mail import health_problems, queue_admin_mail, render_admin
 from alerts.backends.file import FileBackend
 from alerts.deliver import DeliverySummary, send_pending
-from alerts.links import Links
+from alerts.mail_links import Links
 from models import CrawlRun, Delivery, Incident, Source, Subscriber
 from models.store import ensure_source
 from tests.alerts.conftest import NOW

@@ -13,12 +13,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts.backends.base import MailBackend
+from alerts.backends.interface import MailBackend
 from alerts.backends.sendgrid import SendGridBackend
 from alerts.backends.smtp import SmtpBackend
 from alerts.deliver import DeliverySummary, send_pending
 from alerts.headers import SUBSCRIPTION_IDS_HEADER
-from alerts.links import Links
+from alerts.mail_links import Links
 from alerts.tokens import Purpose, read_token
 from models import Delivery, Subscription
 from tests.alerts.conftest import NOW, Store

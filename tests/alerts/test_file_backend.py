@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from alerts.backends.base import TemporaryFailure
 from alerts.backends.file import FileBackend
+from alerts.backends.interface import TemporaryFailure
 from alerts.headers import SUBSCRIPTION_IDS_HEADER
 
 

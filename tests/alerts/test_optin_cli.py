@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from alerts.backends.base import ContentRefused, SendResult, UncertainDelivery
 from alerts.backends.file import FileBackend
+from alerts.backends.interface import ContentRefused, SendResult, UncertainDelivery
 from alerts.backends.sendgrid import SendGridBackend
 from alerts.backends.smtp import SmtpBackend
 from fivewatch.cli import cli

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alerts.headers import SUBSCRIPTION_IDS_HEADER
-from alerts.links import Links, MissingSecretKey
+from alerts.mail_links import Links, MissingSecretKey
 from alerts.match import match_changes
 from alerts.render import (
     MailContext,

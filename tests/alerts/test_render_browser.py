@@ -12,7 +12,7 @@ from playwright.sync_api import Browser
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from alerts.links import Links
+from alerts.mail_links import Links
 from alerts.match import match_changes
 from alerts.render import MailContext, render_alerts
 from alerts.subscriptions import subscribe

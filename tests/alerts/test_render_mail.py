@@ -9,10 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
-from alerts.backends.base import OutgoingMail, mime_text
+from alerts.backends.interface import OutgoingMail, mime_text
 from alerts.backends.sendgrid import build_payload
 from alerts.headers import SUBSCRIPTION_IDS_HEADER
-from alerts.links import Links
+from alerts.mail_links import Links
 from alerts.render import MailContext, alerts_mail, confirmation_mail, render_alerts
 from alerts.subscriptions import subscribe
 from models import Alert, Subscriber

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from alerts.backends.base import (
+from alerts.backends.interface import (
     PermanentFailure,
     SendResult,
     TemporaryFailure,

@@ -9,7 +9,7 @@ import pytest
 from python_http_client import Client
 from python_http_client.exceptions import BadRequestsError
 
-from alerts.backends.base import UncertainDelivery
+from alerts.backends.interface import UncertainDelivery
 from alerts.backends.keepalive import KeepAliveClient
 from alerts.backends.sendgrid import SendGridBackend
 from alerts.headers import SUBSCRIPTION_IDS_HEADER, unsubscribe_headers

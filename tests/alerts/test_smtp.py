@@ -8,7 +8,7 @@ import pytest
 import trustme
 from aiosmtpd.smtp import Envelope
 
-from alerts.backends.base import PermanentFailure, TemporaryFailure, UncertainDelivery
+from alerts.backends.interface import PermanentFailure, TemporaryFailure, UncertainDelivery
 from alerts.backends.smtp import SmtpBackend, SmtpTarget
 from alerts.headers import SUBSCRIPTION_IDS_HEADER, unsubscribe_headers
 from tests.alerts.mailservers import (

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.backends.file import FileBackend
 from alerts.deliver import queue_deliveries, send_pending
-from alerts.links import Links
+from alerts.mail_links import Links
 from alerts.match import match_changes
 from alerts.subscriptions import follow, subscribe
 from crawlers.spiders.us.bill_text_xml import parse_bill_text

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from lxml import html
 from sqlalchemy.orm import Session
 
-from alerts.admin import health_problems, queue_admin_mail
+from alerts.admin_mail import health_problems, queue_admin_mail
 from fivewatch.cli import cli
 from fivewatch.config import Config
 from fivewatch.health import HealthPolicy

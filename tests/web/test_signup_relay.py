@@ -16,7 +16,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts.backends.base import (
+from alerts.backends.file import FileBackend
+from alerts.backends.interface import (
     ContentRefused,
     DeliveryError,
     Mail,
@@ -25,9 +26,8 @@ from alerts.backends.base import (
     TemporaryFailure,
     UncertainDelivery,
 )
-from alerts.backends.file import FileBackend
 from alerts.deliver import send_pending
-from alerts.links import Links
+from alerts.mail_links import Links
 from alerts.subscriptions import MAX_PENDING
 from fivewatch.web import create_app
 from models import Delivery, Subscription
