@@ -27,8 +27,8 @@ from alerts.deliver import (
 )
 from alerts.mail_links import Links
 from fivewatch.config import Config
-from fivewatch.errors import FiveWatchError
-from fivewatch.health import HealthPolicy
+from fivewatch.error_lines import FiveWatchError
+from fivewatch.health_policy import HealthPolicy
 from models import utcnow
 
 Sessions = sessionmaker[Session]

@@ -31,8 +31,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from alerts.deliver import DeliverySummary
 from alerts.match import match_changes
 from crawlers.process import child_environment, child_failure, read_crawl_report, sync_sources
-from fivewatch.errors import FiveWatchError
-from fivewatch.health import HealthPolicy, health_report
+from fivewatch.error_lines import FiveWatchError
+from fivewatch.health_policy import HealthPolicy, health_report
 from models import CrawlRun, Source, utcnow
 from models.db import normalise_url
 

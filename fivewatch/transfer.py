@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import Connection, Date, DateTime, Engine, ForeignKey, Table, func, select, text
 
 from alerts.subscriptions import normalise_email
-from fivewatch.errors import FiveWatchError
+from fivewatch.error_lines import FiveWatchError
 from models import Base, Document, Source, Subscriber
 from models.inputs import describe_character
 

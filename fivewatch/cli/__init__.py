@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from fivewatch.cli.alerts import (
+from fivewatch.cli.alert_commands import (
     confirm_command,
     follow_command,
     match_command,
@@ -19,15 +19,15 @@ from fivewatch.cli.alerts import (
 )
 from fivewatch.cli.analysts import history_command, search_command
 from fivewatch.cli.crawl import crawl, sources
-from fivewatch.cli.db import db
 from fivewatch.cli.demo import demo
 from fivewatch.cli.dev import dev
 from fivewatch.cli.diff import diff_command
 from fivewatch.cli.failures import explain
-from fivewatch.cli.query import query_group
+from fivewatch.cli.query_commands import query_group
 from fivewatch.cli.run import run_command
+from fivewatch.cli.schema_commands import db
 from fivewatch.cli.serve import serve
-from fivewatch.cli.transfer import export_command, import_command
+from fivewatch.cli.transfer_commands import export_command, import_command
 
 
 class FiveWatchGroup(click.Group):

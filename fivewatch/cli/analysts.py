@@ -19,7 +19,7 @@ from fivewatch.cli.common import (
     resolve_one,
     session_scope,
 )
-from fivewatch.errors import FiveWatchError
+from fivewatch.error_lines import FiveWatchError
 from models import Document
 from models.document_links import statements_mentioning
 from models.vocabulary import DOCUMENT_KINDS, JURISDICTIONS, status_line

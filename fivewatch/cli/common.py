@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from fivewatch.cli.failures import URL_HINT, OperationalFailure
 from fivewatch.config import Config
-from fivewatch.errors import FiveWatchError, NotFound
+from fivewatch.error_lines import FiveWatchError, NotFound
 from models import Document
 from models.db import make_engine, make_session_factory
 from models.lookup import AmbiguousReference, describe, find

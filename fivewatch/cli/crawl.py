@@ -30,7 +30,7 @@ from fivewatch.cli.common import (
     session_scope,
 )
 from fivewatch.cli.failures import read_only
-from fivewatch.health import HealthPolicy, health_report
+from fivewatch.health_policy import HealthPolicy, health_report
 from models import CrawlRun, Document, Source, utcnow
 from models.incidents import open_since
 
@@ -145,7 +145,7 @@ def unmapped_stages(session: Session) -> dict[int, str]:
 
 
 def source_rows(session: Session, policy: HealthPolicy | None = None) -> list[dict[str, Any]]:
-    """Each source with the verdict of fivewatch.health, judged now (so "stale" shows too)."""
+    """Each source with the verdict of fivewatch.health_policy, judged now ("stale" shows too)."""
     policy = policy or HealthPolicy.from_config(load_config(None))
     counts = dict(
         session.execute(select(Document.source_id, func.count()).group_by(Document.source_id)).all()

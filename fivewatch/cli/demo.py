@@ -23,7 +23,7 @@ from crawlers.process import run_crawl, sync_sources
 from fivewatch.cli.common import console, emit, log_level, session_factory, session_scope
 from fivewatch.cli.crawl import RUN_COLUMNS, run_rows, source_rows
 from fivewatch.config import Config, Secret
-from fivewatch.health import HealthPolicy
+from fivewatch.health_policy import HealthPolicy
 from fivewatch.mailer import deliver
 from models import Alert, Delivery, Document, Source, utcnow
 from models.db import make_engine, upgrade

@@ -14,7 +14,7 @@ from rich.text import Text
 
 from fivewatch.cli.analysts import bill_heading
 from fivewatch.cli.common import database_option, emit, load_config, resolve_one, session_scope
-from fivewatch.errors import FiveWatchError
+from fivewatch.error_lines import FiveWatchError
 from models import BillText, Document
 from models.billtext import (
     SectionChange,

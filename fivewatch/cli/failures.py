@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
-from fivewatch.errors import FiveWatchError
+from fivewatch.error_lines import FiveWatchError
 
 URL_HINT = (
     "give --database-url (or FIVEWATCH_DATABASE_URL) as sqlite:///PATH or "

@@ -12,8 +12,8 @@ from sqlalchemy.engine import make_url
 
 from fivewatch.cli.common import database_option, jobs_option, load_config, session_factory
 from fivewatch.config import Config
-from fivewatch.errors import FiveWatchError
-from fivewatch.health import HealthPolicy
+from fivewatch.error_lines import FiveWatchError
+from fivewatch.health_policy import HealthPolicy
 from fivewatch.logs import configure_logging
 from fivewatch.mailer import deliver, mail_backend
 from fivewatch.scheduler import Scheduler, instance_lock

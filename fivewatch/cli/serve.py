@@ -6,7 +6,7 @@ import click
 import uvicorn
 
 from fivewatch.cli.common import check_database, database_option, load_config
-from fivewatch.errors import FiveWatchError
+from fivewatch.error_lines import FiveWatchError
 from fivewatch.mailer import mail_backend
 from fivewatch.web import create_app
 

@@ -11,7 +11,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from fivewatch.config import Config
-from fivewatch.health import HealthPolicy, SourceHealth, health_report
+from fivewatch.health_policy import HealthPolicy, SourceHealth, health_report
 from models import Alert, BillEvent, Change, CrawlRun, Document, DocumentLink, utcnow
 from models.document_links import MENTIONS, statements_mentioning
 

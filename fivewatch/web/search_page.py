@@ -18,7 +18,7 @@ from starlette.responses import Response
 from alerts.finder import Filters, Found, find
 from alerts.query import QuerySyntaxError
 from alerts.result_columns import COLUMN_NAMES, result_row
-from fivewatch.web.inputs import CleanText
+from fivewatch.web.params import CleanText
 from fivewatch.web.state import SessionDep, render
 from models.taxonomy import load_topics
 from models.vocabulary import DocumentKind, Jurisdiction

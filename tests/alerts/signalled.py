@@ -23,7 +23,7 @@ from typing import Any
 
 import alerts.deliver
 import alerts.match
-import fivewatch.cli.alerts
+import fivewatch.cli.alert_commands
 import fivewatch.mailer
 from alerts.backends.interface import SendResult
 from alerts.backends.sendgrid import SendGridBackend
@@ -44,7 +44,7 @@ def main() -> None:
     if options.batch:
         alerts.match.BATCH = alerts.deliver.CLAIM_BATCH = options.batch
     shift = timedelta(seconds=options.clock_shift)
-    for clocked in (fivewatch.cli.alerts, fivewatch.mailer):  # match's clock, send's clock
+    for clocked in (fivewatch.cli.alert_commands, fivewatch.mailer):  # match's clock, send's clock
         _replace(clocked, "utcnow", lambda: utcnow() + shift)
     if options.sendgrid_host:
         _use_local_sendgrid(options.sendgrid_host)

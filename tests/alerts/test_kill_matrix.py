@@ -33,7 +33,7 @@ import alerts.match
 from alerts.deliver import LEASE, DeliverySummary, send_pending
 from alerts.match import CHECKPOINT, match_changes
 from alerts.subscriptions import follow, subscribe
-from fivewatch.health import HealthPolicy
+from fivewatch.health_policy import HealthPolicy
 from fivewatch.scheduler import Scheduler
 from models import Alert, Change, Checkpoint, Delivery, Subscriber
 from models.db import make_engine, make_session_factory

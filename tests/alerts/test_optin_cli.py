@@ -17,7 +17,7 @@ from alerts.backends.sendgrid import SendGridBackend
 from alerts.backends.smtp import SmtpBackend
 from fivewatch.cli import cli
 from fivewatch.config import Config
-from fivewatch.errors import FiveWatchError
+from fivewatch.error_lines import FiveWatchError
 from fivewatch.mailer import mail_backend
 
 SECRET = "cli-test-secret"
@@ -117,7 +117,7 @@ def test_send_says_when_the_provider_could_not_tell(
             raise UncertainDelivery("SendGrid http://127.0.0.1: request sent, answer lost")
 
     fivewatch("subscribe", "new@example.org", "-q", "CSAM")
-    monkeypatch.setattr("fivewatch.cli.alerts.mail_backend", lambda config: LostAnswer())
+    monkeypatch.setattr("fivewatch.cli.alert_commands.mail_backend", lambda config: LostAnswer())
     result = fivewatch("send")
     assert "1 uncertain" in result.output
     assert "could not say whether they were sent" in result.output
@@ -188,7 +188,7 @@ def test_send_reports_a_held_delivery(fivewatch: Run, monkeypatch: pytest.Monkey
             raise ContentRefused("SMTP 127.0.0.1: 554 DATA: 5.7.1 rejected as spam")  # SYNTHETIC
 
     fivewatch("subscribe", "new@example.org", "-q", "CSAM")
-    monkeypatch.setattr("fivewatch.cli.alerts.mail_backend", lambda config: Refused())
+    monkeypatch.setattr("fivewatch.cli.alert_commands.mail_backend", lambda config: Refused())
     output = " ".join(fivewatch("send").output.split())  # as read, whatever the wrapping
     assert "1 held: their content could not be rendered or was refused" in output
     assert "kept with their alerts and tried again later" in output

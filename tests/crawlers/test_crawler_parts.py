@@ -179,7 +179,7 @@ def test_validation_drops_a_record_without_a_title_and_counts_the_error() -> Non
 
 def test_errors_and_nothing_stored_fail_the_run_even_when_entries_were_listed() -> None:
     # Before: 40 entries listed made the run "errors" and the source "degraded", then "healthy"
-    # by error rate (fivewatch.health) though not one record was kept.
+    # by error rate (fivewatch.health_policy) though not one record was kept.
     run = CrawlRun(id=7, items_scraped=0, error_count=3, stats={ENTRIES_SEEN_STAT: 40})
     judged = verdict(run, None, may_be_empty=False)
     assert judged.status == "failed"

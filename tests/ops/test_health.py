@@ -1,4 +1,4 @@
-"""fivewatch.health: each verdict, and the figures beside it, from CrawlRun rows."""
+"""fivewatch.health_policy: each verdict, and the figures beside it, from CrawlRun rows."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from crawlers.extensions import apply_verdict, verdict
 from fivewatch.config import Config
-from fivewatch.health import HealthPolicy, SourceHealth, assess
+from fivewatch.health_policy import HealthPolicy, SourceHealth, assess
 from models import CrawlRun, Source, utcnow
 from models.health import GAPS_ONLY_REASON
 from models.store import ensure_source

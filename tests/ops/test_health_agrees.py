@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from alerts.admin_mail import health_problems, queue_admin_mail
 from fivewatch.cli import cli
 from fivewatch.config import Config
-from fivewatch.health import HealthPolicy
+from fivewatch.health_policy import HealthPolicy
 from models import CrawlRun, Source, utcnow
 from models.store import ensure_source
 from tests.ops.test_metrics import LOOPBACK, app, scrape

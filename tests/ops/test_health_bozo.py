@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from crawlers.base.feed import FeedSpider
 from crawlers.errors import ERROR_LINES_STAT, ERRORS_STAT
 from crawlers.extensions import verdict
-from fivewatch.health import HealthPolicy, assess
+from fivewatch.health_policy import HealthPolicy, assess
 from models import CrawlRun, utcnow
 from models.records import DocumentRecord
 from models.store import ensure_source

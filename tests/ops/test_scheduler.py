@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from alerts.deliver import DeliverySummary
 from crawlers.process import sync_sources
 from fivewatch.config import Config
-from fivewatch.errors import FiveWatchError
-from fivewatch.health import HealthPolicy
+from fivewatch.error_lines import FiveWatchError
+from fivewatch.health_policy import HealthPolicy
 from fivewatch.scheduler import TICK_S, Scheduler
 from models import CrawlRun, Source, utcnow
 from models.db import make_session_factory

@@ -156,7 +156,7 @@ def test_the_real_export_still_imports_within_the_default_limits(
 
 
 def test_sizes_take_binary_units() -> None:
-    from fivewatch.cli.transfer import ByteSize
+    from fivewatch.cli.transfer_commands import ByteSize
 
     assert [ByteSize().convert(text, None, None) for text in ("512", "1K", "2g", "3MiB")] == [
         512,

@@ -29,7 +29,7 @@ from fivewatch.cli.common import (
     session_scope,
 )
 from fivewatch.cli.stopping import exit_if_stopped, stop_on_signals
-from fivewatch.errors import FiveWatchError, NotFound
+from fivewatch.error_lines import FiveWatchError, NotFound
 from fivewatch.mailer import deliver, mail_backend
 from models import Delivery, Subscriber, Subscription, utcnow
 from models.vocabulary import DOCUMENT_KINDS, FREQUENCIES, JURISDICTIONS, Frequency
