@@ -36,19 +36,19 @@ lint: $(STAMP)
 bench: bench-ingest bench-match bench-search bench-deliver bench-billtext
 
 bench-ingest: $(STAMP)
-	$(BIN)/python -m bench.ingest
+	$(BIN)/python -m bench.ingest_bench
 
 bench-match: $(STAMP)
-	$(BIN)/python -m bench.match
+	$(BIN)/python -m bench.match_bench
 
 bench-search: $(STAMP)
-	$(BIN)/python -m bench.search
+	$(BIN)/python -m bench.search_bench
 
 bench-deliver: $(STAMP)
-	$(BIN)/python -m bench.deliver
+	$(BIN)/python -m bench.deliver_bench
 
 bench-billtext: $(STAMP)
-	$(BIN)/python -m bench.billtext
+	$(BIN)/python -m bench.billtext_bench
 
 clean:
 	rm -rf var/demo outbox .pytest_cache .mypy_cache .ruff_cache

@@ -1,4 +1,4 @@
-"""bench/billtext.py at a tiny size: it runs and ends with its JSON figures."""
+"""bench/billtext_bench.py at a tiny size: it runs and ends with its JSON figures."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from bench import billtext
+from bench import billtext_bench
 
 
 def test_a_small_run_ends_with_the_json_figures(capsys: pytest.CaptureFixture[str]) -> None:
-    billtext.main(["--repeat", "1", "--diff-repeat", "1", "--baseline-repeat", "1"])
+    billtext_bench.main(["--repeat", "1", "--diff-repeat", "1", "--baseline-repeat", "1"])
     lines = capsys.readouterr().out.splitlines()
     figures = json.loads(lines[-1])
     assert (figures["versions"], figures["repeat"]) == (5, 1)

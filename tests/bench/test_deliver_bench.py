@@ -1,4 +1,5 @@
-"""bench/deliver.py at a tiny size: every digest is sent once and the JSON figures come last."""
+"""bench/deliver_bench.py at a tiny size: every digest is sent once and the JSON figures come
+last."""
 
 from __future__ import annotations
 
@@ -6,13 +7,15 @@ import json
 
 import pytest
 
-from bench import deliver
+from bench import deliver_bench
 
 
 def test_a_tiny_run_sends_each_digest_once_and_ends_with_the_json_figures(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    deliver.main(["--digests", "30", "--items", "3", "--workers", "2", "--baseline-digests", "10"])
+    deliver_bench.main(
+        ["--digests", "30", "--items", "3", "--workers", "2", "--baseline-digests", "10"]
+    )
     lines = capsys.readouterr().out.splitlines()
     figures = json.loads(lines[-1])
     assert figures["api_calls"] == 30  # the main run's; the baseline sent its own 10

@@ -1,4 +1,4 @@
-"""bench/match.py at a tiny size: the three matchers (the monitor on both cores) agree, and a
+"""bench/match_bench.py at a tiny size: the three matchers (the monitor on both cores) agree, and a
 disagreement is reported."""
 
 from __future__ import annotations
@@ -10,14 +10,14 @@ import pytest
 
 from alerts.match import Compiled
 from alerts.query import MatchDocument, parse
-from bench import match
-from bench.match import fts5_expression, fts5_table
+from bench import match_bench
+from bench.match_bench import fts5_expression, fts5_table
 
 
 def test_a_small_run_agrees_and_ends_with_the_json_figures(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    match.main(["--subscriptions", "300", "--documents", "150", "--sizes", "100,300"])
+    match_bench.main(["--subscriptions", "300", "--documents", "150", "--sizes", "100,300"])
     lines = capsys.readouterr().out.splitlines()
     figures = json.loads(lines[-1])
     assert figures["results_identical"] is True
@@ -40,11 +40,13 @@ def test_a_small_run_agrees_and_ends_with_the_json_figures(
 def small(documents: int) -> tuple[list[Compiled], list[MatchDocument]]:
     """200 subscriptions and `documents` documents, as the bench makes them."""
     rng = random.Random(1)
-    corpus = match.load_corpus()
-    return match.make_subscriptions(corpus, 200, rng), match.make_documents(corpus, documents, rng)
+    corpus = match_bench.load_corpus()
+    return match_bench.make_subscriptions(corpus, 200, rng), match_bench.make_documents(
+        corpus, documents, rng
+    )
 
 
-def one_pair_less(found: match.Found) -> match.Found:
+def one_pair_less(found: match_bench.Found) -> match_bench.Found:
     """A way's result read as its pairs less one: a matcher that missed a match."""
     return lambda: set(sorted(found())[1:])
 
@@ -53,20 +55,22 @@ def test_a_matcher_that_disagrees_makes_the_result_not_identical(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     subscriptions, documents = small(100)
-    assert match.measure(subscriptions, documents, documents, 50).identical
-    honest = match.run_fts5
-    monkeypatch.setattr(match, "run_fts5", lambda s, d: one_pair_less(honest(s, d)))
-    assert not match.measure(subscriptions, documents, documents, 50).identical
+    assert match_bench.measure(subscriptions, documents, documents, 50).identical
+    honest = match_bench.run_fts5
+    monkeypatch.setattr(match_bench, "run_fts5", lambda s, d: one_pair_less(honest(s, d)))
+    assert not match_bench.measure(subscriptions, documents, documents, 50).identical
 
 
 def test_a_monitor_way_that_disagrees_makes_the_extras_not_identical(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     subscriptions, documents = small(600)  # more than one BATCH
-    assert match.measure_extras(subscriptions, documents, documents, 20).identical
-    honest = match.run_monitor_batches
-    monkeypatch.setattr(match, "run_monitor_batches", lambda m, d: one_pair_less(honest(m, d)))
-    assert not match.measure_extras(subscriptions, documents, documents, 20).identical
+    assert match_bench.measure_extras(subscriptions, documents, documents, 20).identical
+    honest = match_bench.run_monitor_batches
+    monkeypatch.setattr(
+        match_bench, "run_monitor_batches", lambda m, d: one_pair_less(honest(m, d))
+    )
+    assert not match_bench.measure_extras(subscriptions, documents, documents, 20).identical
 
 
 @pytest.mark.parametrize(

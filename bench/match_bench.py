@@ -32,7 +32,8 @@ shared machine does not skew the ratios). At --subscriptions all --documents are
 other sizes use the first --scale-documents. The last line printed is one JSON object
 (figures at --subscriptions).
 
-    python -m bench.match [--subscriptions 10000] [--documents 10000] [--sizes 1000,10000,50000]
+    python -m bench.match_bench [--subscriptions 10000] [--documents 10000] \\
+        [--sizes 1000,10000,50000]
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ ten sections added, one moved, most reworded) are timed through `models.billtext
 word-level difflib over the two versions' whole plain text, no sections.
 The last line printed is one JSON object with the figures.
 
-    python -m bench.billtext [--repeat 50] [--diff-repeat 20] [--baseline-repeat 3]
+    python -m bench.billtext_bench [--repeat 50] [--diff-repeat 20] [--baseline-repeat 3]
 """
 
 from __future__ import annotations

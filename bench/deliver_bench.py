@@ -1,7 +1,7 @@
 """Delivery throughput: render and send N daily digests through the real SendGrid client.
 
 Documents are the real recorded texts (LEGISinfo bills of session 45-1 and Canada News Centre
-statements, via bench.search). N confirmed subscribers each get a daily digest of --items
+statements, via bench.search_bench). N confirmed subscribers each get a daily digest of --items
 alerts; the outbox queues them at 07:00 and --workers sender processes claim, render, POST to
 a local v3 endpoint (its own process, answering 202) and record each one, as `fivewatch send`
 does (SendGrid over one kept-alive connection per sender, as in production). Memory stays
@@ -19,7 +19,8 @@ workers 167/s. Each sender is CPU-bound once its connection is kept alive; more 
 cores add contention (SQLite write-lock waits and claim races, most likely): CPU per email rose
 from 3.9-4.3 ms to 5.0-5.2 ms with 3 or 4.
 
-    python -m bench.deliver [--digests 10000] [--items 5] [--workers 2] [--baseline-digests 2000]
+    python -m bench.deliver_bench [--digests 10000] [--items 5] [--workers 2] \\
+        [--baseline-digests 2000]
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ from sqlalchemy.orm import Session
 from alerts.backends.sendgrid import SendGridBackend
 from alerts.deliver import DeliverySummary, queue_deliveries, send_pending
 from alerts.mail_links import Links
-from bench.search import _rows, bill_templates, statement_templates
+from bench.search_bench import _rows, bill_templates, statement_templates
 from models import Alert, Change, Delivery, Document, Source, Subscriber, Subscription
 from models.db import make_engine, make_session_factory, upgrade
 

@@ -31,7 +31,7 @@ page to fetch), crawled the same way into a fresh DB: translation pairing looks 
 instant, and once loaded every same-instant statement per entry (quadratic). The last line
 printed is one JSON object.
 
-    python -m bench.ingest [--bills 20000] [--jobs 2] [--same-instant 2000]
+    python -m bench.ingest_bench [--bills 20000] [--jobs 2] [--same-instant 2000]
 """
 
 from __future__ import annotations
@@ -182,7 +182,7 @@ def build_uk_cassette(folder: Path, bills: list[dict[str, Any]]) -> int:
 
 def _write_index(folder: Path, lines: list[dict[str, Any]]) -> int:
     (folder / "index.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
-    (folder / "PROVENANCE.md").write_text(f"Derived by bench/ingest.py:\n{__doc__}")
+    (folder / "PROVENANCE.md").write_text(f"Derived by bench/ingest_bench.py:\n{__doc__}")
     return len(lines)
 
 
@@ -500,7 +500,7 @@ def report(figures: dict[str, Any]) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.ingest", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m bench.ingest_bench", description=__doc__)
     parser.add_argument("--bills", type=int, default=20_000, help="bills in the scaled cassette")
     parser.add_argument("--jobs", type=int, default=2, help="crawl processes (fivewatch crawl)")
     parser.add_argument(

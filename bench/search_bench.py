@@ -8,7 +8,7 @@ query runs once untimed first (a serving process has its pages cached), the LIKE
 runs cold and warm alike since it reads the whole table each time.
 The last line printed is one JSON object: {search_p95_ms, history_p95_ms, ratio_vs_like}.
 
-    python -m bench.search [--documents 1000000] [--db PATH] [--rebuild]
+    python -m bench.search_bench [--documents 1000000] [--db PATH] [--rebuild]
 """
 
 from __future__ import annotations
