@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 from fivewatch.web import create_app
 from tests.chromium import ARTIFACTS, BROWSER_MARKS, headless_chromium
 from tests.web.conftest import Corpus, web_config
-from tests.web.test_subscriptions import confirm_path
+from tests.web.test_subscription_pages import confirm_path
 
 pytestmark = BROWSER_MARKS
 

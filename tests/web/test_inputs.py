@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from alerts.query import MAX_DEPTH
 from models import Subscriber, Subscription
 from tests.web.conftest import Corpus
-from tests.web.test_subscriptions import confirm, csrf, sign_up
+from tests.web.test_subscription_pages import confirm, csrf, sign_up
 
 NUL = "\x00"
 DEEP = "(" * 200 + "online" + ")" * 200  # SYNTHETIC: raised RecursionError (a 500) before

@@ -21,7 +21,7 @@ from alerts.tokens import Purpose, make_token
 from fivewatch.web import create_app
 from fivewatch.web.security import CSRF_COOKIE, SECURE_CSRF_COOKIE, RateLimiter
 from tests.web.conftest import ADMIN_PASSWORD, SECRET, Corpus, web_config
-from tests.web.test_subscriptions import csrf
+from tests.web.test_subscription_pages import csrf
 
 FORM = {"email": "reader@example.org", "query": "pornography"}
 PROXY = ("127.0.0.1", 41000)  # the documented set-up: nginx on the same host

@@ -32,7 +32,7 @@ from alerts.subscriptions import MAX_PENDING
 from fivewatch.web import create_app
 from models import Delivery, Subscription
 from tests.web.conftest import SECRET, web_config
-from tests.web.test_subscriptions import csrf, sign_up
+from tests.web.test_subscription_pages import csrf, sign_up
 
 SPAM_NAME = "WIN A PRIZE at prizes.example — reply with your bank details"  # SYNTHETIC
 SPAM_QUERY = '"cheap pills" OR "prizes example"'  # SYNTHETIC

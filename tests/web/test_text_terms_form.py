@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from models import Subscription
 from tests.web.conftest import Corpus
-from tests.web.test_subscriptions import confirm, sign_up
+from tests.web.test_subscription_pages import confirm, sign_up
 
 LABEL = "Also tell me when these words appear in or disappear from a bill's text"
 

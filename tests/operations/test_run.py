@@ -22,7 +22,7 @@ from alerts.subscriptions import subscribe
 from crawlers.process import sync_sources
 from models import Alert, Delivery, Source, utcnow
 from models.db import make_engine
-from tests.ops.runner import (
+from tests.operations.runner import (
     FEED_URL,
     RunProcess,
     copy_cassette,

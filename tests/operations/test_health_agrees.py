@@ -20,7 +20,7 @@ from fivewatch.config import Config
 from fivewatch.health_policy import HealthPolicy
 from models import CrawlRun, Source, utcnow
 from models.store import ensure_source
-from tests.ops.test_metrics import LOOPBACK, app, scrape
+from tests.operations.test_metrics import LOOPBACK, app, scrape
 
 PASSWORD = "agree-admin-password"
 EXPECTED = {"nz-bills": "unverified", "uk-bills": "empty", "ca-legisinfo-bills": "healthy"}
