@@ -19,8 +19,6 @@ from scrapy.crawler import Crawler
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crawlers.base.feed import DATE_UNREADABLE_STAT, PAGE_NOT_REQUESTED_STAT
-from crawlers.base.source import ENTRIES_SEEN_STAT, SourceSpider
 from crawlers.errors import (
     ERROR_LINES_STAT,
     ERRORS_STAT,
@@ -29,6 +27,8 @@ from crawlers.errors import (
     WARNINGS_STAT,
 )
 from crawlers.pipelines import STORE_FAILED_STAT, UNMAPPED_NAMES_STAT, UNMAPPED_STAT
+from crawlers.spider_base.feed import DATE_UNREADABLE_STAT, PAGE_NOT_REQUESTED_STAT
+from crawlers.spider_base.source import ENTRIES_SEEN_STAT, SourceSpider
 from crawlers.storage import CrawlStorage
 from models.documents import Document
 from models.health import BOZO_FEEDS_STAT, produced

@@ -30,8 +30,8 @@ from sqlalchemy.orm import Session
 
 from crawlers import settings as crawler_settings
 from crawlers.addons import ReplayAddon
-from crawlers.base.source import SourceSpider
 from crawlers.registry import spider_classes
+from crawlers.spider_base.source import SourceSpider
 from crawlers.storage import source_row
 from models.db import make_engine
 from models.sources import CrawlRun, Source

@@ -6,7 +6,7 @@ from scrapy.settings import Settings
 from scrapy.spiderloader import SpiderLoader
 
 from crawlers import settings as crawler_settings
-from crawlers.base.source import SourceSpider
+from crawlers.spider_base.source import SourceSpider
 
 
 def spider_classes(settings: Settings | None = None) -> list[type[SourceSpider]]:

@@ -14,7 +14,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from sqlalchemy.orm import Session
 
-from crawlers.base.source import SourceSpider
+from crawlers.spider_base.source import SourceSpider
 from models.db import make_engine
 from models.sources import Source
 from models.store import ensure_source

@@ -44,7 +44,7 @@ class ReportedUrlLengthMiddleware(UrlLengthMiddleware):
     """Scrapy's URLLENGTH_LIMIT, but a link it will not request is a run error naming the
     source, the link and where it was found: what it led to is lost, so the run must say so
     (and hold its watermark back). Feed spiders check their entries' links first and keep the
-    entry (crawlers.base.feed); this catches every other spider's."""
+    entry (crawlers.spider_base.feed); this catches every other spider's."""
 
     def get_processed_request(self, request: Request, response: Response | None) -> Request | None:
         if len(request.url) <= self.maxlength:

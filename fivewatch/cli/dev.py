@@ -36,7 +36,7 @@ from __future__ import annotations
 FEED_SPIDER = """
 from typing import ClassVar
 
-from crawlers.base.feed import FeedSpider
+from crawlers.spider_base.feed import FeedSpider
 
 
 class {cls}(FeedSpider):
@@ -56,7 +56,7 @@ from typing import Any, ClassVar
 from scrapy import Request
 from scrapy.http import Response
 
-from crawlers.base.json_api import JsonApiSpider
+from crawlers.spider_base.json_api import JsonApiSpider
 from models.records import DocumentRecord
 
 API = "https://TODO"  # the list endpoint

@@ -24,9 +24,9 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.http import Response
 from sqlalchemy.orm import Session
 
-from crawlers.base.source import SourceSpider
 from crawlers.process import crawl_settings, selected, sync_sources
 from crawlers.registry import spider_classes
+from crawlers.spider_base.source import SourceSpider
 from fivewatch.cli.demo import DEMO_WATERMARKS
 from models.billtext import TextVersionRecord
 from models.db import make_engine, upgrade

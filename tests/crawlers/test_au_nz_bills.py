@@ -15,9 +15,9 @@ import pytest
 import scrapy
 from parsel import Selector
 
-from crawlers.base.source import SourceSpider
 from crawlers.errors import LayoutChanged, ParseError
 from crawlers.registry import spider_classes
+from crawlers.spider_base.source import SourceSpider
 from crawlers.spiders.au import aph_bills as au_bills
 from crawlers.spiders.au.aph_bills import AU_STAGES, AuBillsSpider, bill_url, search_bill_ids
 from crawlers.spiders.nz import parliament_bills as nz_bills

@@ -22,11 +22,11 @@ from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.orm import Session
 
 import models.db
-from crawlers.base.feed_links import StatementLinksPipeline
 from crawlers.pipelines import StorePipeline
 from crawlers.process import crawl_settings
 from crawlers.registry import spider_classes
 from crawlers.signals import records_stored
+from crawlers.spider_base.feed_links import StatementLinksPipeline
 from crawlers.storage import CrawlStorage
 from models import CrawlRun, Document, DocumentLink
 from tests.conftest import ROOT

@@ -13,12 +13,12 @@ from scrapy.exceptions import DropItem
 from scrapy.http import Response
 from scrapy.utils.test import get_crawler
 
-from crawlers.base.source import ENTRIES_SEEN_STAT
 from crawlers.errors import ParseError, error_count
 from crawlers.extensions import verdict
 from crawlers.middlewares.replay import RecordMiddleware, canonical, load_exchanges
 from crawlers.middlewares.retry_after import RetryAfterMiddleware, retry_after_seconds
 from crawlers.pipelines import ValidatePipeline
+from crawlers.spider_base.source import ENTRIES_SEEN_STAT
 from crawlers.spiders.uk.bill_stages import UK_NO_CATEGORY, uk_stage, uk_stage_category
 from crawlers.spiders.uk.bills_api import UkBillsSpider, bill_record, list_url
 from models.sources import CrawlRun

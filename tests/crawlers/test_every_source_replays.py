@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine
 
-from crawlers.base.source import SourceSpider
 from crawlers.process import crawl_settings
 from crawlers.registry import spider_classes
+from crawlers.spider_base.source import SourceSpider
 from tests.crawlers.replay_crawl import CASSETTES, crawl, last_run
 
 SLUGS = [spider.name for spider in spider_classes()]

@@ -1,4 +1,4 @@
-"""The pure feed reader (crawlers/base/feed_entries.py) and the sanitiser, on the real bodies.
+"""The pure feed reader (crawlers/spider_base/feed_entries.py) and the sanitiser, on real bodies.
 
 Real bodies: the Canada News Centre Manitoba Atom (complete, 44 entries), the FDA Drupal RSS
 (trimmed to one item by its saver; the stand-in for Drupal-generated federal RSS) and the
@@ -17,7 +17,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crawlers.base.feed_entries import (
+from crawlers.html_text import html_text, safe_html
+from crawlers.spider_base.feed_entries import (
     FeedUnreadable,
     Publisher,
     entry_id,
@@ -26,7 +27,6 @@ from crawlers.base.feed_entries import (
     parse_date,
     read_feed,
 )
-from crawlers.html_text import html_text, safe_html
 from tests.conftest import ROOT
 
 CANADA = (

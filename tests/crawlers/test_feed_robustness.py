@@ -19,11 +19,11 @@ from scrapy.utils.test import get_crawler
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from crawlers.base import feed_entries
-from crawlers.base.feed_entries import entry_moment, link_problem, parse_date, read_feed
 from crawlers.errors import ERROR_LINES_STAT, error_count
 from crawlers.middlewares.spider_errors import ReportedUrlLengthMiddleware
 from crawlers.settings import DOWNLOAD_MAXSIZE, RETRY_AFTER_MAX, URLLENGTH_LIMIT
+from crawlers.spider_base import feed_entries
+from crawlers.spider_base.feed_entries import entry_moment, link_problem, parse_date, read_feed
 from crawlers.spiders.ca.gc_news import CaGcNewsSpider
 from models import Document, Source
 from models.records import DocumentRecord
@@ -151,7 +151,7 @@ def test_an_entry_that_cannot_be_read_is_an_error_naming_it_and_the_next_is_read
             raise RuntimeError("SYNTHETIC fault")
         return real(entry, *args, **kwargs)
 
-    monkeypatch.setattr("crawlers.base.feed.entry_record", failing_third)
+    monkeypatch.setattr("crawlers.spider_base.feed.entry_record", failing_third)
     body = feed_body([Entry(n) for n in range(6)])
     headers = {"Content-Type": "application/atom+xml"}
     response = TextResponse(FEED_URL, body=body, headers=headers, request=Request(FEED_URL))

@@ -11,7 +11,7 @@ from scrapy import Request
 from scrapy.http import Response, TextResponse
 from scrapy.utils.test import get_crawler
 
-from crawlers.base.json_api import JsonApiSpider
+from crawlers.spider_base.json_api import JsonApiSpider
 from models.records import DocumentRecord
 
 API = "https://api.example.org/list"

@@ -18,10 +18,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from twisted.python.failure import Failure
 
-from crawlers.base.feed import conditional_headers, parse_http_state
-from crawlers.base.feed_links import StatementLinksPipeline
 from crawlers.errors import LayoutChanged, ParseError
 from crawlers.middlewares.replay import ReplayGap
+from crawlers.spider_base.feed import conditional_headers, parse_http_state
+from crawlers.spider_base.feed_links import StatementLinksPipeline
 from crawlers.spiders.au.media_releases import AuMediaReleasesSpider
 from crawlers.spiders.ca.gc_news import FEEDS, CaGcNewsSpider
 from crawlers.spiders.nz.beehive import NzBeehiveSpider

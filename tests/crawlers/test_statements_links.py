@@ -15,7 +15,7 @@ from lxml import etree
 from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session
 
-from crawlers.base.feed_entries import entry_record, external_id, read_feed
+from crawlers.spider_base.feed_entries import entry_record, external_id, read_feed
 from models import Document, DocumentLink
 from models.document_links import (
     SAME_AS,

@@ -10,9 +10,9 @@ from scrapy.http import TextResponse
 from scrapy.utils.test import get_crawler
 from sqlalchemy.orm import Session
 
-from crawlers.base.feed import FeedSpider
 from crawlers.errors import ERROR_LINES_STAT, ERRORS_STAT
 from crawlers.extensions import verdict
+from crawlers.spider_base.feed import FeedSpider
 from fivewatch.health_policy import HealthPolicy, assess
 from models import CrawlRun, utcnow
 from models.records import DocumentRecord

@@ -30,9 +30,9 @@ import scrapy
 from parsel import Selector
 from scrapy.http import Response
 
-from crawlers.base.source import SourceSpider
 from crawlers.errors import LayoutChanged
 from crawlers.html_text import squash
+from crawlers.spider_base.source import SourceSpider
 from models.records import BILL, DocumentRecord
 from models.text import fold
 

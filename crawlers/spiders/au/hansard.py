@@ -26,9 +26,9 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError as ScrapyHttpError
 from twisted.python.failure import Failure
 
-from crawlers.base.feed import LINKS_PIPELINE, LINKS_PIPELINE_ORDER
-from crawlers.base.source import SourceSpider
 from crawlers.errors import AlreadyReported, LayoutChanged, ParseError, SourceError, warn
+from crawlers.spider_base.feed import LINKS_PIPELINE, LINKS_PIPELINE_ORDER
+from crawlers.spider_base.source import SourceSpider
 from crawlers.spiders.au.hansard_xml import HOUSE, SENATE, HansardUnreadable, day_records, read_day
 from models.records import DocumentRecord
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from crawlers.base.feed import FeedSpider
+from crawlers.spider_base.feed import FeedSpider
 
 SPONSORS = {
     "https://minister.infrastructure.gov.au/rss.xml": "Minister for Communications",

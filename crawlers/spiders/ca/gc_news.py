@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from crawlers.base.feed import FeedSpider
-from crawlers.base.feed_entries import Publisher
+from crawlers.spider_base.feed import FeedSpider
+from crawlers.spider_base.feed_entries import Publisher
 
 API = "https://api.io.canada.ca/io-server/gc/news/{language}/v2"
 QUERY = "sort=publishedDate&orderBy=desc&pick=100&format=atom"

@@ -29,8 +29,8 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from crawlers.base.source import SourceSpider
 from crawlers.errors import SourceError, report
+from crawlers.spider_base.source import SourceSpider
 from crawlers.spiders.ca.legisinfo_forms import (
     ListedBill,
     bill_from_json,

@@ -28,9 +28,9 @@ import feedparser
 import scrapy
 from scrapy.http import Response
 
-from crawlers.base.source import SourceSpider
 from crawlers.errors import LayoutChanged, ParseError
 from crawlers.html_text import squash
+from crawlers.spider_base.source import SourceSpider
 from models.records import BILL, DocumentRecord, EventRecord
 from models.text import fold
 

@@ -41,8 +41,8 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError as ScrapyHttpError
 from twisted.python.failure import Failure
 
-from crawlers.base.json_api import JsonApiSpider, json_list, json_object, parse_local
 from crawlers.errors import AlreadyReported, HttpError, LayoutChanged, SourceError
+from crawlers.spider_base.json_api import JsonApiSpider, json_list, json_object, parse_local
 from crawlers.spiders.uk.bill_publications import bill_numbers
 from crawlers.spiders.uk.bill_publications import parse_publications as read_publications
 from crawlers.spiders.uk.bill_stages import UK_HOUSES, uk_stage

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from crawlers.base.feed import FeedSpider
+from crawlers.spider_base.feed import FeedSpider
 
 ORGANISATIONS = {
     "home-office": "Home Office",

@@ -21,8 +21,8 @@ from zoneinfo import ZoneInfo
 
 from scrapy.http import Response
 
-from crawlers.base.json_api import JsonApiSpider, parse_local
 from crawlers.errors import LayoutChanged
+from crawlers.spider_base.json_api import JsonApiSpider, parse_local
 from models.records import STATEMENT, DocumentRecord
 
 API = "https://www.gov.uk/api/search.json"

@@ -29,10 +29,10 @@ from zoneinfo import ZoneInfo
 import scrapy
 from scrapy.http import Response
 
-from crawlers.base.feed_entries import local_date, parse_date
-from crawlers.base.json_api import JsonApiSpider
 from crawlers.errors import LayoutChanged, ParseError
 from crawlers.html_text import html_text, safe_html, squash
+from crawlers.spider_base.feed_entries import local_date, parse_date
+from crawlers.spider_base.json_api import JsonApiSpider
 from models.records import STATEMENT, DocumentRecord
 
 API = "https://questions-statements-api.parliament.uk/api/writtenstatements/statements"

@@ -17,8 +17,8 @@ from typing import Any
 from scrapy import Request
 from scrapy.http import Response
 
-from crawlers.base.source import SourceSpider
 from crawlers.errors import LayoutChanged, ParseError, SourceError
+from crawlers.spider_base.source import SourceSpider
 from crawlers.spiders.us.bill_mapping import (
     BillId,
     BillParts,

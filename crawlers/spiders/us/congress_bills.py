@@ -35,9 +35,9 @@ from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
-from crawlers.base.json_api import JsonApiSpider, json_object
-from crawlers.base.source import SourceSpider
 from crawlers.errors import LayoutChanged, SourceError
+from crawlers.spider_base.json_api import JsonApiSpider, json_object
+from crawlers.spider_base.source import SourceSpider
 from crawlers.spiders.us.bill_mapping import (
     BillId,
     BillParts,

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from crawlers.base.feed import FeedSpider
+from crawlers.spider_base.feed import FeedSpider
 
 SPONSORS = {
     "https://www.justice.gov/feeds/usdoj/news.xml": "US Department of Justice",

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 from scrapy import Request
 from scrapy.http import Response
 
-from crawlers.base.source import SourceSpider
 from crawlers.errors import LayoutChanged, ParseError
+from crawlers.spider_base.source import SourceSpider
 from models.records import DocumentRecord
 
 _LONG_FRACTION = re.compile(r"(\.\d{6})\d+")

@@ -1,6 +1,6 @@
 """Pure RSS/Atom reading for the feed spiders: bytes -> entries -> statement records.
 
-No Scrapy here: `FeedSpider` (crawlers/base/feed.py) fetches and hands us the bytes and the
+No Scrapy here: `FeedSpider` (crawlers/spider_base/feed.py) fetches and hands us the bytes and the
 response headers; these functions parse with feedparser and normalise. Problems a person must
 fix raise `FeedUnreadable`; the spider turns it into ParseError/LayoutChanged naming the
 source and the URL.

@@ -36,7 +36,9 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from crawlers.base.feed_entries import (
+from crawlers.errors import LayoutChanged, ParseError, SourceError, shorten, warn
+from crawlers.html_text import html_text, safe_html
+from crawlers.spider_base.feed_entries import (
     FeedUnreadable,
     ParsedFeed,
     Publisher,
@@ -47,15 +49,13 @@ from crawlers.base.feed_entries import (
     read_feed,
     stated_date,
 )
-from crawlers.base.source import SourceSpider
-from crawlers.errors import LayoutChanged, ParseError, SourceError, shorten, warn
-from crawlers.html_text import html_text, safe_html
+from crawlers.spider_base.source import SourceSpider
 from models.health import BOZO_FEEDS_STAT
 from models.records import DocumentRecord
 from models.vocabulary import SourceKind
 
 HttpState = dict[str, dict[str, str]]
-LINKS_PIPELINE = "crawlers.base.feed_links.StatementLinksPipeline"
+LINKS_PIPELINE = "crawlers.spider_base.feed_links.StatementLinksPipeline"
 LINKS_PIPELINE_ORDER = 900  # after the store pipeline; it links when the store has committed
 PAGE_NOT_REQUESTED_STAT = "feed/page_not_requested"
 DATE_UNREADABLE_STAT = "feed/date_unreadable"
