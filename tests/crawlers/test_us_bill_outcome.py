@@ -215,7 +215,10 @@ def test_govinfo_spider_counts_the_unknown_summary_layout() -> None:
     url = billstatus_url(BillId("117", "sconres", "7"))
     govinfo = govinfo_spider()
     response = XmlResponse(url=url, body=unknown_layout(raw(SCONRES7)))
-    (bill,) = list(govinfo.parse_bill(response))
+    outputs = list(govinfo.parse_bill(response))
+    # The bill, then a request for each text version it lists (S.Con.Res. 7: as introduced).
+    (bill,) = [output for output in outputs if isinstance(output, DocumentRecord)]
+    assert [type(output) for output in outputs[1:]] == [Request]
     assert bill.summary == ""
     (line,) = govinfo.crawler.stats.get_value(ERROR_LINES_STAT)
     assert line.startswith(
