@@ -5,7 +5,7 @@ from models.document_links import DocumentLink
 from models.documents import BillEvent, BillText, Change, Checkpoint, Document, DocumentVersion
 from models.incidents import Incident
 from models.sources import CrawlRun, Source
-from models.subscribers import Alert, Delivery, Subscriber, Subscription
+from models.subscribers import Alert, Delivery, DeliveryEvent, Subscriber, Subscription
 
 __all__ = [
     "Alert",
@@ -16,6 +16,7 @@ __all__ = [
     "Checkpoint",
     "CrawlRun",
     "Delivery",
+    "DeliveryEvent",
     "Document",
     "DocumentLink",
     "DocumentVersion",

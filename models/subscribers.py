@@ -22,6 +22,12 @@ class Subscriber(Base):
     confirmed_at: Mapped[datetime | None]
     unsubscribed_at: Mapped[datetime | None]
     bounced_at: Mapped[datetime | None]
+    # Why the address gets nothing more (a bounce, a spam report...), for the operator.
+    suppressed_reason: Mapped[str] = mapped_column(Text, default="")
+    # When digests go out, in `timezone`: the hour (0-23) and, for weekly ones, the weekday
+    # (0 = Monday).
+    digest_hour: Mapped[int] = mapped_column(default=7)
+    digest_weekday: Mapped[int] = mapped_column(default=0)
     # Signed into personal feed links; unsubscribing bumps it so links made before stop working.
     feed_version: Mapped[int] = mapped_column(default=0)
 
@@ -61,6 +67,10 @@ class Subscription(Base):
     followed_document_id: Mapped[int | None] = mapped_column(
         ForeignKey("documents.id", ondelete="CASCADE")
     )
+    # A chat or webhook destination, by its name in config (its URL is a secret, kept out of
+    # the database); "" for none. `by_email` False: the destination only.
+    channel: Mapped[str] = mapped_column(String(64), default="")
+    by_email: Mapped[bool] = mapped_column(default=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -78,6 +88,8 @@ class Delivery(Base):
         ForeignKey("subscribers.id", ondelete="CASCADE"), index=True
     )
     kind: Mapped[str] = mapped_column(String(16), default="alerts")  # confirmation | admin
+    # '' for email, else the configured chat or webhook destination it goes to.
+    channel: Mapped[str] = mapped_column(String(64), default="")
     # pending -> sending -> sent | failed ; "uncertain" when the provider's answer was lost
     # "held": content could not be rendered or was refused; kept and tried again after a backoff
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
@@ -92,6 +104,23 @@ class Delivery(Base):
 
     subscriber: Mapped[Subscriber] = relationship()
     alerts: Mapped[list[Alert]] = relationship(back_populates="delivery")
+
+
+class DeliveryEvent(Base):
+    """A provider's report about an address (bounce, spam report...), kept once per event id
+    so a replayed webhook changes nothing."""
+
+    __tablename__ = "delivery_events"
+    __table_args__ = (UniqueConstraint("provider", "event_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider: Mapped[str] = mapped_column(String(32))
+    event_id: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320), index=True)  # lower-cased
+    event: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    occurred_at: Mapped[datetime | None]
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Alert(Base):
