@@ -90,6 +90,11 @@ class Delivery(Base):
     kind: Mapped[str] = mapped_column(String(16), default="alerts")  # confirmation | admin
     # '' for email, else the configured chat or webhook destination it goes to.
     channel: Mapped[str] = mapped_column(String(64), default="")
+    # A channel delivery whose subscriptions also email: its alerts are carried by this email
+    # delivery (an alert has one delivery_id) and sent from it (alerts.channels).
+    copy_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("deliveries.id", ondelete="CASCADE")
+    )
     # pending -> sending -> sent | failed ; "uncertain" when the provider's answer was lost
     # "held": content could not be rendered or was refused; kept and tried again after a backoff
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
@@ -104,6 +109,7 @@ class Delivery(Base):
 
     subscriber: Mapped[Subscriber] = relationship()
     alerts: Mapped[list[Alert]] = relationship(back_populates="delivery")
+    copy_of: Mapped[Delivery | None] = relationship(remote_side=[id])
 
 
 class DeliveryEvent(Base):
