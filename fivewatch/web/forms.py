@@ -1,4 +1,4 @@
-"""The subscription form, shared by sign-up and manage (edit)."""
+"""The subscription form, shared by sign-up and manage (edit), and the digest times form."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from typing import Annotated
 from fastapi import Form
 
 from alerts.query import parse
-from alerts.subscriptions import checked_name
+from alerts.subscriptions import checked_name, checked_timezone
 from fivewatch.web.schemas import MAX_ID
-from models import Subscription
+from models import Subscriber, Subscription
 from models.vocabulary import DocumentKind, Frequency, Jurisdiction
 
 
@@ -58,3 +58,35 @@ def subscription_form(
         follow_id=follow_id,
         text_terms=text_terms,
     )
+
+
+@dataclass(frozen=True)
+class DigestTimes:
+    """When an address's daily and weekly digests go out, in its own time zone."""
+
+    timezone: str = "UTC"
+    hour: int = 7  # models.Subscriber's defaults
+    weekday: int = 0  # 0 = Monday
+
+    @classmethod
+    def of(cls, subscriber: Subscriber) -> DigestTimes:
+        return cls(subscriber.timezone, subscriber.digest_hour, subscriber.digest_weekday)
+
+    def check(self) -> None:
+        """ValueError naming the zone when it is not an IANA name ("Australia/Sydney")."""
+        checked_timezone(self.timezone)
+
+    def apply_to(self, subscriber: Subscriber) -> None:
+        self.check()
+        subscriber.timezone = self.timezone
+        subscriber.digest_hour = self.hour
+        subscriber.digest_weekday = self.weekday
+
+
+def digest_times_form(
+    timezone: Annotated[str, Form(max_length=64)] = "",
+    digest_hour: Annotated[int, Form(ge=0, le=23)] = DigestTimes.hour,
+    digest_weekday: Annotated[int, Form(ge=0, le=6)] = DigestTimes.weekday,
+) -> DigestTimes:
+    """A blank zone is UTC: the page fills in the browser's zone, but not without JavaScript."""
+    return DigestTimes(timezone.strip() or "UTC", digest_hour, digest_weekday)

@@ -33,7 +33,12 @@ from alerts.tokens import (
 )
 from fivewatch.mailer import send_due
 from fivewatch.web import queries
-from fivewatch.web.forms import SubscriptionForm, subscription_form
+from fivewatch.web.forms import (
+    DigestTimes,
+    SubscriptionForm,
+    digest_times_form,
+    subscription_form,
+)
 from fivewatch.web.schemas import MAX_ID, RowId
 from fivewatch.web.security import link_key, rate_limited, require_csrf
 from fivewatch.web.state import SessionDep, StateDep, WebState, render
@@ -93,7 +98,9 @@ def subscribe_page(
 ) -> Response:
     bill = queries.document_or_404(session, follow_id) if follow_id else None
     form = SubscriptionForm(follow_id=follow_id)
-    return render(request, "subscribe.html", {"form": form, "bill": bill})
+    # A blank zone: the page's script puts the browser's in (see digest_times_form).
+    times = DigestTimes(timezone="")
+    return render(request, "subscribe.html", {"form": form, "times": times, "bill": bill})
 
 
 def _follow(session: SessionDep, form: SubscriptionForm, follow_id: int) -> Subscription:
@@ -112,10 +119,19 @@ def _follow(session: SessionDep, form: SubscriptionForm, follow_id: int) -> Subs
     return subscription
 
 
-def _create(session: SessionDep, form: SubscriptionForm) -> Subscription | None:
+def _create(session: SessionDep, form: SubscriptionForm, times: DigestTimes) -> Subscription | None:
     """The new (or re-followed) subscription, or None past the address's pending cap."""
+    times.check()  # a bad zone is the form's error whether the address is known or not
     if not sign_up_allowed(session, form.email, utcnow()):
         return None
+    subscription = _subscribe_or_follow(session, form)
+    # Anyone can type an address: only its manage page changes a confirmed reader's times.
+    if subscription.subscriber.confirmed_at is None:
+        times.apply_to(subscription.subscriber)
+    return subscription
+
+
+def _subscribe_or_follow(session: SessionDep, form: SubscriptionForm) -> Subscription:
     if form.follow_id:
         return _follow(session, form, form.follow_id)
     subscription = subscribe(
@@ -138,11 +154,12 @@ def subscribe_submit(
     session: SessionDep,
     state: StateDep,
     form: Annotated[SubscriptionForm, Depends(subscription_form)],
+    times: Annotated[DigestTimes, Depends(digest_times_form)],
 ) -> Response:
     try:
-        subscription = _create(session, form)
+        subscription = _create(session, form, times)
     except (QuerySyntaxError, ValueError) as error:
-        context = {"form": form, "error": error, "bill": None}
+        context = {"form": form, "times": times, "error": error, "bill": None}
         return render(request, "subscribe.html", context, status_code=400)
     if subscription is None:  # the same answer as ever: nothing says the cap was reached
         return render(request, "check_email.html", {})
@@ -198,15 +215,46 @@ def _subscriber(session: SessionDep, subscriber_id: int) -> Subscriber:
 @router.get("/manage/{token}", dependencies=TOKEN_LIMIT)
 def manage_page(request: Request, session: SessionDep, state: StateDep, token: str) -> Response:
     subscriber = _subscriber(session, _read(state, Purpose.MANAGE, token))
+    return _render_manage(request, state, subscriber, token)
+
+
+def _render_manage(
+    request: Request,
+    state: WebState,
+    subscriber: Subscriber,
+    token: str,
+    refused: tuple[DigestTimes, ValueError] | None = None,
+) -> Response:
+    """The manage page; `refused`: digest times sent back to be corrected, and why."""
+    times, error = refused or (DigestTimes.of(subscriber), None)
     feeds = {sub.id: feed_token(state, sub) for sub in subscriber.subscriptions}
-    unsubscribe = _token(state, Purpose.UNSUBSCRIBE, subscriber.id)
     context = {
         "subscriber": subscriber,
         "token": token,
         "feeds": feeds,
-        "unsubscribe": unsubscribe,
+        "unsubscribe": _token(state, Purpose.UNSUBSCRIBE, subscriber.id),
+        "times": times,
+        "error": error,
     }
-    return render(request, "manage.html", context)
+    return render(request, "manage.html", context, status_code=400 if error else 200)
+
+
+@router.post("/manage/{token}/times", dependencies=[*CSRF, *TOKEN_LIMIT])
+def manage_times(
+    request: Request,
+    session: SessionDep,
+    state: StateDep,
+    token: str,
+    times: Annotated[DigestTimes, Depends(digest_times_form)],
+) -> Response:
+    """The time zone, hour and weekday the address's digests go out at."""
+    subscriber = _subscriber(session, _read(state, Purpose.MANAGE, token))
+    try:
+        times.apply_to(subscriber)
+    except ValueError as error:
+        return _render_manage(request, state, subscriber, token, (times, error))
+    session.commit()
+    return _to_manage(state, subscriber.id)
 
 
 def _owned(session: SessionDep, subscriber: Subscriber, subscription_id: int) -> Subscription:

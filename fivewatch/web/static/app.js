@@ -15,3 +15,9 @@ function attachQueryCheck(input) {
   });
 }
 document.querySelectorAll("[data-query-check]").forEach(attachQueryCheck);
+
+// Digest times: a blank time zone field gets the browser's own zone (the reader can change it).
+function fillBrowserTimezone(input) {
+  if (!input.value) input.value = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+}
+document.querySelectorAll("[data-browser-timezone]").forEach(fillBrowserTimezone);
