@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: demo test lint pytest bench bench-ingest bench-match bench-search bench-deliver bench-billtext clean
+.PHONY: demo test lint pytest bench bench-ingest bench-match bench-search bench-deliver bench-billtext bench-topics clean
 
 # setup.py builds the batch matcher's C extension (alerts/query/_matcher.c) in place.
 $(STAMP): pyproject.toml setup.py alerts/query/_matcher.c
@@ -33,7 +33,7 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 # Each benchmark prints its figures and, last, one JSON line (see bench/README.md).
-bench: bench-ingest bench-match bench-search bench-deliver bench-billtext
+bench: bench-ingest bench-match bench-search bench-deliver bench-billtext bench-topics
 
 bench-ingest: $(STAMP)
 	$(BIN)/python -m bench.ingest_bench
@@ -49,6 +49,9 @@ bench-deliver: $(STAMP)
 
 bench-billtext: $(STAMP)
 	$(BIN)/python -m bench.billtext_bench
+
+bench-topics: $(STAMP)
+	$(BIN)/python -m bench.topics
 
 clean:
 	rm -rf var/demo outbox .pytest_cache .mypy_cache .ruff_cache
