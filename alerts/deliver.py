@@ -33,6 +33,7 @@ from alerts.backends.interface import (
     UncertainDelivery,
 )
 from alerts.mail_links import Links
+from alerts.outages import outage_notices
 from alerts.render import (
     EMAIL_ALERT_COLUMNS,
     EMAIL_CHANGE_COLUMNS,
@@ -110,7 +111,13 @@ def queue_deliveries(session: Session, now: datetime) -> int:
     """One pending Delivery per subscriber and frequency for its due alerts; returns count."""
     rows = session.execute(
         select(
-            Alert.id, Alert.created_at, Subscriber.id, Subscriber.timezone, Subscription.frequency
+            Alert.id,
+            Alert.created_at,
+            Subscriber.id,
+            Subscriber.timezone,
+            Subscriber.digest_hour,
+            Subscriber.digest_weekday,
+            Subscription.frequency,
         )
         .join(Subscription, Alert.subscription_id == Subscription.id)
         .join(Subscriber, Subscription.subscriber_id == Subscriber.id)
@@ -119,8 +126,8 @@ def queue_deliveries(session: Session, now: datetime) -> int:
         .with_for_update(skip_locked=True, of=Alert)
     )
     due: dict[tuple[int, str], list[int]] = defaultdict(list)
-    for alert_id, created_at, subscriber_id, zone, frequency in rows:
-        if created_at <= digest_cutoff(frequency, zone, now):
+    for alert_id, created_at, subscriber_id, zone, hour, weekday, frequency in rows:
+        if created_at <= digest_cutoff(frequency, zone, now, hour=hour, weekday=weekday):
             due[subscriber_id, KIND_OF.get(frequency, ALERTS)].append(alert_id)
     return sum(
         _queue_one(session, subscriber_id, kind, alert_ids, now)
@@ -218,9 +225,15 @@ def render_delivery(session: Session, delivery: Delivery, context: MailContext) 
     if delivery.kind == CONFIRMATION:
         return confirmation_mail(subscriber, _awaiting(session, subscriber), context)
     alerts = sorted(delivery.alerts, key=lambda alert: alert.id)
-    digest = "" if delivery.kind == ALERTS else delivery.kind
+    if delivery.kind == ALERTS:  # sent at once: an outage shows in the reader's next digest
+        return alerts_mail(alerts, subscriber=subscriber, context=context, delivery_id=delivery.id)
     return alerts_mail(
-        alerts, subscriber=subscriber, context=context, delivery_id=delivery.id, digest=digest
+        alerts,
+        subscriber=subscriber,
+        context=context,
+        delivery_id=delivery.id,
+        digest=delivery.kind,
+        outages=outage_notices(session, subscriber, delivery.kind, delivery.created_at),
     )
 
 

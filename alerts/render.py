@@ -22,6 +22,7 @@ from markupsafe import Markup, escape
 from alerts.backends.interface import OutgoingMail
 from alerts.headers import SUBSCRIPTION_IDS_HEADER, header_text
 from alerts.mail_links import Links
+from alerts.outages import OutageNotice
 from models import Alert, BillEvent, Change, Document, Subscriber, Subscription
 from models.text import safe_link
 from models.vocabulary import ACTIVE, document_kind_label, jurisdiction_label, status_line
@@ -221,14 +222,17 @@ def alerts_mail(
     context: MailContext,
     delivery_id: int,
     digest: str = "",
+    outages: Sequence[OutageNotice] = (),
 ) -> OutgoingMail:
-    """The email for one delivery: immediate alerts, or a `daily` / `weekly` digest."""
+    """The email for one delivery: immediate alerts, or a `daily` / `weekly` digest with the
+    outages of its period (alerts.outages)."""
     items = [email_item(alert, context.links) for alert in alerts]
     footer, unsubscribe = _footer_links(subscriber, context.links)
     values = {
         "groups": grouped(items),
         "count": len(items),
         "digest": digest,
+        "outages": outages,
         "subject": subject_line(items, digest),
         **footer,
     }
