@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from alerts.match import match_changes
 from alerts.query import QuerySyntaxError
+from alerts.schedule import WEEKDAYS
 from alerts.subscriptions import (
     confirm_by_token,
     follow,
@@ -53,7 +54,21 @@ from models.vocabulary import DOCUMENT_KINDS, FREQUENCIES, JURISDICTIONS, Freque
     is_flag=True,
     help="Also alert when the query's words appear in or disappear from a bill's text.",
 )
-@click.option("--timezone", default=None, help="Digests arrive at 07:00 here, e.g. Europe/London.")
+@click.option(
+    "--timezone", default=None, help="Digests arrive at --digest-hour here, e.g. Europe/London."
+)
+@click.option(
+    "--digest-hour",
+    type=click.IntRange(0, 23),
+    default=None,
+    help="The hour (0-23) daily and weekly digests arrive; 7 unless set.",
+)
+@click.option(
+    "--digest-weekday",
+    type=click.Choice(WEEKDAYS, case_sensitive=False),
+    default=None,
+    help="The day weekly digests arrive; monday unless set.",
+)
 @click.option("--confirmed", is_flag=True, help="Operator use: skip double opt-in.")
 @database_option
 def subscribe_command(
@@ -66,6 +81,8 @@ def subscribe_command(
     new_documents_only: bool,
     text_terms: bool,
     timezone: str | None,
+    digest_hour: int | None,
+    digest_weekday: str | None,
     confirmed: bool,
     database_url: str | None,
 ) -> None:
@@ -85,12 +102,21 @@ def subscribe_command(
                 confirmed=confirmed,
                 timezone=timezone,
             )
+            _set_digest_times(subscription.subscriber, digest_hour, digest_weekday)
             session.flush()
             console.print(f"Subscription {subscription.id} for {email}: {query}")
     except QuerySyntaxError as error:
         raise FiveWatchError(f"invalid query:\n{error.pretty()}") from error
     except ValueError as error:
         raise FiveWatchError(str(error)) from error
+
+
+def _set_digest_times(subscriber: Subscriber, hour: int | None, weekday: str | None) -> None:
+    """The address's digest times, where given (they apply to all its digests)."""
+    if hour is not None:
+        subscriber.digest_hour = hour
+    if weekday is not None:
+        subscriber.digest_weekday = WEEKDAYS.index(weekday.lower())
 
 
 @click.command("follow")
