@@ -7,7 +7,7 @@ alerts for someone else's address.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -15,6 +15,7 @@ from sqlalchemy import select
 from starlette.responses import Response
 
 from alerts.deliver import queue_confirmation
+from alerts.delivery_record import DELIVERY_RECORD_COLUMNS, delivery_record
 from alerts.query import QuerySyntaxError
 from alerts.subscriptions import (
     follow,
@@ -33,6 +34,7 @@ from alerts.tokens import (
 )
 from fivewatch.mailer import send_due
 from fivewatch.web import queries
+from fivewatch.web.downloads import csv_download, json_download
 from fivewatch.web.forms import (
     DigestTimes,
     SubscriptionForm,
@@ -215,11 +217,12 @@ def _subscriber(session: SessionDep, subscriber_id: int) -> Subscriber:
 @router.get("/manage/{token}", dependencies=TOKEN_LIMIT)
 def manage_page(request: Request, session: SessionDep, state: StateDep, token: str) -> Response:
     subscriber = _subscriber(session, _read(state, Purpose.MANAGE, token))
-    return _render_manage(request, state, subscriber, token)
+    return _render_manage(request, session, state, subscriber, token)
 
 
 def _render_manage(
     request: Request,
+    session: SessionDep,
     state: WebState,
     subscriber: Subscriber,
     token: str,
@@ -235,6 +238,7 @@ def _render_manage(
         "unsubscribe": _token(state, Purpose.UNSUBSCRIBE, subscriber.id),
         "times": times,
         "error": error,
+        "deliveries": delivery_record(session, subscriber.id),
     }
     return render(request, "manage.html", context, status_code=400 if error else 200)
 
@@ -252,9 +256,26 @@ def manage_times(
     try:
         times.apply_to(subscriber)
     except ValueError as error:
-        return _render_manage(request, state, subscriber, token, (times, error))
+        return _render_manage(request, session, state, subscriber, token, (times, error))
     session.commit()
     return _to_manage(state, subscriber.id)
+
+
+def _exported_record(session: SessionDep, state: WebState, token: str) -> list[dict[str, Any]]:
+    subscriber = _subscriber(session, _read(state, Purpose.MANAGE, token))
+    return [row.export() for row in delivery_record(session, subscriber.id)]
+
+
+# The columns of `fivewatch deliveries EMAIL --format csv|json` (alerts.delivery_record).
+@router.get("/manage/{token}/deliveries.csv", dependencies=TOKEN_LIMIT)
+def deliveries_csv(session: SessionDep, state: StateDep, token: str) -> Response:
+    rows = _exported_record(session, state, token)
+    return csv_download(rows, DELIVERY_RECORD_COLUMNS, "fivewatch-deliveries")
+
+
+@router.get("/manage/{token}/deliveries.json", dependencies=TOKEN_LIMIT)
+def deliveries_json(session: SessionDep, state: StateDep, token: str) -> Response:
+    return json_download(_exported_record(session, state, token), "fivewatch-deliveries")
 
 
 def _owned(session: SessionDep, subscriber: Subscriber, subscription_id: int) -> Subscription:

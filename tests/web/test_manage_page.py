@@ -3,6 +3,9 @@ delivery record with its CSV / JSON export, and the preview of the next email.""
 
 from __future__ import annotations
 
+import csv
+import io
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -10,13 +13,21 @@ from lxml import html
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Subscriber
-from tests.web.conftest import Corpus
+from alerts.delivery_record import DELIVERY_RECORD_COLUMNS
+from alerts.match import match_changes
+from alerts.subscriptions import subscribe
+from alerts.tokens import Purpose, make_token
+from models import Alert, Delivery, Subscriber
+from tests.web.conftest import NOW, SECRET, Corpus
 from tests.web.test_subscription_pages import confirm, csrf, sign_up
 
 
 def _text(page: html.HtmlElement, selector: str) -> str:
     return str(page.cssselect(selector)[0].xpath("string()"))
+
+
+def _href(page: html.HtmlElement, selector: str) -> str:
+    return str(page.cssselect(selector)[0].get("href"))
 
 
 def _selected(page: html.HtmlElement, name: str) -> str:
@@ -108,3 +119,86 @@ def test_the_manage_page_changes_the_digest_times(
     subscriber = session.scalars(select(Subscriber)).one()
     assert (subscriber.timezone, subscriber.digest_hour) == ("America/Toronto", 6)
     assert _save_times(client, manage, timezone="UTC", digest_hour="24")[0] == 422
+
+
+# SYNTHETIC: a subject written to attack the page (markup) and a spreadsheet (a formula).
+HOSTILE = '=HYPERLINK("http://evil.example/","<script>alert(1)</script>")'
+SENT = datetime(2026, 12, 3, 6, 47, tzinfo=UTC)
+
+
+def _reader_with_record(session: Session) -> tuple[str, list[Delivery]]:
+    """A confirmed reader's manage path, and deliveries: a digest carrying its alerts (sent),
+    then a notification to a chat channel (failed)."""
+    subscription = subscribe(
+        session, email="reader@example.org", query="pornography", confirmed=True
+    )
+    session.flush()
+    match_changes(session, NOW)
+    alerts = list(session.scalars(select(Alert)))
+    digest = Delivery(
+        subscriber_id=subscription.subscriber_id, kind="daily", status="sent", subject=HOSTILE,
+        created_at=SENT - timedelta(minutes=1), sent_at=SENT, alerts=alerts,
+    )  # fmt: skip
+    notification = Delivery(
+        subscriber_id=subscription.subscriber_id, kind="alerts", channel="policy-chat",
+        status="failed", subject="1 new alert", created_at=SENT + timedelta(hours=1),
+    )  # fmt: skip
+    session.add_all([digest, notification])
+    session.commit()
+    token = make_token(SECRET, Purpose.MANAGE, subscription.subscriber_id)
+    return f"/manage/{token}", [notification, digest]
+
+
+def test_the_manage_page_lists_every_delivery_newest_first(
+    client: TestClient, session: Session, corpus: Corpus
+) -> None:
+    manage, (_, digest) = _reader_with_record(session)
+    answer = client.get(manage)
+    page = html.fromstring(answer.text)
+    rows = [
+        [str(cell.xpath("string()")) for cell in row.cssselect("td")]
+        for row in page.cssselect("#deliveries tbody tr")
+    ]
+    assert rows == [
+        ["2026-12-03 07:47 UTC", "1 new alert", "0", "failed", "policy-chat"],
+        ["2026-12-03 06:47 UTC", HOSTILE, str(len(digest.alerts)), "sent", "email"],
+    ]
+    assert len(digest.alerts) == 2  # S-209 arrived, then reached a new stage
+    assert page.cssselect("#deliveries script") == []
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in answer.text
+
+
+def test_the_delivery_record_downloads_as_csv_and_json_with_the_cli_columns(
+    client: TestClient, session: Session, corpus: Corpus
+) -> None:
+    manage, (notification, digest) = _reader_with_record(session)
+    page = html.fromstring(client.get(manage).text)
+    csv_answer = client.get(_href(page, "#deliveries-csv"))
+    json_answer = client.get(_href(page, "#deliveries-json"))
+    assert csv_answer.headers["content-type"] == "text/csv; charset=utf-8"
+    assert "attachment" in csv_answer.headers["content-disposition"]
+    lines = list(csv.reader(io.StringIO(csv_answer.text)))
+    assert tuple(lines[0]) == DELIVERY_RECORD_COLUMNS
+    exported = json_answer.json()
+    assert [tuple(row) for row in exported] == [DELIVERY_RECORD_COLUMNS] * 2
+    assert [row["id"] for row in exported] == [notification.id, digest.id]
+    assert exported[1] == {
+        "id": digest.id, "when": "2026-12-03T06:47:00Z", "kind": "daily", "channel": "email",
+        "subject": HOSTILE, "alerts": 2, "status": "sent", "last_error": "",
+    }  # fmt: skip
+    # The CSV holds the same values, but a formula is kept as text for a spreadsheet.
+    assert dict(zip(lines[0], lines[2], strict=True)) == {
+        **{key: str(value) for key, value in exported[1].items()},
+        "subject": "'" + HOSTILE,
+    }
+
+
+def test_the_record_needs_the_signed_manage_link(
+    client: TestClient, session: Session, corpus: Corpus
+) -> None:
+    manage, _ = _reader_with_record(session)
+    subscriber_id = session.scalars(select(Subscriber.id)).one()
+    unsubscribe = make_token(SECRET, Purpose.UNSUBSCRIBE, subscriber_id)
+    assert client.get(f"/manage/{unsubscribe}/deliveries.json").status_code == 400
+    assert client.get("/manage/forged/deliveries.csv").status_code == 400
+    assert client.get(f"{manage}/deliveries.json").status_code == 200
