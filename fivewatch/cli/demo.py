@@ -16,18 +16,20 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from alerts.backends.file import FileBackend
-from alerts.deliver import DeliverySummary
+from alerts.deliver import DeliverySummary, queue_deliveries, send_pending
 from alerts.match import match_changes
+from alerts.schedule import DEFAULT_HOUR, next_digest
 from alerts.subscriptions import confirm_by_token, follow, subscribe
 from crawlers.process import run_crawl, sync_sources
 from fivewatch.cli.common import console, emit, log_level, session_factory, session_scope
 from fivewatch.cli.crawl import RUN_COLUMNS, run_rows, source_rows
 from fivewatch.config import Config, Secret
 from fivewatch.health_policy import HealthPolicy
-from fivewatch.mailer import deliver
+from fivewatch.mailer import deliver, mail_links
 from models import Alert, Delivery, Document, Source, utcnow
 from models.db import make_engine, upgrade
 from models.lookup import find
+from models.vocabulary import Frequency
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_SUBSCRIPTIONS = Path(__file__).resolve().parents[1] / "demo_subscriptions.toml"
@@ -66,6 +68,7 @@ def add_sample_subscriptions(session: Session, path: Path = SAMPLE_SUBSCRIPTIONS
             jurisdictions=entry.get("jurisdictions", ()),
             doc_types=entry.get("types", ()),
             text_terms=entry.get("text_terms", False),
+            frequency=entry.get("frequency", Frequency.IMMEDIATE),
         )
     for entry in data.get("follow", []):
         found = find(session, entry["reference"], entry.get("jurisdiction"))
@@ -142,6 +145,20 @@ def opt_in_and_alert(config: Config) -> tuple[int, int, DeliverySummary, Deliver
     return subscriptions, confirmed, confirmations, deliver(config, outbox, sessions)
 
 
+def next_morning_digests(config: Config) -> DeliverySummary:
+    """DEMO-ONLY clock: the daily digests as the next 07:00 UTC (the sample readers' time)
+    queues and sends them, so the demo need not wait a night. The sources' incidents stay as
+    the replay left them: a source down since then is named in the digest."""
+    morning = next_digest(Frequency.DAILY, "UTC", utcnow(), hour=DEFAULT_HOUR, weekday=0)
+    console.print(f"[yellow]The demo's clock moves to {morning:%Y-%m-%d %H:%M} UTC (DEMO-ONLY)")
+    with session_scope(config) as session:
+        queue_deliveries(session, morning)
+    outbox, links = FileBackend(config.outbox_path), mail_links(config)
+    return send_pending(
+        session_factory(config), outbox, now=morning, mail_from=config.mail_from, links=links
+    )
+
+
 @click.command("demo")
 @click.option(
     "--dir",
@@ -182,6 +199,7 @@ def demo(directory: Path, cassette: Path) -> None:
         )
     console.rule("2. Sample subscriptions: double opt-in, matching, alert emails")
     subscriptions, confirmed, confirmations, sent = opt_in_and_alert(config)
+    digests = next_morning_digests(config)
     with session_scope(config) as session:
         emit(
             documents_per_source(session),
@@ -195,6 +213,7 @@ def demo(directory: Path, cassette: Path) -> None:
     console.print(
         f"{subscriptions} sample subscriptions; confirmation emails: {confirmations}; "
         f"{confirmed} confirm links used; {alerts} alerts; alert emails: {sent}; "
+        f"daily digests the next morning: {digests}; "
         f"{emails} emails sent in all.\n"
         f"Database: {directory / 'fivewatch.db'}\n"
         f"[bold]Emails written to {config.outbox_path}[/bold]"
