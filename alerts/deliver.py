@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, bindparam, exists, or_, select, true, update
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload, object_session, selectinload
 
 from alerts.admin_mail import ADMIN, render_admin
 from alerts.backends.interface import (
@@ -28,6 +28,7 @@ from alerts.backends.interface import (
     Mail,
     MailBackend,
     PermanentFailure,
+    RecipientRefused,
     SendResult,
     TemporaryFailure,
     UncertainDelivery,
@@ -45,6 +46,7 @@ from alerts.render import (
 )
 from alerts.schedule import digest_cutoff
 from alerts.subscriptions import receiving_mail
+from alerts.suppression import record_report, refusal_report
 from models import Alert, Change, Delivery, Subscriber, Subscription
 from models.vocabulary import Frequency
 
@@ -399,6 +401,9 @@ class _Sender:
         except ContentRefused as error:
             reason = str(error)
             return self._record(delivery_id, subject, lambda d: self._hold(d, reason))
+        except RecipientRefused as error:
+            refusal = error
+            return self._record(delivery_id, subject, lambda d: self._bounce(d, refusal))
         except PermanentFailure as error:
             reason = str(error)
             return self._record(delivery_id, subject, lambda d: self._fail(d, reason))
@@ -495,6 +500,14 @@ class _Sender:
         delivery.last_error = reason
         log.info("delivery %d: not sent: %s", delivery.id, reason)
         return "cancelled"
+
+    def _bounce(self, delivery: Delivery, refusal: RecipientRefused) -> str:
+        """The server refused the address for good: this delivery fails and the address is
+        suppressed with the server's reply (alerts.suppression decides what that means)."""
+        session = object_session(delivery)
+        assert session is not None  # loaded by _record
+        record_report(session, refusal_report(delivery, refusal, self.now))
+        return self._fail(delivery, str(refusal))
 
     def _fail(self, delivery: Delivery, error: str) -> str:
         delivery.status = "failed"

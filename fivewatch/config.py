@@ -42,6 +42,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("outbox_dir", "FIVEWATCH_OUTBOX_DIR", "outbox", "where the file backend writes .eml"),
     Setting("sendgrid_api_key", "SENDGRID_API_KEY", "", "SendGrid Web API v3 key", secret=True),
     Setting(
+        "sendgrid_webhook_public_key",
+        "FIVEWATCH_SENDGRID_WEBHOOK_PUBLIC_KEY",
+        "",
+        "verification key of SendGrid's Signed Event Webhook (the base64 key SendGrid shows); "
+        "unset, POST /webhooks/sendgrid refuses everything",
+    ),
+    Setting(
         "smtp_url",
         "FIVEWATCH_SMTP_URL",
         "smtp://localhost:25",
@@ -136,6 +143,7 @@ class Config:
     mail_backend: str
     outbox_dir: str
     sendgrid_api_key: Secret
+    sendgrid_webhook_public_key: str
     smtp_url: Secret
     mail_from: str
     base_url: str

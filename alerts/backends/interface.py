@@ -36,6 +36,16 @@ class PermanentFailure(DeliveryError):
     """Do not retry (a 4xx other than 429, an address the server refuses)."""
 
 
+class RecipientRefused(PermanentFailure):
+    """The server refused the address itself for good (a 5xx to RCPT TO): the address is
+    suppressed, with the server's reply as the reason."""
+
+    def __init__(self, message: str, *, recipient: str, reply: str) -> None:
+        super().__init__(message)
+        self.recipient = recipient
+        self.reply = reply  # "550 5.1.1 user unknown"
+
+
 class ContentRefused(PermanentFailure):
     """This message, not its address, was refused (too large, rejected after DATA): the outbox
     holds it with its alerts instead of failing it for good."""

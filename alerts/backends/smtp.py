@@ -23,6 +23,7 @@ from alerts.backends.interface import (
     DeliveryError,
     Mail,
     PermanentFailure,
+    RecipientRefused,
     SendResult,
     TemporaryFailure,
     UncertainDelivery,
@@ -100,9 +101,7 @@ class SmtpBackend:
             self._login(connection)
             self._check(connection.mail(envelope.sender), f"MAIL FROM <{envelope.sender}>")
             for recipient in envelope.recipients:
-                self._check(
-                    connection.rcpt(recipient), f"RCPT TO <{recipient}>", ACCEPTED_RECIPIENT
-                )
+                self._check_recipient(connection.rcpt(recipient), recipient)
             if dry_run:
                 connection.rset()
             else:
@@ -161,9 +160,22 @@ class SmtpBackend:
         if code not in accepted:
             raise self._failure(code, f"{command}: {_reply_text(text)}", refused)
 
+    def _check_recipient(self, reply: tuple[int, bytes], recipient: str) -> None:
+        """A 5xx to RCPT TO refuses the address itself; anything else is judged as any reply."""
+        code, text = reply
+        if 500 <= code < 600:
+            raise RecipientRefused(
+                self._says(f"{code} RCPT TO <{recipient}>: {_reply_text(text)}"),
+                recipient=recipient,
+                reply=self._masked(f"{code} {_reply_text(text)}"),
+            )
+        self._check(reply, f"RCPT TO <{recipient}>", ACCEPTED_RECIPIENT)
+
     def _says(self, detail: str) -> str:
         """An error message naming the server; the password is masked even if a reply echoes it."""
-        text = f"SMTP {self.target}: {detail}"
+        return self._masked(f"SMTP {self.target}: {detail}")
+
+    def _masked(self, text: str) -> str:
         return text.replace(self.target.password, "***") if self.target.password else text
 
     def _failure(

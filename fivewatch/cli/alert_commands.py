@@ -215,7 +215,9 @@ def unsubscribe_command(email: str, bounced: bool, database_url: str | None) -> 
         raise NotFound(str(error)) from error
 
 
-SUBSCRIBER_COLUMNS = ("id", "email", "state", "timezone", "subscriptions", "emails_sent")
+SUBSCRIBER_COLUMNS = (
+    "id", "email", "state", "timezone", "subscriptions", "emails_sent", "why_stopped"
+)  # fmt: skip
 SUBSCRIPTION_COLUMNS = (
     "id", "email", "name", "query", "follows", "text_terms", "frequency", "active"
 )  # fmt: skip
@@ -227,6 +229,12 @@ def _state(subscriber: Subscriber) -> str:
     if subscriber.unsubscribed_at is not None:
         return "unsubscribed"
     return "confirmed" if subscriber.confirmed_at is not None else "unconfirmed"
+
+
+def _why_stopped(subscriber: Subscriber) -> str:
+    """The reason a bounce or a provider's report stopped the mail ("" while mail flows: a
+    confirm link after an unsubscribe leaves the old reason behind)."""
+    return subscriber.suppressed_reason if _state(subscriber) in ("bounced", "unsubscribed") else ""
 
 
 def subscriber_rows(session: Session) -> list[dict[str, Any]]:
@@ -243,7 +251,8 @@ def subscriber_rows(session: Session) -> list[dict[str, Any]]:
     )
     return [
         {"id": s.id, "email": s.email, "state": _state(s), "timezone": s.timezone,
-         "subscriptions": len(s.subscriptions), "emails_sent": count}
+         "subscriptions": len(s.subscriptions), "emails_sent": count,
+         "why_stopped": _why_stopped(s)}
         for s, count in session.execute(statement)
     ]  # fmt: skip
 
@@ -265,7 +274,7 @@ def subscription_rows(session: Session, email: str | None) -> list[dict[str, Any
 @format_option
 @database_option
 def subscribers_command(fmt: str, database_url: str | None) -> None:
-    """List subscribers: confirmed, unconfirmed, unsubscribed or bounced, and emails sent."""
+    """List subscribers: confirmed, unconfirmed, unsubscribed or bounced (and why), emails sent."""
     with session_scope(load_config(database_url)) as session:
         emit(subscriber_rows(session), SUBSCRIBER_COLUMNS, fmt, title="Subscribers")
 

@@ -12,7 +12,15 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from alerts.backends.interface import MailBackend
 from fivewatch.config import Config
 from fivewatch.mailer import mail_backend
-from fivewatch.web import admin_pages, api, metrics, pages, search_page, subscription_pages
+from fivewatch.web import (
+    admin_pages,
+    api,
+    metrics,
+    pages,
+    provider_events,
+    search_page,
+    subscription_pages,
+)
 from fivewatch.web.security import RateLimiter, SecurityMiddleware, trusted_proxies
 from fivewatch.web.state import WebState
 from models.db import make_engine, make_session_factory
@@ -52,7 +60,8 @@ def create_app(config: Config, *, mailer: MailBackend | None = None) -> FastAPI:
     # Here rather than in uvicorn: the app is the same under any server and in tests.
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=trusted_proxies(config))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (pages, search_page, subscription_pages, api, admin_pages, metrics):
+    routers = (pages, search_page, subscription_pages, api, admin_pages, metrics, provider_events)
+    for module in routers:
         app.include_router(module.router)
     return app
 
