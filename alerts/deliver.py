@@ -33,6 +33,8 @@ from alerts.backends.interface import (
     TemporaryFailure,
     UncertainDelivery,
 )
+from alerts.backends.webhook import WebhookBackend
+from alerts.channels import Notification, notification
 from alerts.mail_links import Links
 from alerts.outages import outage_notices
 from alerts.render import (
@@ -120,6 +122,8 @@ def queue_deliveries(session: Session, now: datetime) -> int:
             Subscriber.digest_hour,
             Subscriber.digest_weekday,
             Subscription.frequency,
+            Subscription.channel,
+            Subscription.by_email,
         )
         .join(Subscription, Alert.subscription_id == Subscription.id)
         .join(Subscriber, Subscription.subscriber_id == Subscriber.id)
@@ -127,20 +131,45 @@ def queue_deliveries(session: Session, now: datetime) -> int:
         .order_by(Alert.id)
         .with_for_update(skip_locked=True, of=Alert)
     )
-    due: dict[tuple[int, str], list[int]] = defaultdict(list)
-    for alert_id, created_at, subscriber_id, zone, hour, weekday, frequency in rows:
+    # Keyed by (subscriber, kind, channel): '' is the email, which carries the alerts of every
+    # subscription that emails; a channel-only subscription's alerts go on its channel's own.
+    due: dict[tuple[int, str, str], list[int]] = defaultdict(list)
+    copies: dict[tuple[int, str], set[str]] = defaultdict(set)  # channels the email also feeds
+    for (
+        alert_id,
+        created_at,
+        subscriber_id,
+        zone,
+        hour,
+        weekday,
+        frequency,
+        channel,
+        by_email,
+    ) in rows:
         if created_at <= digest_cutoff(frequency, zone, now, hour=hour, weekday=weekday):
-            due[subscriber_id, KIND_OF.get(frequency, ALERTS)].append(alert_id)
+            kind = KIND_OF.get(frequency, ALERTS)
+            due[subscriber_id, kind, "" if by_email else channel].append(alert_id)
+            if channel and by_email:
+                copies[subscriber_id, kind].add(channel)
     return sum(
-        _queue_one(session, subscriber_id, kind, alert_ids, now)
-        for (subscriber_id, kind), alert_ids in due.items()
+        _queue_one(session, key, alert_ids, now, copies[key[:2]] if not key[2] else set())
+        for key, alert_ids in due.items()
     )
 
 
 def _queue_one(
-    session: Session, subscriber_id: int, kind: str, alert_ids: list[int], now: datetime
+    session: Session,
+    key: tuple[int, str, str],
+    alert_ids: list[int],
+    now: datetime,
+    copies: set[str],
 ) -> int:
-    delivery = Delivery(subscriber_id=subscriber_id, kind=kind, status="pending", created_at=now)
+    """The delivery carrying these alerts, and one channel delivery per channel in `copies`
+    that sends its share of them (Delivery.copy_of_id); returns how many were queued."""
+    subscriber_id, kind, channel = key
+    delivery = Delivery(
+        subscriber_id=subscriber_id, kind=kind, channel=channel, status="pending", created_at=now
+    )
     session.add(delivery)
     session.flush()
     assigned = session.execute(
@@ -151,7 +180,18 @@ def _queue_one(
     if not assigned:  # another worker queued them first
         session.delete(delivery)
         return 0
-    return 1
+    for name in sorted(copies):
+        session.add(
+            Delivery(
+                subscriber_id=subscriber_id,
+                kind=kind,
+                channel=name,
+                copy_of_id=delivery.id,
+                status="pending",
+                created_at=now,
+            )
+        )
+    return 1 + len(copies)
 
 
 def queue_confirmations(session: Session, now: datetime) -> int:
@@ -190,8 +230,12 @@ def send_pending(
     dry_run: bool = False,
     stop: Callable[[], bool] = lambda: False,
     subscriber_id: int | None = None,
+    channels: WebhookBackend | None = None,
 ) -> DeliverySummary:
     """Send due deliveries, each recorded on its own; a dry run renders and hands them over.
+
+    Email goes through `backend`, a chat or webhook delivery through `channels`: the same
+    claim, lease, retry and uncertain rules (without `channels`, a channel delivery is held).
 
     `stop` is asked between messages (a SIGTERM handler's flag): once it says so, the message
     in hand has been recorded, the rest of the claim is released and nothing more is claimed.
@@ -199,7 +243,8 @@ def send_pending(
     """
     summary = DeliverySummary()
     context = MailContext(mail_from, links, now)
-    sender = _Sender(session_factory, backend, now, context, subscriber_id)
+    channels = channels or WebhookBackend({})
+    sender = _Sender(session_factory, backend, now, context, channels, subscriber_id)
     if dry_run:
         for due_id in sender.due_ids():
             sender.dry_run(due_id)
@@ -239,6 +284,26 @@ def render_delivery(session: Session, delivery: Delivery, context: MailContext) 
     )
 
 
+def render_notification(session: Session, delivery: Delivery, context: MailContext) -> Notification:
+    """A channel delivery's alerts: its own, or for a copy its channel's share of the email's."""
+    alerts = delivery.alerts
+    if delivery.copy_of_id is not None:
+        of_channel = select(Subscription.id).where(
+            Subscription.subscriber_id == delivery.subscriber_id,
+            Subscription.channel == delivery.channel,
+        )
+        alerts = list(
+            session.scalars(
+                select(Alert).where(
+                    Alert.delivery_id == delivery.copy_of_id,
+                    Alert.subscription_id.in_(of_channel),
+                )
+            )
+        )
+    digest = "" if delivery.kind == ALERTS else delivery.kind
+    return notification(delivery.id, delivery.channel, alerts, context.links, digest)
+
+
 def _awaiting(session: Session, subscriber: Subscriber) -> list[Subscription]:
     """What a confirm link would switch on: every subscription of an unconfirmed address;
     of a confirmed one, those not on (a sign-up from the web, or a paused one signed up again)."""
@@ -270,6 +335,7 @@ class _Sender:
     backend: MailBackend
     now: datetime
     context: MailContext
+    channels: WebhookBackend  # chat and webhook destinations by name
     subscriber_id: int | None = None  # only this subscriber's deliveries, when set
 
     def _due(self) -> ColumnElement[bool]:
@@ -376,22 +442,30 @@ class _Sender:
         log.info("stop requested: %d claimed deliveries released unsent", len(released))
         return len(released)
 
-    def _prepare(self, session: Session, delivery: Delivery) -> tuple[int, Mail | str]:
+    def _prepare(
+        self, session: Session, delivery: Delivery
+    ) -> tuple[int, Mail | Notification | str]:
         """The message to send, or the recorded outcome when there is nothing to send."""
         delivery_id = delivery.id
         if delivery.kind != ADMIN and (reason := _stopped(delivery)):
             return delivery_id, self._record(delivery_id, "", lambda d: self._cancel(d, reason))
+        render = render_notification if delivery.channel else render_delivery
         try:
-            return delivery_id, render_delivery(session, delivery, self.context)
+            return delivery_id, render(session, delivery, self.context)
         except Exception as error:  # content or a bug: never "sending" forever, never lost
             log.exception("delivery %d: could not render", delivery_id)
             failure = f"could not render: {error!r}"
             return delivery_id, self._record(delivery_id, "", lambda d: self._hold(d, failure))
 
-    def _hand_over(self, delivery_id: int, message: Mail) -> str:
-        subject = str(message["Subject"])
+    def _send(self, delivery_id: int, message: Mail | Notification) -> SendResult:
+        if isinstance(message, Notification):
+            return self.channels.send(message)
+        return self.backend.send(message, delivery_id=delivery_id)
+
+    def _hand_over(self, delivery_id: int, message: Mail | Notification) -> str:
+        subject = message.subject if isinstance(message, Notification) else str(message["Subject"])
         try:
-            result = self.backend.send(message, delivery_id=delivery_id)
+            result = self._send(delivery_id, message)
         except TemporaryFailure as error:
             retry = (str(error), error.retry_after)
             return self._record(delivery_id, subject, lambda d: self._retry(d, *retry))

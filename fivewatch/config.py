@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from models.db import DEFAULT_DATABASE_URL
@@ -137,6 +137,20 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 
+# Chat and webhook destinations, one variable each: FIVEWATCH_CHANNEL_<NAME>=<kind>:<url>
+# (slack, teams, discord or webhook; alerts.channels). A subscription names one; URLs are secrets.
+CHANNEL_PREFIX = "FIVEWATCH_CHANNEL_"
+
+
+def channel_settings(env: Mapping[str, str]) -> dict[str, Secret]:
+    """Every FIVEWATCH_CHANNEL_<NAME> that is set, by lower-cased NAME."""
+    return {
+        key.removeprefix(CHANNEL_PREFIX).lower(): Secret(value)
+        for key, value in env.items()
+        if key.startswith(CHANNEL_PREFIX) and key != CHANNEL_PREFIX and value
+    }
+
+
 @dataclass(frozen=True)
 class Config:
     database_url: str
@@ -159,6 +173,7 @@ class Config:
     statements_interval: str
     error_rate_threshold: str
     log_format: str
+    channels: Mapping[str, Secret] = field(default_factory=dict)  # name -> "<kind>:<url>"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
@@ -167,7 +182,7 @@ class Config:
         for setting in SETTINGS:
             raw = env.get(setting.env) or setting.default
             values[setting.name] = Secret(raw) if setting.secret else raw
-        return cls(**values)  # type: ignore[arg-type]
+        return cls(**values, channels=channel_settings(env))  # type: ignore[arg-type]
 
     def with_overrides(self, **overrides: str | None) -> Config:
         known = {f.name for f in fields(self)}

@@ -18,6 +18,8 @@ from alerts.backends.file import FileBackend
 from alerts.backends.interface import MailBackend
 from alerts.backends.sendgrid import SendGridBackend
 from alerts.backends.smtp import SmtpBackend
+from alerts.backends.webhook import WebhookBackend
+from alerts.channels import destinations
 from alerts.deliver import (
     DeliverySummary,
     pending_confirmations,
@@ -51,6 +53,14 @@ def mail_backend(config: Config) -> MailBackend:
     )
 
 
+def channel_backend(config: Config) -> WebhookBackend:
+    """The chat and webhook destinations FIVEWATCH_CHANNEL_<NAME> variables configure."""
+    try:
+        return WebhookBackend(destinations(config.channels))
+    except ValueError as error:
+        raise FiveWatchError(f"{error} (FIVEWATCH_CHANNEL_<NAME>=<kind>:<url>)") from error
+
+
 def mail_links(config: Config) -> Links:
     """Signed links for emails; the List-Unsubscribe mailto is the From address."""
     return Links(config.base_url, config.secret_key, parseaddr(config.mail_from)[1] or None)
@@ -76,16 +86,21 @@ def send_due(
     stop: Callable[[], bool] = lambda: False,
 ) -> DeliverySummary:
     """Send what the outbox holds due now (only `subscriber_id`'s, when given)."""
-    return send_pending(
-        sessions,
-        backend,
-        now=utcnow(),
-        mail_from=config.mail_from,
-        links=mail_links(config),
-        dry_run=dry_run,
-        stop=stop,
-        subscriber_id=subscriber_id,
-    )
+    channels = channel_backend(config)
+    try:
+        return send_pending(
+            sessions,
+            backend,
+            now=utcnow(),
+            mail_from=config.mail_from,
+            links=mail_links(config),
+            dry_run=dry_run,
+            stop=stop,
+            subscriber_id=subscriber_id,
+            channels=channels,
+        )
+    finally:
+        channels.close()
 
 
 def deliver(

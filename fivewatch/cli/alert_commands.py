@@ -69,6 +69,12 @@ from models.vocabulary import DOCUMENT_KINDS, FREQUENCIES, JURISDICTIONS, Freque
     default=None,
     help="The day weekly digests arrive; monday unless set.",
 )
+@click.option(
+    "--channel",
+    default="",
+    help="Also notify this chat or webhook destination (its FIVEWATCH_CHANNEL_<NAME>).",
+)
+@click.option("--no-email", is_flag=True, help="With --channel: notify the channel only.")
 @click.option("--confirmed", is_flag=True, help="Operator use: skip double opt-in.")
 @database_option
 def subscribe_command(
@@ -83,12 +89,17 @@ def subscribe_command(
     timezone: str | None,
     digest_hour: int | None,
     digest_weekday: str | None,
+    channel: str,
+    no_email: bool,
     confirmed: bool,
     database_url: str | None,
 ) -> None:
     """Subscribe EMAIL to alerts matching --query (a confirmation email is sent first)."""
+    if no_email and not channel:
+        raise click.UsageError("--no-email needs --channel: alerts must go somewhere")
+    config = load_config(database_url)
     try:
-        with session_scope(load_config(database_url)) as session:
+        with session_scope(config) as session:
             subscription = subscribe(
                 session,
                 email=email,
@@ -103,8 +114,14 @@ def subscribe_command(
                 timezone=timezone,
             )
             _set_digest_times(subscription.subscriber, digest_hour, digest_weekday)
+            subscription.channel, subscription.by_email = channel.lower(), not no_email
             session.flush()
             console.print(f"Subscription {subscription.id} for {email}: {query}")
+            if channel and channel.lower() not in config.channels:
+                console.print(
+                    f"channel {channel.lower()!r} is not configured: its notifications are held "
+                    f"until FIVEWATCH_CHANNEL_{channel.upper()}=<kind>:<url> is set"
+                )
     except QuerySyntaxError as error:
         raise FiveWatchError(f"invalid query:\n{error.pretty()}") from error
     except ValueError as error:
