@@ -7,7 +7,7 @@ The comparing itself is models.billtext's, so alerts say what the web and the CL
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from sqlalchemy import and_, or_, select
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from alerts.query import MatchDocument, Query
 from alerts.query.ast import And, Filter, InTitle, Near, Node, Not, Or, Term
 from alerts.query.evaluate import evaluate
+from alerts.query.topics import written_term
 from alerts.snippet import snippet
 from models import Change
 from models.billtext import (
@@ -138,6 +139,11 @@ class WatchedTerms:
         """The terms as `term_changes` takes them."""
         return [" ".join(term.words) for term in self.terms]
 
+    def as_written(self, change: TermChange) -> TermChange:
+        """`change` naming its term as the query writes it (`HMDA`, `accès`), not folded."""
+        written = {" ".join(term.words): term.written for term in self.terms}
+        return replace(change, term=written.get(change.term) or change.term)
+
     def applies_to(self, doc: MatchDocument) -> bool:
         return all(evaluate(condition, doc) is not None for condition in self.conditions)
 
@@ -162,7 +168,9 @@ def term_changes_by_subscription(
     compared once for every watcher's terms together."""
     found = step.term_changes(word for watched in watchers.values() for word in watched.words)
     per_subscription = {
-        subscription_id: [change for change in found if change.term in watched.words]
+        subscription_id: [
+            watched.as_written(change) for change in found if change.term in watched.words
+        ]
         for subscription_id, watched in watchers.items()
     }
     return {
@@ -197,5 +205,5 @@ def _missing(step: TextStep, kind: str, section: Section) -> str:
 def _marked(sentence: str, term: str) -> str:
     """The sentence as written, in one line, the term's words in [[ ]] wherever they are."""
     doc = MatchDocument(title="", text=sentence)
-    found = evaluate(Term(tuple(term.split())), doc) or []
+    found = evaluate(written_term(term), doc) or []
     return snippet(doc, found, None, width=len(doc.text))

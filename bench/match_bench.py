@@ -2,8 +2,8 @@
 
 Documents are the real recorded texts (titles, long titles and summaries found in the bodies
 under cassettes/ and tests/alerts/fixtures/), recombined with new ids, jurisdictions and types.
-Subscriptions are queries built from the topic taxonomy (models/topics.toml) and the texts'
-own vocabulary, some with jurisdiction or type filters. In one run it measures, per size:
+Subscriptions are queries built from the topic taxonomy's terms (models/thesaurus.toml) and the
+texts' own vocabulary, some with jurisdiction or type filters. In one run it measures, per size:
 - monitor: subscriptions compiled as alerts.match compiles them, the documents matched as one
   batch (`Monitor.match_batch`, in C: alerts/query/_matcher.c, unless not built or
   FIVEWATCH_PURE_MATCHER=1; and again on the pure Python core, alerts.query.pure_matcher, the
@@ -46,7 +46,6 @@ import random
 import re
 import sqlite3
 import time
-import tomllib
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -60,6 +59,7 @@ from alerts.monitor import Monitor, document_frequency
 from alerts.query import MatchDocument, parse
 from alerts.query.ast import And, Filter, InTitle, Near, Node, Not, Or, Term
 from alerts.query.core import MatcherCore, chosen_core, pure_core
+from models.taxonomy import load_topics
 from models.text import tokens
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,7 +67,6 @@ BODIES = (
     *sorted((ROOT / "cassettes").glob("*/bodies/*")),
     *(ROOT / "tests/alerts/fixtures").glob("*.json"),
 )
-TOPICS = ROOT / "models/topics.toml"
 TEXT_KEYS = re.compile(r"title|summary|description|text$", re.IGNORECASE)
 TAGS = re.compile(r"<[^>]+>")
 SUMMARY_LENGTH = 120  # longer harvested texts serve as summaries, shorter ones as titles
@@ -163,8 +162,7 @@ def make_documents(corpus: Corpus, count: int, rng: random.Random) -> list[Match
 
 
 def topic_terms() -> list[list[str]]:
-    topics = tomllib.loads(TOPICS.read_text(encoding="utf-8"))
-    return [[_as_query_term(term) for term in topic["terms"]] for topic in topics.values()]
+    return [[_as_query_term(term) for term in topic.terms] for topic in load_topics()]
 
 
 def _as_query_term(term: str) -> str:

@@ -1,4 +1,5 @@
-"""Topic tagging from the editable taxonomy in `topics.toml` (English and French terms)."""
+"""Topic tagging: the taxonomy (`topics.toml`: slugs and labels) with its thesaurus
+(`thesaurus.toml`: each topic's terms in English and French, see models.thesaurus)."""
 
 from __future__ import annotations
 
@@ -6,25 +7,52 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
-from importlib.resources.abc import Traversable
 
 from models.text import tokens
+from models.thesaurus import LANGUAGES, THESAURUS_FILE, Thesaurus, ThesaurusError, load_thesaurus
 
-# Read as a package resource: under Scrapyd the package is a zipped egg, not a folder.
+# Read as package resources: under Scrapyd the package is a zipped egg, not a folder.
 TAXONOMY_FILE = files("models") / "topics.toml"
+ANY_TOPIC = "any"  # `topic:any`: a document carrying at least one topic (on-topic)
 
 
 @dataclass(frozen=True)
 class Topic:
     slug: str
     label: str
+    label_fr: str
     terms: tuple[str, ...]
 
 
+def check_coverage(slugs: list[str], thesaurus: Thesaurus, source: str) -> None:
+    """Every topic has terms in every language; the thesaurus names no other topic."""
+    for slug in slugs:
+        languages = {entry.lang for entry in thesaurus.terms_of(slug)}
+        if missing := [name for lang, name in LANGUAGES.items() if lang not in languages]:
+            raise ThesaurusError(source, 0, f"topic [{slug}] has no {missing[0]} term")
+    if strays := [slug for slug in thesaurus.topics() if slug not in slugs]:
+        raise ThesaurusError(source, 0, f"[{strays[0]}] is no topic of topics.toml")
+
+
 @cache
-def load_topics(path: Traversable = TAXONOMY_FILE) -> tuple[Topic, ...]:
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    return tuple(Topic(slug, table["label"], tuple(table["terms"])) for slug, table in data.items())
+def load_topics() -> tuple[Topic, ...]:
+    data = tomllib.loads(TAXONOMY_FILE.read_text(encoding="utf-8"))
+    thesaurus = load_thesaurus()
+    check_coverage(list(data), thesaurus, str(THESAURUS_FILE))
+    return tuple(
+        Topic(
+            slug,
+            table["label"],
+            table["label_fr"],
+            tuple(entry.term for entry in thesaurus.terms_of(slug)),
+        )
+        for slug, table in data.items()
+    )
+
+
+def topic_labels() -> dict[str, str]:
+    """Slug -> label, in taxonomy order (what people read: never the raw slug)."""
+    return {topic.slug: topic.label for topic in load_topics()}
 
 
 @cache

@@ -3,27 +3,42 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from alerts.query.lexer import KEYWORDS, NEAR_OPERATOR
+
 # Fields that filter on document metadata rather than search its words.
-FILTER_FIELDS = ("jurisdiction", "type", "stage", "number")
+FILTER_FIELDS = ("jurisdiction", "type", "stage", "number", "topic")
 # Marks an index key that must occur in the title (words never hold a colon).
 TITLE_KEY = "title:"
 
 
 @dataclass(frozen=True)
 class Term:
-    """A word or a phrase (folded words); `prefix` makes the last word a prefix."""
+    """A word or a phrase (folded words); `prefix` makes the last word a prefix.
+
+    `written` is the term as the query or the thesaurus writes it (accents, capitals) and
+    `gloss` what it is to the term asked for ("the French for online safety"): what people
+    read in a "why", never the folded words. Neither takes part in equality.
+    """
 
     words: tuple[str, ...]
     prefix: bool = False
+    written: str = field(default="", compare=False)
+    gloss: str = field(default="", compare=False)
 
     def __str__(self) -> str:
         star = "*" if self.prefix else ""
-        if len(self.words) == 1:
-            return f"{self.words[0]}{star}"
-        return f'"{" ".join(self.words)}{star}"'
+        shown = self.written.rstrip("*") if self.written else " ".join(self.words)
+        if len(self.words) == 1 and is_bare_word(shown):
+            return f"{shown}{star}"
+        return f'"{shown}{star}"'
+
+    @property
+    def label(self) -> str:
+        """The term as written, with its gloss: `"pornographie juvénile" (the French for ...)`."""
+        return f"{self} ({self.gloss})" if self.gloss else str(self)
 
 
 @dataclass(frozen=True)
@@ -80,6 +95,11 @@ class Or:
 
 
 Node = Term | Near | InTitle | Filter | Not | And | Or
+
+
+def is_bare_word(text: str) -> bool:
+    """Whether `text` reads back as this one word unquoted (not a keyword or NEAR/n)."""
+    return text.isalnum() and text not in KEYWORDS and not NEAR_OPERATOR.match(text)
 
 
 def _wrapped(node: Node) -> str:

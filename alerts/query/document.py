@@ -101,6 +101,7 @@ class MatchDocument:
     kind: str = ""
     stage: str = ""
     reference: str = ""
+    topics: tuple[str, ...] = ()  # the stored topic slugs (what `topic:` filters on)
 
     def __post_init__(self) -> None:
         # NFC first so a decomposed accent does not split a word in two.
@@ -126,6 +127,7 @@ class MatchDocument:
             kind=document.kind,
             stage=f"{document.current_stage} {document.stage_category}",
             reference=document.reference,
+            topics=tuple(document.topics or ()),
         )
 
     @cached_property

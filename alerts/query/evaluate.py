@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from alerts.query.ast import And, Filter, InTitle, Near, Node, Not, Term
 from alerts.query.document import FieldIndex, MatchDocument
+from alerts.query.topics import topic_terms
+from models.taxonomy import ANY_TOPIC
 from models.text import reference_key
 
 TITLE = "title"
@@ -31,7 +33,7 @@ def evaluate(node: Node, doc: MatchDocument, field: str = TEXT) -> list[Hit] | N
     if isinstance(node, InTitle):
         return evaluate(node.child, doc, TITLE)
     if isinstance(node, Filter):
-        return [] if filter_matches(node, doc) else None
+        return filter_hits(node, doc) if filter_matches(node, doc) else None
     if isinstance(node, Not):
         return [] if evaluate(node.child, doc, field) is None else None
     if isinstance(node, And):
@@ -78,7 +80,7 @@ def _word_fits(term: Term, offset: int, word: str) -> bool:
 def term_hits(term: Term, index: FieldIndex, field: str) -> list[Hit]:
     size = len(term.words)
     return [
-        Hit(str(term), field, start, start + size)
+        Hit(term.label, field, start, start + size)
         for start in _starts(term, index)
         if start + size <= len(index.words)
         and all(_word_fits(term, k, index.words[start + k]) for k in range(size))
@@ -103,6 +105,12 @@ def words_between(a: Hit, b: Hit) -> int:
 
 
 def filter_matches(node: Filter, doc: MatchDocument) -> bool:
+    if node.field == "topic":
+        return (
+            bool(doc.topics)
+            if ANY_TOPIC in node.values
+            else bool(set(node.values) & set(doc.topics))
+        )
     if node.field == "jurisdiction":
         return doc.jurisdiction in node.values
     if node.field == "type":
@@ -110,6 +118,22 @@ def filter_matches(node: Filter, doc: MatchDocument) -> bool:
     if node.field == "number":
         return reference_key(doc.reference) in node.values
     return any(_contains(doc.stage_words, tuple(value.split())) for value in node.values)
+
+
+def filter_hits(node: Filter, doc: MatchDocument) -> list[Hit]:
+    """Why a matching filter matched: for `topic:`, where the document holds its topics'
+    terms (a "why" names the form it found); other filters hold no words."""
+    if node.field != "topic":
+        return []
+    wanted = doc.topics if ANY_TOPIC in node.values else node.values
+    index = field_index(doc, TEXT)
+    return [
+        hit
+        for slug in wanted
+        if slug in doc.topics
+        for term in topic_terms(slug)
+        for hit in term_hits(term, index, TEXT)
+    ]
 
 
 def _contains(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:

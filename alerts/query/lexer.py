@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from alerts.query.syntax_error import QuerySyntaxError
 
 KEYWORDS = frozenset({"AND", "OR", "NOT"})
-_NEAR = re.compile(r"NEAR(?:/(\d+))?$")
+NEAR_OPERATOR = re.compile(r"NEAR(?:/(\d+))?$")
 _FIELD = re.compile(r"([A-Za-z]+):")
 _PUNCTUATION = '()"'  # end a bare word, as whitespace does
 DEFAULT_NEAR = 10
@@ -17,7 +17,7 @@ DEFAULT_NEAR = 10
 
 @dataclass(frozen=True)
 class Token:
-    kind: str  # WORD PHRASE FIELD AND OR NOT MINUS NEAR LPAREN RPAREN END
+    kind: str  # WORD PHRASE FIELD AND OR NOT MINUS TILDE NEAR LPAREN RPAREN END
     text: str
     position: int
 
@@ -37,6 +37,9 @@ def tokenize(query: str) -> Iterator[Token]:
             position += len(token.text) + 2
         elif char == "-" and _starts_term(query, position + 1):
             yield Token("MINUS", char, position)
+            position += 1
+        elif char == "~" and _starts_term(query, position + 1):
+            yield Token("TILDE", char, position)  # `~term`: the term with its equivalents
             position += 1
         else:
             token = _bare(query, position)
@@ -67,11 +70,11 @@ def _bare(query: str, start: int) -> Token:
         return Token("FIELD", field.group(1).lower(), start)
     if text in KEYWORDS:
         return Token(text, text, start)
-    if _NEAR.match(text):
+    if NEAR_OPERATOR.match(text):
         return Token("NEAR", text, start)
     return Token("WORD", text, start)
 
 
 def near_distance(token: Token) -> int:
-    match = _NEAR.match(token.text)
+    match = NEAR_OPERATOR.match(token.text)
     return int(match.group(1)) if match and match.group(1) else DEFAULT_NEAR

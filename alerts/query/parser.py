@@ -5,23 +5,31 @@ or      := and ("OR" and)*
 and     := unary (["AND"] unary)*
 unary   := ("NOT" | "-") unary | near
 near    := primary ("NEAR/n" primary)?
-primary := WORD | PHRASE | "(" or ")" | FIELD value
+primary := WORD | PHRASE | "~" (WORD | PHRASE) | "(" or ")" | FIELD value
+
+`~term` is the term or any of its equivalents in the thesaurus (models/thesaurus.toml);
+`topic:csam|age-assurance` (or `topic:any`) keeps documents tagged with a topic.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from difflib import get_close_matches
 
 from alerts.query.ast import And, Filter, InTitle, Near, Node, Not, Or, Term, terms
 from alerts.query.lexer import Token, near_distance, tokenize
 from alerts.query.syntax_error import QuerySyntaxError
+from alerts.query.topics import equivalent_terms, written_term
 from models.inputs import bad_character, describe_character
+from models.taxonomy import ANY_TOPIC, topic_labels
 from models.text import fold, reference_key, tokens
 from models.vocabulary import DOCUMENT_KINDS, JURISDICTIONS
 
 MAX_LENGTH = 1000
-MAX_TERMS = 64
+MAX_TERMS = 64  # as written
+# After `~term` expansions: each equivalent is a term the matcher looks for.
+MAX_EXPANDED_TERMS = 256
 # Levels of (, NOT, - and title: one inside another. Parsing, evaluating, printing and the
 # native matcher all recurse once or a few times per level: a bound here keeps every one of
 # them far from Python's recursion limit for anything the parser accepts.
@@ -30,7 +38,8 @@ MAX_DEPTH = 32
 # line breaks). Any other (NUL, ESC, ...) is refused before it reaches a database or a terminal.
 QUERY_WHITESPACE = "\t\n\r"
 MIN_PREFIX = 3
-_STARTS_UNARY = frozenset({"WORD", "PHRASE", "FIELD", "LPAREN", "NOT", "MINUS"})
+_STARTS_UNARY = frozenset({"WORD", "PHRASE", "FIELD", "LPAREN", "NOT", "MINUS", "TILDE"})
+FIELDS = ("title", "jurisdiction", "type", "stage", "number", "topic")
 
 
 class Parser:
@@ -39,6 +48,7 @@ class Parser:
         self.tokens = list(tokenize(query))
         self.index = 0
         self.depth = 0
+        self.written_terms = 0
 
     @property
     def current(self) -> Token:
@@ -126,7 +136,18 @@ class Parser:
             return node
         if token.kind == "FIELD":
             return self.field(self.advance())
+        if token.kind == "TILDE":
+            return self.equivalents(self.advance())
         raise self.error(f"expected a word, a phrase, a field or (, found {_describe(token)}")
+
+    def equivalents(self, tilde: Token) -> Node:
+        """`~term`: the term, or any term the thesaurus gives as meaning the same."""
+        token = self.current
+        if token.kind not in ("WORD", "PHRASE"):
+            raise self.error("expected a word or a phrase after ~", tilde)
+        term = self.term(self.advance())
+        expanded = equivalent_terms(token.text)
+        return Or(expanded) if len(expanded) > 1 else term
 
     def term(self, token: Token) -> Term:
         raw = token.text.strip()
@@ -138,7 +159,8 @@ class Parser:
             raise self.error("expected a word with letters or digits", token)
         if prefix and len(words[-1]) < MIN_PREFIX:
             raise self.error(f"a prefix needs at least {MIN_PREFIX} letters before *", token)
-        return Term(words, prefix)
+        self.written_terms += 1
+        return written_term(raw)
 
     def field(self, token: Token) -> Node:
         if token.text == "title":
@@ -154,16 +176,17 @@ class Parser:
         normalise = _NORMALISERS.get(field.text)
         if normalise is None:
             raise self.error(
-                f"unknown field {field.text!r}: expected title, jurisdiction, type, stage "
-                "or number",
+                f"unknown field {field.text!r}{did_you_mean(field.text, FIELDS, ':')}: "
+                f"expected {', '.join(FIELDS[:-1])} or {FIELDS[-1]}",
                 field,
             )
         values = tuple(normalise(part) for part in value.text.split("|"))
-        allowed = _ALLOWED.get(field.text)
+        allowed = _allowed(field.text)
         for part in values:
             if not part or (allowed and part not in allowed):
                 choices = ", ".join(allowed or ("a value",))
-                raise self.error(f"{field.text}: expected {choices}, found {part!r}", value)
+                hint = did_you_mean(part, allowed) if allowed else ""
+                raise self.error(f"{field.text}: expected {choices}, found {part!r}{hint}", value)
         return values
 
 
@@ -171,13 +194,25 @@ def _describe(token: Token) -> str:
     return "the end of the query" if token.kind == "END" else repr(token.text)
 
 
-_NORMALISERS = {
+def did_you_mean(text: str, choices: tuple[str, ...], suffix: str = "") -> str:
+    """` (did you mean jurisdiction:?)` for a near miss, else ""."""
+    close = get_close_matches(text.lower(), choices, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]}{suffix}?)" if close else ""
+
+
+_NORMALISERS: dict[str, Callable[[str], str]] = {
     "jurisdiction": lambda value: fold(value).strip(),
     "type": lambda value: fold(value).strip(),
     "stage": lambda value: " ".join(tokens(value)),
     "number": reference_key,
+    "topic": lambda value: fold(value).strip(),
 }
-_ALLOWED = {"jurisdiction": JURISDICTIONS, "type": DOCUMENT_KINDS}
+
+
+def _allowed(field: str) -> tuple[str, ...]:
+    if field == "topic":
+        return (*topic_labels(), ANY_TOPIC)
+    return {"jurisdiction": JURISDICTIONS, "type": DOCUMENT_KINDS}.get(field, ())
 
 
 def parse_node(query: str) -> Node:
@@ -194,7 +229,15 @@ def parse_node(query: str) -> Node:
         )
     if not query.strip():
         raise QuerySyntaxError("expected a word, a phrase or a field: the query is empty", 0, query)
-    node = Parser(query).parse()
-    if len(terms(node)) > MAX_TERMS:
+    parser = Parser(query)
+    node = parser.parse()
+    if parser.written_terms > MAX_TERMS:
         raise QuerySyntaxError(f"too many terms: at most {MAX_TERMS}", 0, query)
+    if (expanded := len(terms(node))) > MAX_EXPANDED_TERMS:
+        raise QuerySyntaxError(
+            f"this query expands to {expanded} terms with the equivalents of its ~terms: "
+            f"at most {MAX_EXPANDED_TERMS}; use fewer ~terms",
+            0,
+            query,
+        )
     return node

@@ -73,6 +73,7 @@ _FIELD_VALUES: dict[str, Callable[[MatchDocument], str]] = {
     "type": lambda doc: doc.kind,
     "stage": lambda doc: doc.stage,
     "number": lambda doc: doc.reference,
+    "topic": lambda doc: " ".join(doc.topics),
 }
 
 

@@ -11,7 +11,10 @@ from rich.markup import escape
 from alerts.finder import Filters, SearchHit, find
 from alerts.query import Query, QuerySyntaxError, parse
 from alerts.query.ast import And, Filter, InTitle, Near, Node, Not, Or, Term
+from alerts.query.pitfalls import pitfalls
 from fivewatch.cli.common import database_option, emit, format_option, load_config, session_scope
+from models.taxonomy import ANY_TOPIC, topic_labels
+from models.thesaurus import load_thesaurus
 from models.vocabulary import DOCUMENT_KINDS, JURISDICTIONS
 
 COLUMNS = ("jurisdiction", "type", "reference", "title", "date", "matched_terms", "snippet")
@@ -37,9 +40,11 @@ def tree(node: Node, depth: int = 0) -> list[str]:
 def _label(node: Node) -> str:
     if isinstance(node, Term):
         kind = "PREFIX" if node.prefix else ("PHRASE" if len(node.words) > 1 else "WORD")
-        return f"{kind} {node}"
+        return f"{kind} {node.label}"
     if isinstance(node, Near):
         return f"NEAR/{node.distance} (at most {node.distance} words apart, either order)"
+    if isinstance(node, Filter) and node.field == "topic":
+        return f"FILTER {node} ({_topics_named(node.values)})"
     if isinstance(node, Filter):
         return f"FILTER {node}"
     return {InTitle: "IN TITLE", Not: "NOT", And: "AND", Or: "OR"}[type(node)]
@@ -63,6 +68,23 @@ def required_line(query: Query) -> str:
     return "required: " + " AND ".join(groups)
 
 
+def _topics_named(slugs: tuple[str, ...]) -> str:
+    """`topic:` in words: the topics' labels, and how a document comes to carry one."""
+    if ANY_TOPIC in slugs:
+        return "documents tagged with any topic: on-topic"
+    labels = topic_labels()
+    named = " or ".join(labels[slug] for slug in slugs)
+    count = sum(len(load_thesaurus().terms_of(slug)) for slug in slugs)
+    return f"documents tagged {named}: {count} thesaurus terms in English and French"
+
+
+def warning_lines(text: str) -> list[str]:
+    return [
+        f"warning: {pitfall.message}\n  did you mean: {pitfall.suggestion}"
+        for pitfall in pitfalls(text)
+    ]
+
+
 @click.group("query")
 def query_group() -> None:
     """Explain a query, or try it on the stored documents before subscribing."""
@@ -71,11 +93,14 @@ def query_group() -> None:
 @query_group.command("check")
 @click.argument("text")
 def check_command(text: str) -> None:
-    """Print the query's canonical form, its parsed tree and its required terms."""
+    """Print the query's canonical form, its parsed tree and its required terms, and warn
+    when it probably means something else than written (`grooming or sextortion`)."""
     query = parsed_or_exit(text)
     click.echo(str(query))
     click.echo("\n".join(tree(query.root)))
     click.echo(required_line(query))
+    for line in warning_lines(text):
+        click.echo(line, err=True)
 
 
 def hit_row(hit: SearchHit, fmt: str) -> dict[str, Any]:

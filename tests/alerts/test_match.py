@@ -143,7 +143,7 @@ def test_a_bill_that_starts_to_match_in_a_new_version_alerts(
     session.commit()
     [alert] = alerts(session)
     assert alert.change.kind == "new_version"
-    assert alert.reason == "new version; matched materiel, pornographique in text"
+    assert alert.reason == "new version; matched matériel, pornographique in text"
 
 
 def test_the_reason_says_where_each_term_matched(session: Session, store: Store) -> None:
@@ -153,7 +153,7 @@ def test_the_reason_says_where_each_term_matched(session: Session, store: Store)
     match_changes(session, NOW)
     session.commit()
     assert [a.reason for a in alerts(session)] == [
-        'new bill; matched "young persons" in title; acces in text',
+        'new bill; matched "young persons" in title; accès in text',  # as written
         "new bill; matched number:s209",
     ]
 

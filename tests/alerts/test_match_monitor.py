@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -11,9 +9,9 @@ from alerts.match import match_changes
 from alerts.query import MatchDocument, parse
 from alerts.subscriptions import subscribe
 from models import Alert, Change, Subscription
+from models.taxonomy import load_topics
 from tests.alerts.conftest import NOW, Store
 from tests.alerts.realbills import ca_bill_s209, uk_bill_2818
-from tests.conftest import ROOT
 
 SHAPES = (
     "{0}",
@@ -28,8 +26,7 @@ WORDS = ("young", "rates", "pornographique", "access", "business", "online", "ac
 
 
 def taxonomy_terms() -> list[str]:
-    topics = tomllib.loads((ROOT / "models/topics.toml").read_text(encoding="utf-8"))
-    return [f'"{term}"' for topic in topics.values() for term in topic["terms"]]
+    return [f'"{term}"' for topic in load_topics() for term in topic.terms]
 
 
 def queries() -> list[str]:

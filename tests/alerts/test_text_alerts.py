@@ -132,10 +132,10 @@ def test_a_query_matching_the_new_text_alerts_like_a_new_version(
     assert (reasons["ih"], reasons["rh"]) == ([], [])  # the words are not in the text yet
     [eh] = reasons["eh"]
     assert eh.startswith("new text: Engrossed in House (2019-05-22): 10 sections added")
-    assert eh.endswith("since Reported in House (2019-05-10); matched hmda in text")
+    assert eh.endswith("since Reported in House (2019-05-10); matched HMDA in text")
     assert reasons["rfs"] == [
         "new text: Referred in Senate (2019-05-23): no change to the text since Engrossed in "
-        "House (2019-05-22); matched hmda in text"
+        "House (2019-05-22); matched HMDA in text"
     ]
 
 
@@ -148,10 +148,10 @@ def test_a_term_that_appears_alerts_with_its_section_versions_and_sentences(
     assert arrives(session, "rh") == []
     [alert] = arrives(session, "eh")
     assert alert.reason == (
-        '"hmda" appeared in SEC. 10. Limitation on providing exemptions from HMDA reporting '
+        '"HMDA" appeared in SEC. 10. Limitation on providing exemptions from HMDA reporting '
         "requirements between Reported in House and Engrossed in House"
     )
-    assert alert.matched_terms == ["hmda"]
+    assert alert.matched_terms == ["HMDA"]
     assert alert.snippet == (
         "before: (new section) · after: Limitation on providing exemptions from [[HMDA]] "
         "reporting requirements"
@@ -218,9 +218,9 @@ def test_term_alerts_need_a_changed_term_a_matching_bill_and_the_filters(
     # Several terms changed: the first in the reason (the table of contents only repeats the
     # sections' headings, so the sections come first), every one in the terms.
     assert term_alert.reason.startswith('"emphasis" disappeared in SEC. 2. Findings; sense of')
-    assert term_alert.matched_terms == ["emphasis", "hmda"]
+    assert term_alert.matched_terms == ["emphasis", "HMDA"]
     assert plain.reason.endswith("no change to the text since Engrossed in House (2019-05-22); "
-                                 "matched hmda in text")  # fmt: skip
+                                 "matched HMDA in text")  # fmt: skip
 
 
 def test_a_term_under_not_never_triggers(session: Session, hr1500: Document) -> None:
@@ -232,7 +232,7 @@ def test_a_term_under_not_never_triggers(session: Session, hr1500: Document) -> 
         arrives(session, code)
     [alert] = arrives(session, "eh")  # payday appears: it is only ever excluded
     assert alert.subscription_id == nested.id
-    assert alert.matched_terms == ["hmda"]
+    assert alert.matched_terms == ["HMDA"]
 
 
 def test_the_email_shows_the_reason_and_the_sentences_before_and_after(
@@ -258,7 +258,7 @@ def test_the_email_shows_the_reason_and_the_sentences_before_and_after(
     assert html is not None
     text = " ".join(plain.get_content().split())
     assert (
-        'Why: "hmda" appeared in SEC. 10. Limitation on providing exemptions from HMDA reporting'
+        'Why: "HMDA" appeared in SEC. 10. Limitation on providing exemptions from HMDA reporting'
         " requirements between Reported in House and Engrossed in House" in text
     )
     after = "after: Limitation on providing exemptions from"
@@ -297,4 +297,4 @@ def test_the_demo_follows_hr1500_and_watches_words_its_text_really_gains(
     # "payday" is in the findings from the start: the watch matches every version; its alert
     # for the engrossed text is the term alert.
     assert said == [(name, code) for code in VERSIONS for name in (FOLLOW, TERM_WATCH)]
-    assert alerts[5].reason.startswith('"hmda" appeared in SEC. 10. Limitation on providing')
+    assert alerts[5].reason.startswith('"HMDA" appeared in SEC. 10. Limitation on providing')

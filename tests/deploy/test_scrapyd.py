@@ -150,7 +150,12 @@ def test_the_egg_carries_the_packages_spiders_import_and_the_settings_entry_poin
     with zipfile.ZipFile(egg) as archive:
         names = set(archive.namelist())
         entry_points = archive.read("EGG-INFO/entry_points.txt").decode()
-    assert {"crawlers/settings.py", "models/store.py", "models/topics.toml"} <= names
+    assert {
+        "crawlers/settings.py",
+        "models/store.py",
+        "models/topics.toml",
+        "models/thesaurus.toml",
+    } <= names
     assert "settings = crawlers.settings" in entry_points
 
 
