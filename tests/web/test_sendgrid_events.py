@@ -143,7 +143,7 @@ def state(session: Session, reader: Subscriber) -> tuple[bool, str, int]:
             "group_unsubscribe: unsubscribe group 10 (SendGrid, 2025-12-03 06:47 UTC)",
         ),
     ],
-    ids=lambda value: value["event"] if isinstance(value, dict) else "",
+    ids=["bounce", "dropped", "spamreport", "group_unsubscribe"],
 )
 def test_a_signed_report_stops_the_mail_and_says_why(
     webhook: TestClient,
@@ -295,6 +295,25 @@ def test_without_a_configured_key_everything_is_refused(
     answer = post(client, body, signed(signing_key, body))
     assert answer.status_code == 403
     assert "FIVEWATCH_SENDGRID_WEBHOOK_PUBLIC_KEY" in answer.json()["detail"]
+    assert state(session, reader) == (True, "", 0)
+
+
+def test_a_key_that_is_not_sendgrids_is_an_error_naming_the_setting(
+    db_url: str,
+    outbox: Path,
+    session: Session,
+    reader: Subscriber,
+    signing_key: ec.EllipticCurvePrivateKey,
+) -> None:
+    pem = "-----BEGIN PUBLIC KEY-----\n" + public_key_setting(
+        signing_key
+    )  # pasted with its PEM line
+    config = dataclasses.replace(web_config(db_url, outbox), sendgrid_webhook_public_key=pem)
+    body = batch(HARD_BOUNCE)
+    with TestClient(create_app(config)) as client:
+        answer = post(client, body, signed(signing_key, body))
+    assert answer.status_code == 500
+    assert "FIVEWATCH_SENDGRID_WEBHOOK_PUBLIC_KEY is not a valid" in answer.json()["detail"]
     assert state(session, reader) == (True, "", 0)
 
 
