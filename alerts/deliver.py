@@ -227,12 +227,11 @@ def send_pending(
     now: datetime,
     mail_from: str,
     links: Links,
-    dry_run: bool = False,
     stop: Callable[[], bool] = lambda: False,
     subscriber_id: int | None = None,
     channels: WebhookBackend | None = None,
 ) -> DeliverySummary:
-    """Send due deliveries, each recorded on its own; a dry run renders and hands them over.
+    """Send due deliveries, each recorded on its own (a dry run is alerts.preview).
 
     Email goes through `backend`, a chat or webhook delivery through `channels`: the same
     claim, lease, retry and uncertain rules (without `channels`, a channel delivery is held).
@@ -245,10 +244,6 @@ def send_pending(
     context = MailContext(mail_from, links, now)
     channels = channels or WebhookBackend({})
     sender = _Sender(session_factory, backend, now, context, channels, subscriber_id)
-    if dry_run:
-        for due_id in sender.due_ids():
-            sender.dry_run(due_id)
-        return summary
     summary.resent = sender.resolve_uncertain()
     while not stop() and (claimed := sender.claim_batch()):
         for outcome in sender.send_batch(claimed, stop):
@@ -313,7 +308,7 @@ def _awaiting(session: Session, subscriber: Subscriber) -> list[Subscription]:
     return list(session.scalars(statement.order_by(Subscription.id)))
 
 
-def _stopped(delivery: Delivery) -> str:
+def stopped_reason(delivery: Delivery) -> str:
     """Why this delivery must not go now, or "" when it may. Unsubscribing cancels what was
     queued before it; a confirmation asked for since (signing up again) still goes."""
     subscriber = delivery.subscriber
@@ -447,7 +442,7 @@ class _Sender:
     ) -> tuple[int, Mail | Notification | str]:
         """The message to send, or the recorded outcome when there is nothing to send."""
         delivery_id = delivery.id
-        if delivery.kind != ADMIN and (reason := _stopped(delivery)):
+        if delivery.kind != ADMIN and (reason := stopped_reason(delivery)):
             return delivery_id, self._record(delivery_id, "", lambda d: self._cancel(d, reason))
         render = render_notification if delivery.channel else render_delivery
         try:
@@ -503,12 +498,6 @@ class _Sender:
         with self.session_factory() as session, session.begin():
             session.connection().execute(statement, values)
         return "sent"
-
-    def dry_run(self, delivery_id: int) -> None:
-        with self.session_factory() as session:
-            [delivery] = self._load(session, [delivery_id])
-            message = render_delivery(session, delivery, self.context)
-            self.backend.send(message, delivery_id=delivery_id, dry_run=True)
 
     def _load(self, session: Session, delivery_ids: list[int]) -> list[Delivery]:
         statement = (

@@ -28,9 +28,12 @@ from alerts.deliver import (
     send_pending,
 )
 from alerts.mail_links import Links
+from alerts.preview import PreviewMail, preview_next
+from alerts.render import MailContext
 from fivewatch.config import Config
 from fivewatch.error_lines import FiveWatchError
 from fivewatch.health_policy import HealthPolicy
+from fivewatch.send_check import check_send_config
 from models import utcnow
 
 Sessions = sessionmaker[Session]
@@ -82,7 +85,6 @@ def send_due(
     sessions: Sessions,
     *,
     subscriber_id: int | None = None,
-    dry_run: bool = False,
     stop: Callable[[], bool] = lambda: False,
 ) -> DeliverySummary:
     """Send what the outbox holds due now (only `subscriber_id`'s, when given)."""
@@ -94,7 +96,6 @@ def send_due(
             now=utcnow(),
             mail_from=config.mail_from,
             links=mail_links(config),
-            dry_run=dry_run,
             stop=stop,
             subscriber_id=subscriber_id,
             channels=channels,
@@ -108,10 +109,11 @@ def deliver(
     backend: MailBackend,
     sessions: Sessions,
     *,
-    dry_run: bool = False,
     stop: Callable[[], bool] = lambda: False,
 ) -> DeliverySummary:
-    """Queue, then send everything due through `backend` (until `stop` says so)."""
+    """Check the configuration, queue, then send everything due through `backend` (until
+    `stop` says so). A configuration problem stops it before anything is queued or claimed."""
+    check_send_config(config)
     with sessions.begin() as session:
         queue_everything(session, config)
         if pending_confirmations(session) and not config.secret_key:
@@ -119,4 +121,31 @@ def deliver(
                 "confirmation emails are waiting but FIVEWATCH_SECRET_KEY is not set: their "
                 "confirm links cannot be signed. Set it and run `fivewatch send` again."
             )
-    return send_due(config, backend, sessions, dry_run=dry_run, stop=stop)
+    return send_due(config, backend, sessions, stop=stop)
+
+
+def preview_due(
+    config: Config, backend: MailBackend | None, sessions: Sessions
+) -> list[PreviewMail]:
+    """What `fivewatch send` would send now, queued as it would queue it and then rolled back;
+    with a `backend`, each is also handed to its dry run (the provider's sandbox)."""
+    now = utcnow()
+    policy = HealthPolicy.from_config(config)
+    with sessions() as session:  # never committed: the preview changes nothing
+        previews = preview_next(
+            session,
+            MailContext(config.mail_from, mail_links(config), now),
+            queue_more=lambda s: queue_admin_mail(s, config.admin_email, now, policy),
+        )
+        session.rollback()
+    if backend is not None:
+        _to_sandbox(backend, previews)
+    return previews
+
+
+def _to_sandbox(backend: MailBackend, previews: list[PreviewMail]) -> None:
+    """Each renderable preview to the backend's dry run (SendGrid's sandbox mode, SMTP up to
+    the recipients): a provider that would refuse it says so now."""
+    for preview in previews:
+        if preview.message is not None:
+            backend.send(preview.message, delivery_id=preview.delivery_id or 0, dry_run=True)

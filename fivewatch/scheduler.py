@@ -214,7 +214,14 @@ class Scheduler:
         )
 
     def send(self) -> None:
-        log.info("delivered", extra=asdict(self.deliver()))
+        """Deliver; a configuration `fivewatch send` would refuse (fivewatch.send_check) is
+        logged as one error line each cycle, nothing claimed, and crawling goes on."""
+        try:
+            summary = self.deliver()
+        except FiveWatchError as error:
+            log.error("not sending: %s", error)
+            return
+        log.info("delivered", extra=asdict(summary))
 
     def note_health(self) -> None:
         """Log each source whose verdict changed (the admin email is queued by `deliver`)."""

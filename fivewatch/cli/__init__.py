@@ -9,6 +9,7 @@ import click
 
 from fivewatch.cli.alert_commands import (
     confirm_command,
+    deliveries_command,
     follow_command,
     match_command,
     send_command,
@@ -74,6 +75,7 @@ for command in (
     unsubscribe_command,
     subscribers_command,
     subscriptions_command,
+    deliveries_command,
     run_command,
     export_command,
     import_command,

@@ -1,16 +1,21 @@
 """Subscriptions and the alert flow: `subscribe`, `follow`, `confirm`, `unsubscribe`,
-`subscribers`, `subscriptions`, `match`, `send`."""
+`subscribers`, `subscriptions`, `match`, `send`, `deliveries`."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import click
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from alerts.backends.interface import MailBackend
+from alerts.deliver import DeliverySummary
+from alerts.delivery_record import DELIVERY_RECORD_COLUMNS, delivery_record
 from alerts.match import match_changes
 from alerts.query import QuerySyntaxError
+from alerts.requeue import requeue_failed
 from alerts.schedule import WEEKDAYS
 from alerts.subscriptions import (
     confirm_by_token,
@@ -29,9 +34,12 @@ from fivewatch.cli.common import (
     session_factory,
     session_scope,
 )
+from fivewatch.cli.outbox_views import preview_summary, preview_text, record_lines
 from fivewatch.cli.stopping import exit_if_stopped, stop_on_signals
+from fivewatch.config import Config
 from fivewatch.error_lines import FiveWatchError, NotFound
-from fivewatch.mailer import deliver, mail_backend
+from fivewatch.mailer import deliver, mail_backend, preview_due
+from fivewatch.send_check import check_send_config
 from models import Delivery, Subscriber, Subscription, utcnow
 from models.vocabulary import DOCUMENT_KINDS, FREQUENCIES, JURISDICTIONS, Frequency
 
@@ -165,19 +173,57 @@ def match_command(database_url: str | None) -> None:
 
 
 @click.command("send")
-@click.option("--dry-run", is_flag=True, help="Render and hand to the provider's sandbox only.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Show the emails a send would send now (and hand them to the provider's sandbox); "
+    "nothing is claimed or changed.",
+)
+@click.option(
+    "--retry-failed",
+    is_flag=True,
+    help="First put failed deliveries back in the queue (once their cause is fixed); they are "
+    "rendered again, with the links configured now.",
+)
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M"]),
+    default=None,
+    help="With --retry-failed: only deliveries queued since this UTC date (or date and time).",
+)
 @database_option
-def send_command(dry_run: bool, database_url: str | None) -> None:
+def send_command(
+    dry_run: bool, retry_failed: bool, since: datetime | None, database_url: str | None
+) -> None:
     """Queue confirmations, due alerts and digests, then send them."""
+    if since is not None and not retry_failed:
+        raise click.UsageError("--since goes with --retry-failed")
+    if dry_run and retry_failed:
+        raise click.UsageError("--dry-run shows the queue as it is: run it without --retry-failed")
     config = load_config(database_url)
+    if dry_run:
+        _preview(config)
+        return
+    check_send_config(config)  # before anything is requeued, queued or claimed
     if not config.secret_key:
         console.print(
             "[yellow]FIVEWATCH_SECRET_KEY is not set: alert emails go out without "
             "manage or one-click unsubscribe links[/yellow]"
         )
+    if retry_failed:
+        with session_scope(config) as session:
+            requeued = requeue_failed(session, since and since.replace(tzinfo=UTC))
+        console.print(f"Failed deliveries: {requeued}")
     with stop_on_signals() as stop:
         sessions = session_factory(config)
-        summary = deliver(config, mail_backend(config), sessions, dry_run=dry_run, stop=stop)
+        summary = deliver(config, mail_backend(config), sessions, stop=stop)
+    _report(summary)
+    exit_if_stopped(
+        stop, f"each email handed over is recorded; {summary.released} released to the next send"
+    )
+
+
+def _report(summary: DeliverySummary) -> None:
     console.print(f"Emails: {summary}")
     if summary.uncertain or summary.resent:
         console.print(
@@ -189,9 +235,21 @@ def send_command(dry_run: bool, database_url: str | None) -> None:
             f"[red]{summary.held} held: their content could not be rendered or was refused; "
             "kept with their alerts and tried again later (the log names each)[/red]"
         )
-    exit_if_stopped(
-        stop, f"each email handed over is recorded; {summary.released} released to the next send"
-    )
+
+
+def _preview(config: Config) -> None:
+    """`send --dry-run`: every email a send would send now, on stdout; with a configuration a
+    send would refuse, the preview still shows and the sandbox is skipped."""
+    try:
+        check_send_config(config)
+        backend: MailBackend | None = mail_backend(config)
+    except FiveWatchError as error:
+        console.print(f"[yellow]{error} (the send would stop here)[/yellow]")
+        backend = None
+    previews = preview_due(config, backend, session_factory(config))
+    click.echo(preview_summary(previews))
+    for preview in previews:
+        click.echo(preview_text(preview))
 
 
 @click.command("confirm")
@@ -304,3 +362,21 @@ def subscriptions_command(email: str | None, fmt: str, database_url: str | None)
     """List subscriptions (of EMAIL, or everyone's): query or followed bill, frequency."""
     with session_scope(load_config(database_url)) as session:
         emit(subscription_rows(session, email), SUBSCRIPTION_COLUMNS, fmt, title="Subscriptions")
+
+
+@click.command("deliveries")
+@click.argument("email")
+@format_option
+@database_option
+def deliveries_command(email: str, fmt: str, database_url: str | None) -> None:
+    """Every email and notification to EMAIL, newest first: when, kind, status, last error."""
+    with session_scope(load_config(database_url)) as session:
+        address = email.strip().lower()
+        subscriber = session.scalar(select(Subscriber).where(Subscriber.email == address))
+        if subscriber is None:
+            raise NotFound(f"no subscriber with the address {email}")
+        rows = delivery_record(session, subscriber.id)
+    if fmt == "table":
+        click.echo("\n".join(record_lines(subscriber.email, rows)))
+    else:
+        emit([row.export() for row in rows], DELIVERY_RECORD_COLUMNS, fmt)

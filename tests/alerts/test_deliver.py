@@ -95,8 +95,6 @@ def run(
     factory: sessionmaker[Session],
     backend: MailBackend,
     at: timedelta = timedelta(0),
-    *,
-    dry_run: bool = False,
 ) -> DeliverySummary:
     return send_pending(
         factory,
@@ -104,7 +102,6 @@ def run(
         now=NOW + at,
         mail_from="alerts@fw.example",
         links=LINKS,
-        dry_run=dry_run,
     )
 
 
@@ -263,14 +260,6 @@ def test_a_rendering_error_holds_the_delivery_and_its_alerts_until_it_renders(
     assert run(factory, fixed, MAX_BACKOFF).sent == 2
     assert sorted(fixed.sent) == sorted(queued)
     assert [(d.status, len(d.alerts) > 0) for d in deliveries(factory)] == [("sent", True)] * 2
-
-
-def test_dry_run_changes_nothing(factory: sessionmaker[Session], queued: list[int]) -> None:
-    backend = RecordingBackend()
-    run(factory, backend, dry_run=True)
-    assert sorted(backend.dry_runs) == sorted(queued)
-    assert backend.sent == []
-    assert [(d.status, d.attempts) for d in deliveries(factory)] == [("pending", 0)] * 2
 
 
 def test_two_workers_never_send_a_delivery_twice(
