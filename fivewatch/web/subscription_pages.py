@@ -41,6 +41,7 @@ from fivewatch.web.forms import (
     digest_times_form,
     subscription_form,
 )
+from fivewatch.web.next_mail import next_mail
 from fivewatch.web.schemas import MAX_ID, RowId
 from fivewatch.web.security import link_key, rate_limited, require_csrf
 from fivewatch.web.state import SessionDep, StateDep, WebState, render
@@ -239,6 +240,7 @@ def _render_manage(
         "times": times,
         "error": error,
         "deliveries": delivery_record(session, subscriber.id),
+        "next_mail": next_mail(session, state.config, subscriber, utcnow()),
     }
     return render(request, "manage.html", context, status_code=400 if error else 200)
 

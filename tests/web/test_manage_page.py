@@ -8,6 +8,7 @@ import io
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import time_machine
 from fastapi.testclient import TestClient
 from lxml import html
 from sqlalchemy import select
@@ -202,3 +203,45 @@ def test_the_record_needs_the_signed_manage_link(
     assert client.get(f"/manage/{unsubscribe}/deliveries.json").status_code == 400
     assert client.get("/manage/forged/deliveries.csv").status_code == 400
     assert client.get(f"{manage}/deliveries.json").status_code == 200
+
+
+def _previews(client: TestClient, manage: str) -> list[tuple[str, str, str]]:
+    """Each preview on the manage page: its subject, its line, its text."""
+    page = html.fromstring(client.get(manage).text)
+    return [
+        (_text(mail, "h3"), _text(mail, "p.help"), _text(mail, "pre.preview-text"))
+        for mail in page.cssselect("#next-mail article.preview")
+    ]
+
+
+def test_a_waiting_confirmation_is_previewed(
+    client: TestClient, session: Session, corpus: Corpus
+) -> None:
+    subscription = subscribe(session, email="reader@example.org", query="pornography")
+    session.commit()
+    manage = f"/manage/{make_token(SECRET, Purpose.MANAGE, subscription.subscriber_id)}"
+    ((subject, line, text),) = _previews(client, manage)
+    assert subject == "Confirm your FiveWatch subscription"
+    assert line == "Goes out with the next send"
+    assert "/confirm/" in text
+    assert session.scalars(select(Delivery)).all() == []  # a preview queues nothing
+
+
+def test_the_next_daily_digest_is_previewed_at_its_slot(
+    client: TestClient, session: Session, corpus: Corpus
+) -> None:
+    subscription = subscribe(
+        session, email="reader@example.org", query="pornography", frequency="daily",
+        confirmed=True, timezone="Australia/Sydney",
+    )  # fmt: skip
+    subscription.subscriber.digest_hour = 18
+    match_changes(session, NOW)
+    session.commit()
+    # 16:30 in Sydney: the alerts wait for today's 18:00 (AEDT, UTC+11) digest.
+    with time_machine.travel(NOW + timedelta(minutes=30), tick=False):
+        manage = f"/manage/{make_token(SECRET, Purpose.MANAGE, subscription.subscriber_id)}"
+        ((subject, line, text),) = _previews(client, manage)
+    assert line == "Goes out at 2026-11-29 07:00 UTC, with 2 alerts"
+    assert "S-209" in text
+    assert subject
+    assert session.scalars(select(Delivery)).all() == []
