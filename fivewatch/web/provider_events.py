@@ -22,6 +22,7 @@ import base64
 import binascii
 import json
 import logging
+import re
 from collections import Counter
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -45,6 +46,7 @@ PROVIDER, LABEL = "sendgrid", "SendGrid"
 # SendGrid posts a batch once it reaches 768 KB (or every 30 s); twice that is room enough.
 MAX_BODY = 1536 * 1024
 KEY_SETTING = "FIVEWATCH_SENDGRID_WEBHOOK_PUBLIC_KEY"
+PEM_LINE = re.compile(r"-----(BEGIN|END) PUBLIC KEY-----")
 
 
 @router.post("/sendgrid")
@@ -81,7 +83,9 @@ def _forbidden(why: str) -> HTTPException:
 
 @lru_cache(maxsize=4)
 def _verifier_key(configured: str) -> EllipticCurvePublicKey:
-    key = EventWebhook().convert_public_key_to_ecdsa(configured.strip())
+    """The key as SendGrid shows it (base64 DER), also when pasted with its PEM lines."""
+    base64_der = "".join(PEM_LINE.sub("", configured).split())
+    key = EventWebhook().convert_public_key_to_ecdsa(base64_der)
     if not isinstance(key, EllipticCurvePublicKey):
         raise ValueError("not an elliptic-curve key")
     return key

@@ -82,6 +82,25 @@ def signing_key() -> ec.EllipticCurvePrivateKey:
     return ec.generate_private_key(ec.SECP256R1())
 
 
+def test_a_key_pasted_with_its_pem_lines_works(
+    db_url: str,
+    outbox: Path,
+    session: Session,
+    reader: Subscriber,
+    signing_key: ec.EllipticCurvePrivateKey,
+) -> None:
+    pem = signing_key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    config = dataclasses.replace(
+        web_config(db_url, outbox), sendgrid_webhook_public_key=pem.decode()
+    )
+    body = batch(HARD_BOUNCE)
+    with TestClient(create_app(config)) as client:
+        assert post(client, body, signed(signing_key, body)).status_code == 200
+    assert not state(session, reader)[0]
+
+
 def public_key_setting(key: ec.EllipticCurvePrivateKey) -> str:
     """The public key as SendGrid's settings page shows it: base64 DER, no PEM lines."""
     der = key.public_key().public_bytes(
@@ -305,10 +324,9 @@ def test_a_key_that_is_not_sendgrids_is_an_error_naming_the_setting(
     reader: Subscriber,
     signing_key: ec.EllipticCurvePrivateKey,
 ) -> None:
-    pem = "-----BEGIN PUBLIC KEY-----\n" + public_key_setting(
-        signing_key
-    )  # pasted with its PEM line
-    config = dataclasses.replace(web_config(db_url, outbox), sendgrid_webhook_public_key=pem)
+    # The signing key's public half cut short, as a bad copy and paste leaves it.
+    cut = public_key_setting(signing_key)[:40]
+    config = dataclasses.replace(web_config(db_url, outbox), sendgrid_webhook_public_key=cut)
     body = batch(HARD_BOUNCE)
     with TestClient(create_app(config)) as client:
         answer = post(client, body, signed(signing_key, body))
