@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -23,8 +24,12 @@ from alerts.subscriptions import subscribe
 from fivewatch.cli import cli
 from fivewatch.config import Config
 from fivewatch.error_lines import FiveWatchError
+from fivewatch.health_policy import HealthPolicy
+from fivewatch.mailer import deliver, mail_backend
+from fivewatch.scheduler import Scheduler
 from fivewatch.send_check import check_send_config
 from models import Alert, Delivery, Subscriber
+from models.db import make_session_factory
 from tests.alerts.conftest import NOW
 
 OLD_BASE, NEW_BASE = "https://old.fivewatch.example.org", "https://fivewatch.example.org"
@@ -255,3 +260,18 @@ def test_deliveries_exports_csv_and_json_with_stable_columns(
     assert [tuple(item) for item in exported] == [DELIVERY_RECORD_COLUMNS]
     assert exported[0]["when"] == NOW.strftime("%Y-%m-%dT%H:%M:%SZ")
     assert exported[0]["id"] == recorded[1].id
+
+
+def test_the_schedulers_send_step_logs_a_bad_configuration_and_claims_nothing(
+    db_url: str, session: Session, queued: list[Delivery], caplog: pytest.LogCaptureFixture
+) -> None:
+    config = Config.from_env(
+        {"FIVEWATCH_DATABASE_URL": db_url, "FIVEWATCH_MAIL_BACKEND": "sendgrid"}
+    )
+    sessions = make_session_factory(session.get_bind())  # type: ignore[arg-type]
+    send = partial(deliver, config, mail_backend(Config.from_env({})), sessions)
+    loop = Scheduler(db_url, sessions, send, HealthPolicy.from_config(config))
+    before = state(session)
+    loop.send()
+    assert "not sending: cannot send: FIVEWATCH_MAIL_BACKEND is sendgrid" in caplog.text
+    assert state(session) == before
