@@ -12,10 +12,12 @@ from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
 from alerts.headers import header_text
-from alerts.query import parse
+from alerts.query import QuerySyntaxError, parse
+from alerts.query.ast import And, Filter, Node
 from alerts.tokens import MAX_AGE, Purpose, read_token
 from models import Delivery, Document, Subscriber, Subscription, utcnow
 from models.inputs import checked_text
+from models.taxonomy import ANY_TOPIC, topic_labels
 from models.vocabulary import DOCUMENT_KINDS, FREQUENCIES, JURISDICTIONS, Frequency
 
 MAX_EMAIL = 254
@@ -49,6 +51,66 @@ def normalise_email(email: str) -> str:
     ):
         raise ValueError(f"not a valid email address: {email!r} (expected name@example.org)")
     return cleaned
+
+
+def topic_choices() -> tuple[str, ...]:
+    """The topics a subscription can pick, in taxonomy order, then `any` (any of them)."""
+    return (*topic_labels(), ANY_TOPIC)
+
+
+def checked_topics(topics: Iterable[str]) -> list[str]:
+    """Topic slugs in taxonomy order (`any` alone when picked: it covers the others), or
+    ValueError naming the unknown one and listing the topics."""
+    chosen = {topic.strip().lower() for topic in topics}
+    allowed = topic_choices()
+    if unknown := sorted(chosen - set(allowed)):
+        raise ValueError(f"unknown topic {unknown[0]!r}: expected one of {', '.join(allowed)}")
+    return [ANY_TOPIC] if ANY_TOPIC in chosen else [slug for slug in allowed if slug in chosen]
+
+
+def compose_query(words: str, topics: Iterable[str] = ()) -> str:
+    """The stored query of a form's words and picked topics: `topic:a|b AND (words)`, the topic
+    filter alone, or the words alone. Raises ValueError for an unknown topic (the words are
+    checked by `parse` where the query is stored)."""
+    words = words.strip()
+    picked = checked_topics(topics)
+    if not picked:
+        return words
+    topic_filter = f"topic:{'|'.join(picked)}"
+    return f"{topic_filter} AND ({words})" if words else topic_filter
+
+
+def split_query(query: str) -> tuple[str, tuple[str, ...]]:
+    """compose_query read back (for the manage form): the words and the topics of a query's
+    top-level `topic:` filter. A query it cannot split exactly (a topic inside an OR, an
+    invalid query) comes back whole, with no topic picked: nothing is ever reinterpreted."""
+    head, _, rest = query.strip().partition(" ")
+    if not head.lower().startswith("topic:"):
+        return query, ()
+    words = rest.strip().removeprefix("AND ").strip()
+    if words.startswith("(") and words.endswith(")") and _parses(words[1:-1]):
+        words = words[1:-1].strip()
+    try:
+        node = parse(query).root
+        topics = _topic_values(node)
+        if topics and parse(compose_query(words, topics)).root == node:
+            return words, topics
+    except (QuerySyntaxError, ValueError):
+        pass
+    return query, ()
+
+
+def _parses(words: str) -> bool:
+    try:
+        parse(words)
+    except QuerySyntaxError:
+        return False
+    return True
+
+
+def _topic_values(node: Node) -> tuple[str, ...]:
+    first = node.children[0] if isinstance(node, And) else node
+    return first.values if isinstance(first, Filter) and first.field == "topic" else ()
 
 
 def checked_name(name: str) -> str:

@@ -28,6 +28,7 @@ from fivewatch.cli.query_commands import query_group
 from fivewatch.cli.run import run_command
 from fivewatch.cli.schema_commands import db
 from fivewatch.cli.serve import serve
+from fivewatch.cli.topic_commands import topics_command
 from fivewatch.cli.transfer_commands import export_command, import_command
 
 
@@ -76,6 +77,7 @@ for command in (
     subscribers_command,
     subscriptions_command,
     deliveries_command,
+    topics_command,
     run_command,
     export_command,
     import_command,

@@ -15,9 +15,11 @@ from alerts.deliver import DeliverySummary
 from alerts.delivery_record import DELIVERY_RECORD_COLUMNS, delivery_record
 from alerts.match import match_changes
 from alerts.query import QuerySyntaxError
+from alerts.query.pitfalls import pitfalls
 from alerts.requeue import requeue_failed
 from alerts.schedule import WEEKDAYS
 from alerts.subscriptions import (
+    compose_query,
     confirm_by_token,
     follow,
     subscribe,
@@ -46,7 +48,15 @@ from models.vocabulary import DOCUMENT_KINDS, FREQUENCIES, JURISDICTIONS, Freque
 
 @click.command("subscribe")
 @click.argument("email")
-@click.option("--query", "-q", required=True, help="Alert query, e.g. '\"online safety\" OR CSAM'.")
+@click.option("--query", "-q", default="", help="Alert query, e.g. '\"online safety\" OR CSAM'.")
+@click.option(
+    "--topic",
+    "topics",
+    multiple=True,
+    metavar="SLUG",
+    help="Only documents on this topic (repeatable: any of them; `fivewatch topics` lists "
+    "them); with --query, documents on the topic that match the query.",
+)
 @click.option("--name", default="", help="A name for this subscription.")
 @click.option("--jurisdiction", "-j", multiple=True, type=click.Choice(JURISDICTIONS))
 @click.option("--type", "doc_types", multiple=True, type=click.Choice(DOCUMENT_KINDS))
@@ -88,6 +98,7 @@ from models.vocabulary import DOCUMENT_KINDS, FREQUENCIES, JURISDICTIONS, Freque
 def subscribe_command(
     email: str,
     query: str,
+    topics: tuple[str, ...],
     name: str,
     jurisdiction: tuple[str, ...],
     doc_types: tuple[str, ...],
@@ -102,11 +113,17 @@ def subscribe_command(
     confirmed: bool,
     database_url: str | None,
 ) -> None:
-    """Subscribe EMAIL to alerts matching --query (a confirmation email is sent first)."""
+    """Subscribe EMAIL to alerts matching --query and/or --topic (a confirmation email is sent
+    first). A query that probably means something else is subscribed as written, with a warning
+    on stderr suggesting the query it may mean."""
     if no_email and not channel:
         raise click.UsageError("--no-email needs --channel: alerts must go somewhere")
+    if not query.strip() and not topics:
+        raise click.UsageError("give --query, --topic or both: what should the alerts be about?")
+    words = query
     config = load_config(database_url)
     try:
+        query = compose_query(words, topics)  # an unknown topic: the error lists them
         with session_scope(config) as session:
             subscription = subscribe(
                 session,
@@ -125,6 +142,8 @@ def subscribe_command(
             subscription.channel, subscription.by_email = channel.lower(), not no_email
             session.flush()
             console.print(f"Subscription {subscription.id} for {email}: {query}")
+            for pitfall in pitfalls(words) if words.strip() else ():
+                click.echo(f"warning: {pitfall}", err=True)
             if channel and channel.lower() not in config.channels:
                 console.print(
                     f"channel {channel.lower()!r} is not configured: its notifications are held "
