@@ -36,7 +36,7 @@ def test_references_fold_to_one_key(reference: str, key: str) -> None:
 
 
 def test_french_terms_and_prefixes_tag_topics() -> None:
-    assert tag_topics("Loi sur les préjudices en ligne") == ["online-harms"]
+    assert tag_topics("Loi sur les préjudices en ligne") == ["online-harms", "child-online-laws"]
     assert tag_topics("matériel d'abus pédosexuels") == ["csam"]
     assert tag_topics("Abolition of Business Rates Bill") == []
 

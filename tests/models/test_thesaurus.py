@@ -68,3 +68,20 @@ def test_a_topic_without_french_terms_is_refused() -> None:
     thesaurus = parse_thesaurus('[csam]\n"x" = { lang = "en" }\n')  # bad data, for this test
     with pytest.raises(ThesaurusError, match=r"topic \[csam\] has no French term"):
         check_coverage(["csam"], thesaurus, "bad.toml")
+
+
+def test_every_topic_has_terms_of_all_five_countries() -> None:
+    thesaurus = load_thesaurus()
+    for topic in load_topics():
+        entries = thesaurus.terms_of(topic.slug)
+        if any(not entry.countries for entry in entries):
+            continue  # a term used everywhere covers the five
+        used = {country for entry in entries for country in entry.countries}
+        assert used == {"us", "uk", "ca", "au", "nz"}, topic.slug
+
+
+def test_each_country_has_its_statutory_terms() -> None:
+    thesaurus = load_thesaurus()
+    for country in ("us", "uk", "ca", "au", "nz"):
+        legal = [e.term for e in thesaurus.entries if e.statute and country in e.countries]
+        assert len(legal) >= 3, (country, legal)
