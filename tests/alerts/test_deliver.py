@@ -50,7 +50,6 @@ class RecordingBackend:
     failures: list[Exception] = field(default_factory=list)
     pause: float = 0.0
     sent: list[int] = field(default_factory=list)
-    dry_runs: list[int] = field(default_factory=list)
     name: str = "recording"
 
     def send(self, message: EmailMessage, *, delivery_id: int, dry_run: bool = False) -> SendResult:
@@ -58,7 +57,8 @@ class RecordingBackend:
         time.sleep(self.pause)
         if self.failures:
             raise self.failures.pop(0)
-        (self.dry_runs if dry_run else self.sent).append(delivery_id)
+        assert not dry_run  # previews never reach send_pending (alerts.preview)
+        self.sent.append(delivery_id)
         return SendResult(self.name, f"msg-{delivery_id}")
 
 
