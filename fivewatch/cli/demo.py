@@ -23,6 +23,7 @@ from alerts.subscriptions import confirm_by_token, follow, subscribe
 from crawlers.process import run_crawl, sync_sources
 from fivewatch.cli.common import console, emit, log_level, session_factory, session_scope
 from fivewatch.cli.crawl import RUN_COLUMNS, run_rows, source_rows
+from fivewatch.cli.demo_webhook import with_demo_webhook
 from fivewatch.config import Config, Secret
 from fivewatch.health_policy import HealthPolicy
 from fivewatch.mailer import deliver, mail_links
@@ -60,7 +61,7 @@ def add_sample_subscriptions(session: Session, path: Path = SAMPLE_SUBSCRIPTIONS
     """The demo's subscribers start unconfirmed: double opt-in, as for anyone."""
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     for entry in data.get("subscription", []):
-        subscribe(
+        subscription = subscribe(
             session,
             email=entry["email"],
             query=entry["query"],
@@ -70,6 +71,8 @@ def add_sample_subscriptions(session: Session, path: Path = SAMPLE_SUBSCRIPTIONS
             text_terms=entry.get("text_terms", False),
             frequency=entry.get("frequency", Frequency.IMMEDIATE),
         )
+        subscription.channel = entry.get("channel", "")
+        subscription.by_email = entry.get("by_email", True)
     for entry in data.get("follow", []):
         found = find(session, entry["reference"], entry.get("jurisdiction"))
         if found is not None:
@@ -178,6 +181,7 @@ def next_morning_digests(config: Config) -> DeliverySummary:
 def demo(directory: Path, cassette: Path) -> None:
     """Replay the recorded sources into a fresh SQLite file, match sample subscriptions, email."""
     config = with_demo_key(fresh_workspace(directory.resolve()))
+    config = with_demo_webhook(config, directory.resolve() / "webhooks")
     upgrade(make_engine(config.database_url))
     console.rule("1. Crawl (replaying recorded responses)")
     start_from_demo_watermarks(config)
@@ -210,6 +214,7 @@ def demo(directory: Path, cassette: Path) -> None:
         alerts = session.scalar(select(func.count(Alert.id)))
         emails = session.scalar(select(func.count(Delivery.id)).where(Delivery.status == "sent"))
     console.rule("3. Result")
+    webhooks = directory.resolve() / "webhooks"
     console.print(
         f"{subscriptions} sample subscriptions; confirmation emails: {confirmations}; "
         f"{confirmed} confirm links used; {alerts} alerts; alert emails: {sent}; "
@@ -217,5 +222,8 @@ def demo(directory: Path, cassette: Path) -> None:
         f"{emails} emails sent in all.\n"
         f"Database: {directory / 'fivewatch.db'}\n"
         f"[bold]Emails written to {config.outbox_path}[/bold]"
-        " — open any .eml file in a mail client."
+        " — open any .eml file in a mail client.\n"
+        f"[bold]Webhook notifications: {len(list(webhooks.glob('*.json')))} received by the "
+        f"demo's local receiver and written to {webhooks}[/bold]"
+        " (the JSON as POSTed; counted above among the alert deliveries)."
     )
