@@ -97,6 +97,11 @@ def _heading(item: EmailItem) -> str:
     return f"{item.jurisdiction.upper()} {item.kind}, {item.change}: {item.title}"
 
 
+def _link(item: EmailItem) -> str:
+    """The source's page, or ours when the source gave no safe link."""
+    return item.url or item.fivewatch_url
+
+
 def _details(item: EmailItem) -> str:
     lines = [item.reason, shorten(item.snippet_text, SNIPPET_CHARS)]
     return "\n".join(line for line in lines if line)
@@ -108,7 +113,7 @@ def _slack_escaped(text: str) -> str:
 
 
 def _slack_section(item: EmailItem) -> Payload:
-    link = f"<{item.url}|{_slack_escaped(shorten(_heading(item), 500))}>"
+    link = f"<{_link(item)}|{_slack_escaped(shorten(_heading(item), 500))}>"
     text = f"*{link}*\n{_slack_escaped(_details(item))}"
     return {
         "type": "section",
@@ -133,7 +138,7 @@ def _slack(notification: Notification) -> Payload:
 def _discord_embed(item: EmailItem) -> Payload:
     return {
         "title": shorten(_heading(item), DISCORD_TITLE_CHARS),
-        "url": item.url,
+        "url": _link(item),
         "description": shorten(_details(item), DISCORD_DESCRIPTION_CHARS),
     }
 
@@ -153,7 +158,9 @@ def _discord(notification: Notification) -> Payload:
 def _teams_card(subject: str, items: Sequence[EmailItem], hidden: int) -> Payload:
     body: list[Payload] = [{"type": "TextBlock", "text": subject, "weight": "Bolder", "wrap": True}]
     for item in items:
-        body.append({"type": "TextBlock", "text": f"[{_heading(item)}]({item.url})", "wrap": True})
+        body.append(
+            {"type": "TextBlock", "text": f"[{_heading(item)}]({_link(item)})", "wrap": True}
+        )
         body.append({"type": "TextBlock", "text": _details(item), "wrap": True, "isSubtle": True})
     if hidden:
         body.append({"type": "TextBlock", "text": _more_line(hidden), "wrap": True})
@@ -163,13 +170,17 @@ def _teams_card(subject: str, items: Sequence[EmailItem], hidden: int) -> Payloa
 
 
 def _teams(notification: Notification) -> Payload:
-    """As many alerts as fit in a Teams message, the rest counted."""
-    items = notification.items
-    for shown in range(len(items), 0, -1):
-        card = _teams_card(notification.subject, items[:shown], len(items) - shown)
+    """As many alerts as fit in a Teams message (found by bisection), the rest counted."""
+    items, subject = notification.items, notification.subject
+    fits, too_many = 0, len(items) + 1
+    while too_many - fits > 1:
+        middle = (fits + too_many) // 2
+        card = _teams_card(subject, items[:middle], len(items) - middle)
         if len(json.dumps(card).encode()) <= TEAMS_MAX_BYTES:
-            return card
-    return _teams_card(notification.subject, (), len(items))
+            fits = middle
+        else:
+            too_many = middle
+    return _teams_card(subject, items[:fits], len(items) - fits)
 
 
 def _webhook(notification: Notification) -> Payload:
