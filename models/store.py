@@ -108,15 +108,8 @@ def apply_record(document: Document, record: DocumentRecord, now: datetime) -> N
     document.source_updated_at = record.source_updated_at
     document.last_seen_at = now
     document.topics = tag_topics(
-        " ".join(
-            [
-                record.title,
-                record.title_alt,
-                document.other_titles,
-                record.summary,
-                record.body_text,
-            ]
-        )
+        record.body_text,
+        heading=" ".join([record.title, record.title_alt, document.other_titles, record.summary]),
     )
 
 

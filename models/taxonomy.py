@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache
@@ -65,11 +66,34 @@ def _needle(term: str) -> str | None:
     return needle if term.endswith("*") else needle + " "
 
 
-def tag_topics(text: str, topics: tuple[Topic, ...] | None = None) -> list[str]:
-    """Slugs of every topic with at least one term in `text`, in taxonomy order."""
-    haystack = f" {' '.join(tokens(text))} "
+# A long text (a debate, a long statement) mentions many things in passing: it is about a topic
+# only when the topic's terms recur, at least once per MENTION_EVERY words. Set on the labelled
+# demo documents (bench/topics.py): a 16,000-word debate on family violence naming "online
+# harms" six times is not about online harms; a 9,000-word debate naming "online safety" 36
+# times is.
+LONG_TEXT_WORDS = 3000
+MENTION_EVERY = 1000
+
+
+def tag_topics(text: str, heading: str = "") -> list[str]:
+    """Slugs of every topic `heading` (titles, summary) names, or `text` (the body) names, often
+    enough for its length; in taxonomy order."""
+    heading_words = f" {' '.join(tokens(heading))} "
+    words = tokens(text)
+    haystack = f" {' '.join(words)} "
+    needed = max(1, len(words) // MENTION_EVERY) if len(words) > LONG_TEXT_WORDS else 1
     return [
         topic.slug
-        for topic in (topics if topics is not None else load_topics())
-        if any((needle := _needle(term)) and needle in haystack for term in topic.terms)
+        for topic in load_topics()
+        if _mentions(topic, heading_words) or _mentions(topic, haystack) >= needed
     ]
+
+
+def _mentions(topic: Topic, haystack: str) -> int:
+    return sum(len(_finder(term).findall(haystack)) for term in topic.terms if _needle(term))
+
+
+@cache
+def _finder(term: str) -> re.Pattern[str]:
+    """Finds every mention, side by side ones too (they share the space between them)."""
+    return re.compile(f"(?={re.escape(_needle(term) or '')})")

@@ -41,6 +41,16 @@ def test_french_terms_and_prefixes_tag_topics() -> None:
     assert tag_topics("Abolition of Business Rates Bill") == []
 
 
+def test_a_long_text_is_about_a_topic_only_when_its_terms_recur() -> None:
+    filler = "the house debated the appropriation of funds for regional roads " * 500  # 5,000 words
+    passing = filler + "online harms " * 4  # 4 mentions in 5,008 words: in passing
+    recurring = filler + "online harms " * 5  # one per 1,000 words
+    assert tag_topics(passing) == []
+    assert tag_topics(recurring) == ["online-harms"]
+    assert tag_topics(passing, heading="Online Harms Bill") == ["online-harms"]  # its title
+    assert tag_topics("online harms once") == ["online-harms"]  # a short text: once is enough
+
+
 def test_fold_is_idempotent_over_the_basic_multilingual_planes() -> None:
     unstable = [chr(c) for c in range(0x20, 0x30000) if fold(fold(chr(c))) != fold(chr(c))]
     assert unstable == []
