@@ -169,3 +169,89 @@ def newest_containing_any(
     if before_id is not None:
         statement = statement.where(ids.c.id < before_id)
     return list(session.scalars(statement))
+
+
+# Relevance. A word in a title says what a document is about, so it weighs as much as ten in
+# the body; the other titles and the reference (both short, both names of the document) five;
+# the summary, written to describe it, two.
+RANK_WEIGHTS = {"title": 10.0, "title_alt": 10.0, "other_titles": 5.0, "reference": 5.0,
+                "summary": 2.0, "body_text": 1.0, "latest_text": 1.0}  # fmt: skip
+# PostgreSQL ranks four weight classes, given to ts_rank in the order {D, C, B, A}: the same
+# 1 : 2 : 5 : 10 as RANK_WEIGHTS.
+_PG_CLASSES = {"A": ("title", "title_alt"), "B": ("other_titles", "reference"),
+               "C": ("summary",), "D": ("body_text", "latest_text")}  # fmt: skip
+_PG_CLASS_WEIGHTS = "'{0.1, 0.2, 0.5, 1.0}'::float4[]"
+
+
+def _phrase_words(phrase: str) -> tuple[list[str], bool]:
+    """A phrase's cleaned words, and whether its last word is a prefix."""
+    words = [word for raw in phrase.split() if (word := _clean_key(raw.rstrip("*")))]
+    return words, phrase.endswith("*")
+
+
+def _sqlite_phrase(phrase: str) -> str:
+    words, prefix = _phrase_words(phrase)
+    return f'"{" ".join(words)}"' + (" *" if prefix else "") if words else ""
+
+
+def _pg_phrase(phrase: str) -> str:
+    words, prefix = _phrase_words(phrase)
+    if prefix and words:
+        words[-1] += ":*"
+    return f"({' <-> '.join(words)})" if words else ""
+
+
+def _pg_rank_vector() -> str:
+    """The indexed text by weight class; computed on the candidate rows only (the GIN index
+    holds pg_document_vector, unweighted, and must stay identical to it)."""
+    parts = (
+        f"setweight(to_tsvector('simple'::regconfig, {PG_FOLD_FUNCTION}("
+        + " || ' ' || ".join(f"coalesce({name}, '')" for name in names)
+        + f")), '{weight}')"
+        for weight, names in _PG_CLASSES.items()
+    )
+    return " || ".join(parts)
+
+
+def with_rank(session: Session, statement: Select[Any], phrases: Collection[str]) -> Select[Any]:
+    """`statement` (a SELECT of documents) with one more column, `rank`: how well each row
+    matches any of `phrases`, higher is better, 0 for a row matching none.
+
+    A phrase is folded words separated by spaces, its last word ending in `*` for a prefix
+    ("online safety", "child*"). SQLite: FTS5 bm25 with RANK_WEIGHTS; PostgreSQL: ts_rank
+    over the text weighted by class. The caller orders; ties are the caller's to break.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        terms = " OR ".join(filter(None, map(_sqlite_phrase, phrases)))
+        return _sqlite_ranked(statement, terms) if terms else _unranked(statement)
+    if dialect == "postgresql":
+        terms = " | ".join(filter(None, map(_pg_phrase, phrases)))
+        return _pg_ranked(statement, terms) if terms else _unranked(statement)
+    raise ValueError(f"full-text search supports sqlite and postgresql, not {dialect}")
+
+
+def _unranked(statement: Select[Any]) -> Select[Any]:
+    return statement.add_columns(literal_column("0.0").label("rank"))
+
+
+def _sqlite_ranked(statement: Select[Any], terms: str) -> Select[Any]:
+    weights = ", ".join(str(RANK_WEIGHTS[name]) for name in INDEXED_COLUMNS)
+    fts = table(FTS_TABLE, column("rowid"))
+    scores = (
+        select(
+            fts.c.rowid.label("id"),
+            # bm25() is lower for a better match: negated so that higher is better.
+            literal_column(f"-bm25({FTS_TABLE}, {weights})").label("score"),
+        )
+        .where(text(f"{FTS_TABLE} MATCH :rank_terms").bindparams(rank_terms=terms))
+        .subquery()
+    )
+    rank = func.coalesce(scores.c.score, 0.0).label("rank")
+    return statement.outerjoin(scores, scores.c.id == Document.id).add_columns(rank)
+
+
+def _pg_ranked(statement: Select[Any], terms: str) -> Select[Any]:
+    query = func.to_tsquery(literal_column("'simple'::regconfig"), terms)
+    rank = func.ts_rank(literal_column(_PG_CLASS_WEIGHTS), literal_column(_pg_rank_vector()), query)
+    return statement.add_columns(rank.label("rank"))

@@ -7,7 +7,7 @@ from typing import Any
 import click
 from rich.markup import escape
 
-from alerts.finder import Filters, find
+from alerts.finder import Filters, Found, Scope, Sort, find
 from alerts.query import QuerySyntaxError
 from alerts.result_columns import COLUMN_NAMES, result_row
 from fivewatch.cli.common import (
@@ -73,6 +73,19 @@ def document_row(document: Document) -> dict[str, Any]:
 @click.option("--type", "doc_types", multiple=True, type=click.Choice(DOCUMENT_KINDS))
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000))
 @click.option("--offset", default=0, type=click.IntRange(0))
+@click.option(
+    "--sort",
+    type=click.Choice([sort.value for sort in Sort]),
+    default=Sort.RELEVANCE.value,
+    show_default=True,
+    help="Best match first (newest among equals), or newest first.",
+)
+@click.option(
+    "--all",
+    "everything",
+    is_flag=True,
+    help="Off-topic documents too (by default only on-topic ones; number: finds any bill).",
+)
 @database_option
 @format_option
 def search_command(
@@ -81,12 +94,20 @@ def search_command(
     doc_types: tuple[str, ...],
     limit: int,
     offset: int,
+    sort: str,
+    everything: bool,
     database_url: str | None,
     fmt: str,
 ) -> None:
     """Search documents with the alert query language."""
     filters = Filters(
-        query=query, jurisdictions=jurisdiction, kinds=doc_types, offset=offset, limit=limit
+        query=query,
+        jurisdictions=jurisdiction,
+        kinds=doc_types,
+        offset=offset,
+        limit=limit,
+        sort=Sort(sort),
+        scope=Scope.ALL if everything else Scope.ON_TOPIC,
     )
     with session_scope(load_config(database_url)) as session:
         try:
@@ -95,7 +116,15 @@ def search_command(
             raise FiveWatchError(f"invalid query:\n{error.pretty()}") from error
         rows = [result_row(hit) for hit in found.hits]
     columns = TABLE_COLUMNS if fmt == "table" else COLUMN_NAMES
-    emit(rows, columns, fmt, title=f"{found.total} documents match {query}")
+    emit(rows, columns, fmt, title=search_title(found, query))
+
+
+def search_title(found: Found, query: str) -> str:
+    """How many match, and how many more the on-topic scope hid (`--all` shows them)."""
+    if found.scope == Scope.ALL:
+        return f"{found.total} documents match {query}"
+    hidden = f", {found.outside_scope} more off-topic (--all)" if found.outside_scope else ""
+    return f"{found.total} on-topic documents match {query}{hidden}"
 
 
 def statement_row(statement: Document) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from typing import Any
 import click
 from rich.markup import escape
 
-from alerts.finder import Filters, SearchHit, find
+from alerts.finder import Filters, Scope, SearchHit, find
 from alerts.query import Query, QuerySyntaxError, parse
 from alerts.query.ast import And, Filter, InTitle, Near, Node, Not, Or, Term
 from alerts.query.pitfalls import pitfalls
@@ -143,7 +143,10 @@ def test_command(
     """Show the stored documents the query would have matched, matched words highlighted."""
     parsed_or_exit(text)
     with session_scope(load_config(database_url)) as session:
-        filters = Filters(query=text, jurisdictions=jurisdiction, kinds=doc_types, limit=limit)
+        # Alerts match every document, on-topic or not: so does their test.
+        filters = Filters(
+            query=text, jurisdictions=jurisdiction, kinds=doc_types, limit=limit, scope=Scope.ALL
+        )
         found = find(session, filters)
         rows = [hit_row(hit, fmt) for hit in found.hits]
     title = f"{found.total} stored documents match {escape(text)}"

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
+from alerts.finder import Scope
 from fivewatch.web import billtexts, queries
 from fivewatch.web.billtexts import SameVersion, TextVersion, UnknownVersion
 from fivewatch.web.chart import progress_chart, stage_table
@@ -31,10 +32,16 @@ router = APIRouter(default_response_class=HTMLResponse, include_in_schema=False)
 
 
 @router.get("/")
-def home(request: Request, session: SessionDep, state: StateDep) -> Response:
-    """Latest activity, and each source's verdict as `fivewatch sources` gives it (stale too)."""
+def home(
+    request: Request, session: SessionDep, state: StateDep, scope: Scope = Scope.ON_TOPIC
+) -> Response:
+    """Latest activity (of on-topic documents, or all), and each source's verdict as
+    `fivewatch sources` gives it (stale too)."""
+    on_topic = scope == Scope.ON_TOPIC
     context = {
-        "changes": queries.latest_changes(session),
+        "changes": queries.latest_changes(session, on_topic=on_topic),
+        "counts": queries.document_counts(session),
+        "scope": scope,
         "sources": queries.sources(session, state.config),
     }
     return render(request, "home.html", context)

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import HTTPException, status
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from alerts.finder import ON_TOPIC
 from fivewatch.config import Config
 from fivewatch.health_policy import HealthPolicy, SourceHealth, health_report
 from models import Alert, BillEvent, Change, CrawlRun, Document, DocumentLink, utcnow
@@ -18,15 +19,25 @@ from models.document_links import MENTIONS, statements_mentioning
 LATEST = 30
 
 
-def latest_changes(session: Session, limit: int = LATEST) -> list[Change]:
-    """The newest changes (new bills, stage changes, statements), newest first."""
+def latest_changes(session: Session, limit: int = LATEST, on_topic: bool = False) -> list[Change]:
+    """The newest changes (new bills, stage changes, statements), newest first; `on_topic`:
+    only those of on-topic documents."""
     statement = (
         select(Change)
         .options(selectinload(Change.document), selectinload(Change.event))
         .order_by(Change.id.desc())
         .limit(limit)
     )
+    if on_topic:
+        statement = statement.join(Change.document).where(ON_TOPIC)
     return list(session.scalars(statement))
+
+
+def document_counts(session: Session) -> tuple[int, int]:
+    """How many documents are on-topic, and how many there are in all."""
+    on_topic = func.count().filter(ON_TOPIC)
+    row = session.execute(select(on_topic, func.count()).select_from(Document)).one()
+    return row[0], row[1]
 
 
 def sources(session: Session, config: Config) -> list[SourceHealth]:
@@ -117,11 +128,12 @@ def mentioned_bills(session: Session, statement: Document) -> list[Document]:
 
 
 def bills_on_topic(session: Session, topic: str, limit: int = 12) -> list[Document]:
-    """Bills tagged with `topic`, newest first (topics are a JSON list: filtered here)."""
+    """Bills tagged with `topic` (any topic when blank: on-topic ones), newest first (topics
+    are a JSON list: the one topic is filtered here)."""
     statement = (
         select(Document)
         .options(selectinload(Document.events))
-        .where(Document.kind == "bill")
+        .where(Document.kind == "bill", ON_TOPIC)
         .order_by(Document.published_on.desc().nulls_last(), Document.id.desc())
     )
     chosen = [bill for bill in session.scalars(statement) if not topic or topic in bill.topics]

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import BeforeValidator
 from starlette.responses import Response
 
-from alerts.finder import Filters, Found, find
+from alerts.finder import Filters, Found, Scope, Sort, find
 from alerts.query import QuerySyntaxError
 from alerts.result_columns import COLUMN_NAMES, result_row
 from fivewatch.web.params import CleanText
@@ -46,6 +46,8 @@ def search_filters(
     topic: Annotated[CleanText, Query(max_length=64)] = "",
     since: OptionalDate = None,
     until: OptionalDate = None,
+    sort: Sort = Sort.RELEVANCE,
+    scope: Scope = Scope.ON_TOPIC,
 ) -> Filters:
     return Filters(
         query=q,
@@ -55,6 +57,8 @@ def search_filters(
         topic=topic,
         since=since,
         until=until,
+        sort=sort,
+        scope=scope,
     )
 
 

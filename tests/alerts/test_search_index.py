@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from alerts.finder import Filters, find
+from alerts.finder import Filters, Scope, find
 from alerts.query import MatchDocument, parse
 from models import Document
 from tests.alerts.conftest import Store
@@ -60,12 +60,12 @@ def brute_force(session: Session, text: str) -> list[str]:
 def test_search_with_the_index_equals_evaluating_every_document(
     session: Session, text: str
 ) -> None:
-    found = sorted(hit.document.external_id for hit in find(session, Filters(query=text)).hits)
+    found = sorted(hit.document.external_id for hit in find(session, Filters(scope=Scope.ALL, query=text)).hits)
     assert found == brute_force(session, text)
 
 
 @pytest.mark.usefixtures("stored")
 def test_punctuation_parts_are_found(session: Session) -> None:
     for query in ("gov", "63"):
-        found = find(session, Filters(query=query))
+        found = find(session, Filters(scope=Scope.ALL, query=query))
         assert [hit.document.external_id for hit in found.hits] == ["2818-derived"]

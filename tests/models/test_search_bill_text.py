@@ -14,7 +14,7 @@ from alembic import command
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from alerts.finder import Filters, find
+from alerts.finder import Filters, Scope, find
 from models import Document
 from models.db import alembic_config, make_engine, upgrade
 from models.fulltext import documents_containing_any
@@ -39,7 +39,7 @@ def test_the_index_reads_the_newest_text(session: Session) -> None:
 
 def test_a_match_in_the_text_shows_the_section_that_matched(session: Session) -> None:
     store_hr1500(session)
-    found = find(session, Filters(query="typical", limit=10))
+    found = find(session, Filters(scope=Scope.ALL, query="typical", limit=10))
     assert found.total == 1
     hit = found.hits[0]
     assert hit.document.reference == "H.R. 1500"
@@ -49,7 +49,7 @@ def test_a_match_in_the_text_shows_the_section_that_matched(session: Session) ->
 
 def test_a_match_outside_the_text_keeps_the_usual_snippet(session: Session) -> None:
     store_hr1500(session)
-    hit = find(session, Filters(query="payday AND typical", limit=10)).hits[0]
+    hit = find(session, Filters(scope=Scope.ALL, query="payday AND typical", limit=10)).hits[0]
     assert not hit.snippet.startswith("SEC.")
     assert "[[payday]]" in hit.snippet
 
@@ -57,7 +57,7 @@ def test_a_match_outside_the_text_keeps_the_usual_snippet(session: Session) -> N
 def test_the_text_section_with_most_hits_wins(session: Session) -> None:
     """ "Explorer" is in SEC. 1 (the table of contents) once, in SEC. 12 twice."""
     store_hr1500(session)
-    hit = find(session, Filters(query="explorer", limit=1)).hits[0]
+    hit = find(session, Filters(scope=Scope.ALL, query="explorer", limit=1)).hits[0]
     assert hit.snippet.startswith("SEC. 12. Maintaining the HMDA [[Explorer]] tool")
 
 
