@@ -6,7 +6,9 @@ titles and stage dates, 44 Canada News Centre statements) repeated with new ids 
 their count, and the newest page evaluated exactly with the alert query language; each
 query runs once untimed first (a serving process has its pages cached), the LIKE baseline
 runs cold and warm alike since it reads the whole table each time.
-The last line printed is one JSON object: {search_p95_ms, history_p95_ms, ratio_vs_like}.
+The last line printed is one JSON object: {search_p95_ms, history_p95_ms, ratio_vs_like,
+find_relevance_p95_ms, find_newest_p95_ms}: the last two time alerts.finder.find (every
+candidate evaluated, first page built) ranked by relevance and newest first, in the same run.
 
     python -m bench.search_bench [--documents 1000000] [--db PATH] [--rebuild]
 """
@@ -29,6 +31,7 @@ import feedparser
 from sqlalchemy import Engine, func, insert, or_, select
 from sqlalchemy.orm import Session
 
+from alerts.finder import Filters, Scope, Sort, find
 from alerts.query import MatchDocument, parse
 from models import BillEvent, Document, Source
 from models.db import make_engine, upgrade
@@ -204,6 +207,11 @@ def like_search(session: Session, text: str) -> tuple[int, int]:
     return total, len(page.all())
 
 
+def finder_search(session: Session, text: str, sort: Sort) -> int:
+    """alerts.finder.find's first page, in `sort` order, over every document."""
+    return find(session, Filters(query=text, limit=PAGE, sort=sort, scope=Scope.ALL)).total
+
+
 def history(session: Session, bill_id: int) -> int:
     statement = (
         select(BillEvent)
@@ -243,9 +251,20 @@ def measure(engine: Engine, documents: int, repeat: int) -> dict[str, float]:
         ]
         like_ms = [ms for text in QUERIES for ms in timed(partial(like_search, session, text), 1)]
         history_ms = timed(lambda: history(session, bills.randrange(1, documents + 1)), repeat * 20)
-    for name, samples in (("search", search_ms), ("LIKE scan", like_ms), ("history", history_ms)):
+        found_ms = {
+            sort: [
+                ms
+                for text in QUERIES
+                for ms in timed(partial(finder_search, session, text, sort), 1)
+            ]
+            for sort in Sort
+        }
+    timings = {"search": search_ms, "LIKE scan": like_ms, "history": history_ms}
+    timings |= {f"find {sort}": ms for sort, ms in found_ms.items()}
+    for name, samples in timings.items():
         report(name, samples)
     return {
+        **{f"find_{sort}_p95_ms": round(p95(ms), 2) for sort, ms in found_ms.items()},
         "search_p95_ms": round(p95(search_ms), 2),
         "history_p95_ms": round(p95(history_ms), 2),
         "ratio_vs_like": round(statistics.median(like_ms) / statistics.median(search_ms), 1),

@@ -131,9 +131,12 @@ def statement_page(request: Request, session: SessionDep, document_id: RowId) ->
 
 
 @router.get("/compare")
-def compare(request: Request, session: SessionDep, topic: str = "") -> Response:
-    """Bills on a topic side by side, stage by stage, with their progress over time."""
-    bills = queries.bills_on_topic(session, topic)
+def compare(
+    request: Request, session: SessionDep, topic: str = "", scope: Scope = Scope.ON_TOPIC
+) -> Response:
+    """Bills on a topic (any topic by default, or all) side by side, stage by stage, with
+    their progress over time."""
+    bills = queries.bills_on_topic(session, topic, on_topic=scope == Scope.ON_TOPIC)
     context = {
         "topic": topic,
         "topics": load_topics(),

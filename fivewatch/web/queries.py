@@ -127,15 +127,19 @@ def mentioned_bills(session: Session, statement: Document) -> list[Document]:
     return list(session.scalars(bills))
 
 
-def bills_on_topic(session: Session, topic: str, limit: int = 12) -> list[Document]:
-    """Bills tagged with `topic` (any topic when blank: on-topic ones), newest first (topics
-    are a JSON list: the one topic is filtered here)."""
+def bills_on_topic(
+    session: Session, topic: str, limit: int = 12, on_topic: bool = True
+) -> list[Document]:
+    """Bills tagged with `topic` (with any topic when blank and `on_topic`, else every bill),
+    newest first (topics are a JSON list: the one topic is filtered here)."""
     statement = (
         select(Document)
         .options(selectinload(Document.events))
-        .where(Document.kind == "bill", ON_TOPIC)
+        .where(Document.kind == "bill")
         .order_by(Document.published_on.desc().nulls_last(), Document.id.desc())
     )
+    if on_topic:
+        statement = statement.where(ON_TOPIC)
     chosen = [bill for bill in session.scalars(statement) if not topic or topic in bill.topics]
     return chosen[:limit]
 

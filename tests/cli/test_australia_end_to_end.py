@@ -46,7 +46,7 @@ def test_history_heads_a_bill_without_a_number_by_its_title_not_our_id(
 
 def test_search_finds_australian_bills(au_db: str, tmp_path: Path) -> None:
     out = fivewatch(
-        "search", "defence", "-j", "au", "--type", "bill", "--format", "json",
+        "search", "defence", "--all", "-j", "au", "--type", "bill", "--format", "json",
         db_url=au_db, cwd=tmp_path,
     ).stdout  # fmt: skip
     titles = [row["title"] for row in json.loads(out)]

@@ -43,6 +43,7 @@ def test_search_lists_the_bills_and_history_reads_one_of_each(
     out = fivewatch(
         "search",
         "type:bill",
+        "--all",
         "--jurisdiction",
         jurisdiction,
         "--format",

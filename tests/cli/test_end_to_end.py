@@ -195,7 +195,7 @@ def test_history_lists_stages_in_order_with_dates_and_houses(
 @pytest.mark.parametrize("fmt", ["table", "json", "csv"])
 def test_search_finds_a_bill_by_title_words(subscribed: str, tmp_path: Path, fmt: str) -> None:
     out = fivewatch(
-        "search", "business rates", "--format", fmt, db_url=subscribed, cwd=tmp_path
+        "search", "business rates", "--all", "--format", fmt, db_url=subscribed, cwd=tmp_path
     ).stdout
     if fmt == "json":
         assert [row["title"] for row in json.loads(out)] == ["Abolition of Business Rates Bill"]

@@ -26,7 +26,7 @@ def _tree(client: TestClient, path: str) -> html.HtmlElement:
 
 
 def test_home_lists_latest_activity_and_source_health(client: TestClient, corpus: Corpus) -> None:
-    page = _tree(client, "/")
+    page = _tree(client, "/?scope=all")  # off-topic activity too
     activity = page.cssselect("ol.activity li")
     assert len(activity) == 10  # 2 bills, 7 statements, 1 stage change
     texts = " ".join(li.text_content() for li in activity)
@@ -88,7 +88,7 @@ def test_statement_body_html_is_sanitised(
 def test_compare_shows_stages_side_by_side_and_an_svg_chart(
     client: TestClient, corpus: Corpus
 ) -> None:
-    page = _tree(client, "/compare")
+    page = _tree(client, "/compare?scope=all")  # the UK bill is off-topic
     headers = [th.text_content() for th in page.cssselect("table.compare thead th")]
     assert any("CA S-209" in h for h in headers)
     assert any("UK" in h for h in headers)

@@ -18,7 +18,7 @@ from tests.web.conftest import Corpus
 
 
 def _page(client: TestClient, query: str) -> html.HtmlElement:
-    response = client.get(f"/search?{query}")
+    response = client.get(f"/search?scope=all&{query}")  # the whole corpus: most is off-topic
     assert response.status_code == 200, response.text
     return html.fromstring(response.text)
 
@@ -45,7 +45,7 @@ def test_snippet_text_is_escaped_before_marking(
     bill = corpus.uk  # held by `session`, as the corpus stored it
     bill.summary = f"<img src=x onerror=alert(1)> {bill.summary}"
     session.commit()
-    text = client.get("/search?q=rates").text
+    text = client.get("/search?q=rates&scope=all").text
     assert "<img src=x" not in text
     assert "&lt;img src=x onerror=alert(1)&gt;" in text
 
@@ -101,7 +101,9 @@ def test_paging_keeps_the_filters(client: TestClient, corpus: Corpus) -> None:
 
 
 def test_exports_hold_the_full_result(client: TestClient, corpus: Corpus) -> None:
-    rows = list(csv.DictReader(io.StringIO(client.get("/search/export.csv?type=statement").text)))
+    rows = list(
+        csv.DictReader(io.StringIO(client.get("/search/export.csv?type=statement&scope=all").text))
+    )
     assert len(rows) == 7
     assert {row["jurisdiction"] for row in rows} == {"ca"}
     answer = client.get("/search/export.json", params={"q": "pornography"})
@@ -119,7 +121,17 @@ def test_empty_date_fields_mean_no_bound(client: TestClient, corpus: Corpus) -> 
 
 
 def _cli_search(db_url: str, query: str, fmt: str) -> str:
-    arguments = ["search", query, "--type", "statement", "--format", fmt, "--database-url", db_url]
+    arguments = [
+        "search",
+        query,
+        "--type",
+        "statement",
+        "--all",
+        "--format",
+        fmt,
+        "--database-url",
+        db_url,
+    ]
     result = CliRunner().invoke(cli, arguments)
     assert result.exit_code == 0, result.output
     return result.output
@@ -129,7 +141,7 @@ def _cli_search(db_url: str, query: str, fmt: str) -> str:
 def test_every_export_has_the_same_columns_and_values(
     client: TestClient, corpus: Corpus, db_url: str, query: str
 ) -> None:
-    params = {"q": query, "type": "statement"}
+    params = {"q": query, "type": "statement", "scope": "all"}
     web_csv = client.get("/search/export.csv", params=params).text
     exports = {
         "web csv": list(csv.DictReader(io.StringIO(web_csv))),
