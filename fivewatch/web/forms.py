@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Form
 
 from alerts.query import parse
-from alerts.subscriptions import checked_name, checked_timezone
+from alerts.subscriptions import checked_name, checked_timezone, compose_query
 from fivewatch.web.schemas import MAX_ID
 from models import Subscriber, Subscription
 from models.vocabulary import DocumentKind, Frequency, Jurisdiction
@@ -17,7 +17,8 @@ from models.vocabulary import DocumentKind, Frequency, Jurisdiction
 @dataclass(frozen=True)
 class SubscriptionForm:
     email: str = ""
-    query: str = ""
+    query: str = ""  # the words; the stored query adds the picked topics (stored_query)
+    topics: tuple[str, ...] = ()  # topic slugs, `any` for any topic
     name: str = ""
     jurisdictions: tuple[str, ...] = ()
     types: tuple[str, ...] = ()
@@ -25,12 +26,18 @@ class SubscriptionForm:
     follow_id: int | None = None
     text_terms: bool = False  # also alert when the query's words appear in or leave a bill's text
 
+    @property
+    def stored_query(self) -> str:
+        """The words and picked topics as one query; ValueError for an unknown topic."""
+        return compose_query(self.query, self.topics)
+
     def apply_to(self, subscription: Subscription) -> None:
         """Edit a query subscription; raises QuerySyntaxError for a bad query, ValueError for
-        a bad name."""
+        a bad name or topic."""
         if subscription.followed_document_id is None:
-            parse(self.query)
-            subscription.query = self.query
+            query = self.stored_query
+            parse(query)
+            subscription.query = query
             subscription.jurisdictions = list(self.jurisdictions)
             subscription.doc_types = list(self.types)
             subscription.text_terms = self.text_terms
@@ -41,6 +48,7 @@ class SubscriptionForm:
 def subscription_form(
     email: Annotated[str, Form(max_length=320)] = "",
     query: Annotated[str, Form(max_length=2000)] = "",
+    topic: Annotated[list[str] | None, Form()] = None,
     name: Annotated[str, Form(max_length=200)] = "",
     jurisdiction: Annotated[list[Jurisdiction] | None, Form()] = None,
     type: Annotated[list[DocumentKind] | None, Form()] = None,
@@ -51,6 +59,7 @@ def subscription_form(
     return SubscriptionForm(
         email=email,
         query=query,
+        topics=tuple(topic or ()),
         name=name,
         jurisdictions=tuple(jurisdiction or ()),
         types=tuple(type or ()),

@@ -22,6 +22,7 @@ from alerts.render import highlight_html
 from fivewatch.config import Config
 from fivewatch.web.security import CSRF_FIELD, RateLimiter, csrf_token
 from models import Document
+from models.taxonomy import topic_labels
 from models.text import LINK_SCHEMES, safe_link, xml_text
 from models.vocabulary import (
     ACTIVE,
@@ -116,6 +117,7 @@ templates.env.globals["JURISDICTIONS"] = JURISDICTIONS
 templates.env.globals["DOCUMENT_KINDS"] = DOCUMENT_KINDS
 templates.env.globals["FREQUENCIES"] = FREQUENCIES
 templates.env.globals["csrf_input"] = csrf_input
+templates.env.globals["topic_labels"] = topic_labels  # slug -> label, read when a page asks
 
 
 def render(

@@ -21,6 +21,7 @@ from alerts.subscriptions import (
     follow,
     normalise_email,
     sign_up_allowed,
+    split_query,
     subscribe,
 )
 from alerts.tokens import (
@@ -42,10 +43,12 @@ from fivewatch.web.forms import (
     subscription_form,
 )
 from fivewatch.web.next_mail import next_mail
+from fivewatch.web.preview import query_warnings, recent_matches
 from fivewatch.web.schemas import MAX_ID, RowId
 from fivewatch.web.security import link_key, rate_limited, require_csrf
 from fivewatch.web.state import SessionDep, StateDep, WebState, render
 from models import Subscriber, Subscription, utcnow
+from models.vocabulary import DocumentKind, Jurisdiction
 
 router = APIRouter(default_response_class=HTMLResponse, include_in_schema=False)
 # CSRF is listed before a limit wherever both apply: a forged post spends nobody's budget.
@@ -98,12 +101,43 @@ def subscribe_page(
     request: Request,
     session: SessionDep,
     follow_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    q: Annotated[str, Query(max_length=2000)] = "",
+    jurisdiction: Annotated[list[Jurisdiction] | None, Query()] = None,
+    type: Annotated[list[DocumentKind] | None, Query()] = None,
+    topic: Annotated[list[str] | None, Query()] = None,
 ) -> Response:
+    """The sign-up form; a search's "Alert me on this search" fills it with the search's
+    query, jurisdictions, types and topic (its own parameter names)."""
     bill = queries.document_or_404(session, follow_id) if follow_id else None
-    form = SubscriptionForm(follow_id=follow_id)
+    form = SubscriptionForm(
+        query=q,
+        topics=tuple(topic or ()),
+        jurisdictions=tuple(jurisdiction or ()),
+        types=tuple(type or ()),
+        follow_id=follow_id,
+    )
     # A blank zone: the page's script puts the browser's in (see digest_times_form).
     times = DigestTimes(timezone="")
     return render(request, "subscribe.html", {"form": form, "times": times, "bill": bill})
+
+
+@router.post("/subscribe/preview", dependencies=CSRF)
+def subscribe_preview(
+    request: Request,
+    session: SessionDep,
+    form: Annotated[SubscriptionForm, Depends(subscription_form)],
+    times: Annotated[DigestTimes, Depends(digest_times_form)],
+) -> Response:
+    """Before subscribing: what the query would have matched lately, and its warnings; the
+    page's "Confirm and subscribe" posts the same form to /subscribe. Nothing is stored."""
+    context: dict[str, Any] = {"form": form, "times": times, "bill": None}
+    try:
+        context["preview"] = recent_matches(session, form, utcnow().date())
+    except (QuerySyntaxError, ValueError) as error:
+        context["error"] = error
+        return render(request, "subscribe.html", context, status_code=400)
+    context["warnings"] = query_warnings(form.query)
+    return render(request, "subscribe.html", context)
 
 
 def _follow(session: SessionDep, form: SubscriptionForm, follow_id: int) -> Subscription:
@@ -140,7 +174,7 @@ def _subscribe_or_follow(session: SessionDep, form: SubscriptionForm) -> Subscri
     subscription = subscribe(
         session,
         email=form.email,
-        query=form.query,
+        query=form.stored_query,
         name=form.name,
         jurisdictions=form.jurisdictions,
         doc_types=form.types,
@@ -163,6 +197,7 @@ def subscribe_submit(
         subscription = _create(session, form, times)
     except (QuerySyntaxError, ValueError) as error:
         context = {"form": form, "times": times, "error": error, "bill": None}
+        context["warnings"] = query_warnings(form.query) if form.follow_id is None else []
         return render(request, "subscribe.html", context, status_code=400)
     if subscription is None:  # the same answer as ever: nothing says the cap was reached
         return render(request, "check_email.html", {})
@@ -232,10 +267,14 @@ def _render_manage(
     """The manage page; `refused`: digest times sent back to be corrected, and why."""
     times, error = refused or (DigestTimes.of(subscriber), None)
     feeds = {sub.id: feed_token(state, sub) for sub in subscriber.subscriptions}
+    # Each query as the form shows it: its words, its picked topics, the words' warnings.
+    edits = {sub.id: split_query(sub.query or "") for sub in subscriber.subscriptions}
     context = {
         "subscriber": subscriber,
         "token": token,
         "feeds": feeds,
+        "edits": edits,
+        "warnings": {sub_id: query_warnings(words) for sub_id, (words, _) in edits.items()},
         "unsubscribe": _token(state, Purpose.UNSUBSCRIBE, subscriber.id),
         "times": times,
         "error": error,
