@@ -10,8 +10,12 @@ the CPU the senders and the endpoint used per email, which other load on the mac
 less than emails/s. Baseline, in the same run: --baseline-digests digests (own database, same
 workers and endpoint) sent the way the `sendgrid` client does it as documented
 (`SendGridAPIClient` -> `client.mail.send.post`: a new urllib opener and a new connection for
-every POST), everything else as in production. The last line printed is one JSON object:
-{emails_per_s, api_calls, peak_rss_mb, baseline_emails_per_s, ratio_vs_documented_client}.
+every POST), everything else as in production. Webhooks, in the same run: --webhooks
+notifications of the same alerts to a generic JSON webhook destination (a subscription with
+--channel and --no-email) through the same outbox and workers, POSTed by
+alerts.backends.webhook to the same local endpoint. The last line printed is one JSON object:
+{emails_per_s, api_calls, peak_rss_mb, baseline_emails_per_s, ratio_vs_documented_client,
+webhooks_per_s, webhook_calls}.
 
 --workers defaults to 2, by measurement on this 2-core machine (10,000 digests, 2026-11-29, load
 average 1.4-5 from other work): 1 worker 251/s, 2 workers 234-490/s, 3 workers 206-217/s, 4
@@ -20,7 +24,7 @@ cores add contention (SQLite write-lock waits and claim races, most likely): CPU
 from 3.9-4.3 ms to 5.0-5.2 ms with 3 or 4.
 
     python -m bench.deliver_bench [--digests 10000] [--items 5] [--workers 2] \\
-        [--baseline-digests 2000]
+        [--baseline-digests 2000] [--webhooks 5000]
 """
 
 from __future__ import annotations
@@ -42,6 +46,8 @@ from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.orm import Session
 
 from alerts.backends.sendgrid import SendGridBackend
+from alerts.backends.webhook import WebhookBackend
+from alerts.channels import Destination
 from alerts.deliver import DeliverySummary, queue_deliveries, send_pending
 from alerts.mail_links import Links
 from bench.search_bench import _rows, bill_templates, statement_templates
@@ -51,23 +57,28 @@ from models.db import make_engine, make_session_factory, upgrade
 BATCH = 5_000
 START = datetime(2026, 11, 29, 5, 0, tzinfo=UTC)
 DIGEST_TIME = START + timedelta(hours=2)  # 07:00 UTC: every digest is due
+HOOK = "/hook"  # the webhook destination's path on the local endpoint
 
 
 def serve_v3(port: Any, calls: Synchronized[int], refused: Synchronized[int]) -> None:
-    """A /v3/mail/send endpoint answering 202 to every well-formed request."""
+    """A /v3/mail/send endpoint answering 202 to every well-formed request, and a /hook
+    webhook destination answering 200 to every notification that carries its alerts."""
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
         def do_POST(self) -> None:
             payload = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            well_formed = payload.get("personalizations") and payload.get("content")
+            if self.path == HOOK:
+                well_formed = bool(payload.get("alerts"))
+            else:
+                well_formed = payload.get("personalizations") and payload.get("content")
             with calls.get_lock():
                 calls.value += 1
             if not well_formed:
                 with refused.get_lock():
                     refused.value += 1
-            self.send_response(202 if well_formed else 400)
+            self.send_response((200 if self.path == HOOK else 202) if well_formed else 400)
             self.send_header("X-Message-Id", f"bench-{calls.value}")
             self.send_header("Content-Length", "0")
             self.end_headers()
@@ -80,8 +91,9 @@ def serve_v3(port: Any, calls: Synchronized[int], refused: Synchronized[int]) ->
     server.serve_forever()
 
 
-def build(engine: Engine, digests: int, items: int) -> int:
-    """Real documents, one new-document change each, and `items` alerts per subscriber."""
+def build(engine: Engine, digests: int, items: int, channel: str = "") -> int:
+    """Real documents, one new-document change each, and `items` alerts per subscriber
+    (to `channel` only, when given)."""
     upgrade(engine)
     templates = bill_templates() + statement_templates()
     with Session(engine) as session:
@@ -89,7 +101,8 @@ def build(engine: Engine, digests: int, items: int) -> int:
         session.execute(insert(Document), list(_rows(templates, 0, len(templates))))
         session.execute(insert(Change), [_change(n) for n in range(1, len(templates) + 1)])
         for start in range(0, digests, BATCH):
-            _subscribers(session, start, min(start + BATCH, digests), items, len(templates))
+            stop = min(start + BATCH, digests)
+            _subscribers(session, start, stop, items, len(templates), channel)
         session.commit()
     return len(templates)
 
@@ -99,14 +112,17 @@ def _change(document_id: int) -> dict[str, Any]:
             "document_id": document_id, "created_at": START}  # fmt: skip
 
 
-def _subscribers(session: Session, start: int, stop: int, items: int, documents: int) -> None:
+def _subscribers(
+    session: Session, start: int, stop: int, items: int, documents: int, channel: str
+) -> None:
     numbers = range(start + 1, stop + 1)
     session.execute(insert(Subscriber), [
         {"id": n, "email": f"reader{n}@example.org", "timezone": "UTC", "confirmed_at": START}
         for n in numbers
     ])  # fmt: skip
     session.execute(insert(Subscription), [
-        {"id": n, "subscriber_id": n, "query": "child*", "frequency": "daily"} for n in numbers
+        {"id": n, "subscriber_id": n, "query": "child*", "frequency": "daily",
+         "channel": channel, "by_email": not channel} for n in numbers
     ])  # fmt: skip
     session.execute(insert(Alert), [
         {"subscription_id": n, "change_id": (n * items + i) % documents + 1, "created_at": START,
@@ -137,11 +153,13 @@ def sender(
 ) -> None:
     """One `fivewatch send`, in its own process: its summary, as a dict, on `results`."""
     backend = backend_class("SG.bench", host=url, timeout=10, max_retries=0)
+    channels = WebhookBackend({"bench": Destination("bench", "webhook", f"{url}{HOOK}")})
     summary = send_pending(
         make_session_factory(make_engine(database_url)), backend, now=DIGEST_TIME,
         mail_from="FiveWatch <alerts@fw.example>",
-        links=Links("https://fivewatch.example.org", "bench-secret"),
+        links=Links("https://fivewatch.example.org", "bench-secret"), channels=channels,
     )  # fmt: skip
+    channels.close()
     results.put(dict(vars(summary)))
 
 
@@ -192,12 +210,18 @@ class Sent:
 
 
 def measure(
-    digests: int, items: int, workers: int, directory: Path, backend_class: Backend
+    digests: int,
+    items: int,
+    workers: int,
+    directory: Path,
+    backend_class: Backend,
+    channel: str = "",
 ) -> Sent:
-    """Build a database of `digests` queued digests in `directory`, send them all, report."""
+    """Build a database of `digests` queued digests in `directory` (to `channel` only, when
+    given), send them all, report."""
     database_url = f"sqlite:///{directory / 'bench.db'}"
     engine = make_engine(database_url)
-    documents = build(engine, digests, items)
+    documents = build(engine, digests, items, channel)
     with Session(engine) as session, session.begin():
         queued = queue_deliveries(session, DIGEST_TIME)
     print(f"{documents} real documents, {queued:,} daily digests of {items} alerts queued")
@@ -226,21 +250,29 @@ def measure(
     return Sent(sent or 0, elapsed, calls.value)
 
 
-def run(digests: int, items: int, workers: int, baseline_digests: int) -> dict[str, float]:
+def run(
+    digests: int, items: int, workers: int, baseline_digests: int, webhooks: int
+) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as baseline_dir, tempfile.TemporaryDirectory() as main_dir:
         print("baseline: the sendgrid client's documented path (a connection per POST)")
         baseline = measure(baseline_digests, items, workers, Path(baseline_dir),
                            DocumentedClientBackend)  # fmt: skip
         print("FiveWatch: one kept-alive connection per sender")
         main = measure(digests, items, workers, Path(main_dir), SendGridBackend)
+    with tempfile.TemporaryDirectory() as hooks_dir:
+        print("webhooks: the same digests to a generic JSON webhook destination only")
+        hooks = measure(webhooks, items, workers, Path(hooks_dir), SendGridBackend, "bench")
     ratio = main.per_s / baseline.per_s
     print(f"{main.per_s:,.1f} emails/s, {ratio:.2f}x the baseline's {baseline.per_s:,.1f}")
+    print(f"{hooks.per_s:,.1f} webhook notifications/s")
     return {
         "emails_per_s": main.per_s,
         "api_calls": main.api_calls,
         "peak_rss_mb": peak_rss_mb(),
         "baseline_emails_per_s": baseline.per_s,
         "ratio_vs_documented_client": round(ratio, 2),
+        "webhooks_per_s": hooks.per_s,
+        "webhook_calls": hooks.api_calls,
     }
 
 
@@ -252,8 +284,10 @@ def main(argv: list[str] | None = None) -> None:
         "--workers", type=int, default=2, help="sender processes at once (2: one per core)"
     )
     parser.add_argument("--baseline-digests", type=int, default=2_000, help="baseline's digests")
+    parser.add_argument("--webhooks", type=int, default=5_000, help="webhook notifications")
     args = parser.parse_args(argv)
-    print(json.dumps(run(args.digests, args.items, args.workers, args.baseline_digests)))
+    figures = run(args.digests, args.items, args.workers, args.baseline_digests, args.webhooks)
+    print(json.dumps(figures))
 
 
 if __name__ == "__main__":
