@@ -21,6 +21,8 @@ SHAPES = (
     "{0}* -{1}",
     "{0} type:bill",
     '{0} stage:"first reading"',
+    "{0} OR topic:age-assurance",  # the stored tags: S-209 carries age-assurance
+    "~{0} -topic:any",
 )
 WORDS = ("young", "rates", "pornographique", "access", "business", "online", "act", "loi")
 
