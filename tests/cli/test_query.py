@@ -39,13 +39,13 @@ def test_check_prints_the_canonical_form_the_tree_and_the_required_terms() -> No
     result = run("check", f'{DESIGN_EXAMPLE} title:("age verification" NEAR/5 média*)')
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
-        '("child sexual abuse" OR csam OR "abus pedosexuel*") AND (online OR internet)'
-        ' AND NOT climate AND title:("age verification" NEAR/5 media*)',
+        '("child sexual abuse" OR CSAM OR "abus pédosexuel*") AND (online OR internet)'
+        ' AND NOT climate AND title:("age verification" NEAR/5 média*)',
         "AND",
         "  OR",
         '    PHRASE "child sexual abuse"',
-        "    WORD csam",
-        '    PREFIX "abus pedosexuel*"',
+        "    WORD CSAM",
+        '    PREFIX "abus pédosexuel*"',
         "  OR",
         "    WORD online",
         "    WORD internet",
@@ -54,7 +54,7 @@ def test_check_prints_the_canonical_form_the_tree_and_the_required_terms() -> No
         "  IN TITLE",
         "    NEAR/5 (at most 5 words apart, either order)",
         '      PHRASE "age verification"',
-        "      PREFIX media*",
+        "      PREFIX média*",
         "required: abus|csam|sexual AND internet|online"
         " AND title:age AND title:verification AND title:media*",
     ]
