@@ -118,6 +118,9 @@ def subscribe_command(
     on stderr suggesting the query it may mean."""
     if no_email and not channel:
         raise click.UsageError("--no-email needs --channel: alerts must go somewhere")
+    if channel and not (channel.isascii() and channel.replace("_", "").isalnum()):
+        hint = "letters, digits and _ only: it names FIVEWATCH_CHANNEL_<NAME>"
+        raise click.BadParameter(hint, param_hint="--channel")
     if not query.strip() and not topics:
         raise click.UsageError("give --query, --topic or both: what should the alerts be about?")
     words = query

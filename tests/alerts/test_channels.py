@@ -295,6 +295,9 @@ def test_the_cli_subscribes_a_channel_and_send_posts_to_it(
     assert refused.exit_code == 2
     assert "--no-email needs --channel" in refused.output
     args = ["subscribe", "r@example.org", "-q", "bill OR act", "--confirmed"]
+    dashed = fivewatch.invoke(cli, [*args, "--channel", "my-team"])
+    assert dashed.exit_code == 2
+    assert "letters, digits and _ only" in dashed.output
     subscribed = fivewatch.invoke(
         cli, [*args, "--channel", "Team", "--no-email", "--database-url", db_url]
     )
