@@ -35,6 +35,7 @@ from fivewatch.web.schemas import (
 from fivewatch.web.search_page import FiltersDep, bad_query
 from fivewatch.web.state import SessionDep, StateDep
 from models import Document
+from models.taxonomy import topic_labels
 from models.vocabulary import DocumentKind, Jurisdiction
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -150,7 +151,14 @@ def api_search(
         raise bad_query(error) from error
     facets = {name: dict(counts) for name, counts in found.facets.items()}
     hits = [hit_of(hit) for hit in found.hits]
-    return SearchOut(total=found.total, offset=offset, limit=limit, hits=hits, facets=facets)
+    return SearchOut(
+        total=found.total,
+        offset=offset,
+        limit=limit,
+        hits=hits,
+        facets=facets,
+        topic_labels=topic_labels(),
+    )
 
 
 @router.get("/sources")

@@ -90,6 +90,8 @@ class SearchOut(BaseModel):
     limit: int
     hits: list[HitOut]
     facets: dict[str, dict[str, int]]
+    # Facets and hits name topics by slug (what topic= and topic: take); people read these.
+    topic_labels: dict[str, str]
 
 
 class DocumentList(BaseModel):

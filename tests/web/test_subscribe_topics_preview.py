@@ -136,3 +136,12 @@ def test_topic_facets_show_labels(client: TestClient, corpus: Corpus) -> None:
     shown = {a.text for a in topic_list.cssselect("a")}
     assert shown
     assert shown <= set(topic_labels().values())
+
+
+def test_the_api_search_keeps_slugs_and_gives_their_labels(
+    client: TestClient, corpus: Corpus
+) -> None:
+    found = client.get("/api/search", params={"scope": "all"}).json()
+    assert found["facets"]["topics"]
+    assert found["topic_labels"] == topic_labels()
+    assert set(found["facets"]["topics"]) <= set(found["topic_labels"])
