@@ -21,6 +21,8 @@ from fivewatch.web import (
     search_page,
     subscription_pages,
 )
+from fivewatch.web.docs import add_docs
+from fivewatch.web.errors import add_error_pages
 from fivewatch.web.security import RateLimiter, SecurityMiddleware, trusted_proxies
 from fivewatch.web.state import WebState
 from models.db import make_engine, make_session_factory
@@ -43,7 +45,7 @@ def create_app(config: Config, *, mailer: MailBackend | None = None) -> FastAPI:
         title="FiveWatch",
         summary="Bills and ministerial statements on online child protection, Five Eyes",
         version="1",
-        # Swagger UI and ReDoc load scripts from a CDN and inline: our CSP forbids both.
+        # FastAPI's /docs loads Swagger UI from a CDN: fivewatch.web.docs serves it from the app.
         # The schema itself is served at /openapi.json.
         docs_url=None,
         redoc_url=None,
@@ -60,6 +62,8 @@ def create_app(config: Config, *, mailer: MailBackend | None = None) -> FastAPI:
     # Here rather than in uvicorn: the app is the same under any server and in tests.
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=trusted_proxies(config))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    add_docs(app)
+    add_error_pages(app)
     routers = (pages, search_page, subscription_pages, api, admin_pages, metrics, provider_events)
     for module in routers:
         app.include_router(module.router)

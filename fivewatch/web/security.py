@@ -7,6 +7,8 @@ connected is a trusted proxy: a client cannot name itself in X-Forwarded-For.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import ipaddress
 import math
 import secrets
@@ -33,11 +35,24 @@ CSRF_COOKIE = "fivewatch_csrf"
 # plant one; the signature refuses a planted plain cookie too.
 SECURE_CSRF_COOKIE = f"__Host-{CSRF_COOKIE}"
 CSRF_FIELD = "csrf_token"
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+
+
+def content_security_policy(script_src: str = "'self'") -> str:
+    """Our own files only; /docs adds the hash of Swagger UI's start script (web/docs.py)."""
+    return (
+        f"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src {script_src}; "
         "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-    ),
+    )
+
+
+def inline_script_hash(script: str) -> str:
+    """The CSP source allowing exactly this inline script."""
+    digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+    return f"'sha256-{digest}'"
+
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": content_security_policy(),
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
     # Token links (confirm, manage, unsubscribe, feeds) must never leak through Referer.
@@ -89,7 +104,8 @@ class SecurityMiddleware(BaseHTTPMiddleware):
         request.state.csrf_cookie = existing
         request.state.csrf_token = existing or secrets.token_urlsafe(32)
         response = await call_next(request)
-        response.headers.update(SECURITY_HEADERS)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)  # a page's own CSP (/docs) stands
         if not existing:
             response.set_cookie(
                 _csrf_cookie_name(request),
