@@ -10,8 +10,10 @@ from starlette.responses import Response
 
 from alerts.finder import Scope
 from fivewatch.web import billtexts, queries
+from fivewatch.web.bill_facts import bill_facts
 from fivewatch.web.billtexts import SameVersion, TextVersion, UnknownVersion
-from fivewatch.web.chart import progress_chart, stage_table
+from fivewatch.web.chart import lines, progress_chart
+from fivewatch.web.compare_view import aligned_rows, compare_columns, compare_csv
 from fivewatch.web.schemas import RowId
 from fivewatch.web.state import SessionDep, StateDep, render
 from models import Document, lookup
@@ -58,15 +60,11 @@ def document_page(request: Request, session: SessionDep, document_id: RowId) -> 
 
 @router.get("/bills/{document_id}")
 def bill_page(request: Request, session: SessionDep, document_id: RowId) -> Response:
-    bill = queries.document_or_404(session, document_id, "bill")
-    context = {
-        "bill": bill,
-        "chambers": queries.by_chamber(queries.timeline(session, bill)),
-        "publications": queries.publications(bill),
-        "statements": queries.mentioning(session, bill),
-    }
-    versions = billtexts.versions_of(bill)
-    context |= {"texts": versions, "newest_pair": billtexts.newest_pair(versions)}
+    """A bill's status badge, progress per chamber, events, titles, summary, texts,
+    statements and follow form (fivewatch.web.bill_facts: the API's facts too)."""
+    facts = bill_facts(session, queries.document_or_404(session, document_id, "bill"))
+    context = {"bill": facts.bill, "facts": facts, "texts": facts.texts,
+               "newest_pair": billtexts.newest_pair(facts.texts)}  # fmt: skip
     return render(request, "bill.html", context)
 
 
@@ -134,17 +132,31 @@ def statement_page(request: Request, session: SessionDep, document_id: RowId) ->
 def compare(
     request: Request, session: SessionDep, topic: str = "", scope: Scope = Scope.ON_TOPIC
 ) -> Response:
-    """Bills on a topic (any topic by default, or all) side by side, stage by stage, with
-    their progress over time."""
-    bills = queries.bills_on_topic(session, topic, on_topic=scope == Scope.ON_TOPIC)
+    """Bills on a topic (any topic by default, or all) side by side, one row per common
+    stage step, with a chart of how far and how fast each went."""
+    columns = compare_columns(session, topic, on_topic=scope == Scope.ON_TOPIC)
+    drawn = lines(columns)
     context = {
         "topic": topic,
+        "scope": scope,
         "topics": load_topics(),
-        "bills": bills,
-        "stages": stage_table(bills),
-        "chart": progress_chart(bills),
+        "columns": columns,
+        "rows": aligned_rows(columns),
+        "lines": drawn,
+        "chart": progress_chart(drawn),
     }
     return render(request, "compare.html", context)
+
+
+@router.get("/compare.csv")
+def compare_csv_export(
+    session: SessionDep, topic: str = "", scope: Scope = Scope.ON_TOPIC
+) -> Response:
+    """The compare table as CSV: the same bills, rows and dates."""
+    columns = compare_columns(session, topic, on_topic=scope == Scope.ON_TOPIC)
+    headers = {"Content-Disposition": 'attachment; filename="fivewatch-compare.csv"'}
+    body = compare_csv(columns, aligned_rows(columns))
+    return Response(body, media_type="text/csv; charset=utf-8", headers=headers)
 
 
 def _found_page(document_id: int, kind: str) -> str:

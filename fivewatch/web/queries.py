@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
-from typing import Any
 
 from fastapi import HTTPException, status
 from sqlalchemy import and_, func, or_, select
@@ -77,31 +75,6 @@ def by_chamber(events: list[BillEvent]) -> dict[str, list[BillEvent]]:
     for event in events:
         chambers[event.chamber or "Unspecified"].append(event)
     return dict(chambers)
-
-
-@dataclass(frozen=True)
-class Publication:
-    title: str
-    kind: str
-    date: str
-    urls: list[str]
-
-
-def _urls(item: dict[str, Any]) -> list[str]:
-    """A publication's own url, then its per-format links (the UK gives a list of them)."""
-    nested = [link.get("url") for link in item.get("links") or [] if isinstance(link, dict)]
-    return [str(url) for url in [item.get("url"), *nested] if url]
-
-
-def publications(document: Document) -> list[Publication]:
-    """Texts, publications and links the spiders keep in `extra`, in source order."""
-    return [
-        Publication(str(item["title"]), str(item.get("type") or ""), str(item.get("date") or ""),
-                    _urls(item))
-        for key in ("texts", "publications", "links")
-        for item in document.extra.get(key) or []
-        if isinstance(item, dict) and item.get("title")
-    ]  # fmt: skip
 
 
 def mentioning(session: Session, document: Document) -> list[Document]:
