@@ -66,3 +66,22 @@ def test_a_lower_case_or_is_warned_and_one_click_fixes_the_field(
     suggestion.click()
     expect(page.locator("input[name=query]")).to_have_value("grooming OR sextortion")
     expect(page.locator("#query-check")).to_have_text("Query OK")
+
+
+def test_the_previews_warning_fixes_the_field_before_confirming(
+    page: Page,  # noqa: F811
+    live_url: str,  # noqa: F811
+    session: Session,
+) -> None:
+    page.goto(f"{live_url}/subscribe")
+    page.fill("input[name=email]", "reader@example.org")
+    page.fill("input[name=query]", "grooming or sextortion")
+    page.click("button#preview-button")
+    server_warning = page.locator(".query-warnings button.use-suggestion")
+    expect(server_warning).to_have_text("Use: grooming OR sextortion")
+    server_warning.click()
+    expect(page.locator(".query-warnings")).to_have_count(0)
+    expect(page.locator("input[name=query]")).to_have_value("grooming OR sextortion")
+    page.click("button#confirm-subscribe")
+    expect(page.locator("#check-email")).to_be_visible()
+    assert session.scalars(select(Subscription.query)).all() == ["grooming OR sextortion"]
