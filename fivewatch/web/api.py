@@ -11,6 +11,8 @@ from sqlalchemy import func, select
 from alerts.finder import find
 from alerts.query import QuerySyntaxError, parse
 from fivewatch.web import billtexts, queries
+from fivewatch.web.bill_facts import bill_facts
+from fivewatch.web.bill_schemas import BillOut, bill_out
 from fivewatch.web.billtexts import KEY_PATTERN, SameVersion, TextVersion, UnknownVersion
 from fivewatch.web.schemas import (
     BillHistory,
@@ -84,6 +86,13 @@ def list_documents(
 @router.get("/documents/{document_id}", responses=NOT_FOUND)
 def get_document(session: SessionDep, document_id: RowId) -> DocumentDetail:
     return detail_of(queries.document_or_404(session, document_id))
+
+
+@router.get("/bills/{document_id}", responses=NOT_FOUND)
+def get_bill(session: SessionDep, document_id: RowId) -> BillOut:
+    """What the bill's page shows: status, progress per chamber, events, titles, summary
+    paragraphs, text versions, publications and the statements naming it."""
+    return bill_out(bill_facts(session, queries.document_or_404(session, document_id, "bill")))
 
 
 @router.get("/bills/{document_id}/history", responses=NOT_FOUND)
