@@ -70,6 +70,7 @@ def test_openapi_lists_the_json_api_and_no_html_page(client: TestClient) -> None
     assert {path for path in paths if path.startswith("/api/")} == {
         "/api/documents",
         "/api/documents/{document_id}",
+        "/api/bills/{document_id}",
         "/api/bills/{document_id}/history",
         "/api/bills/{document_id}/texts",
         "/api/bills/{document_id}/texts/{key}",

@@ -24,7 +24,7 @@ def test_api_conforms_to_its_schema(db_url: str, tmp_path: Path, corpus: Corpus)
     )
     operations = [result.ok() for result in schema.get_all_operations()]
     api_paths = {operation.path for operation in operations if operation.path.startswith("/api/")}
-    assert len(api_paths) == 9
+    assert len(api_paths) == 10
     for operation in operations:
 
         @given(case=operation.as_strategy())
