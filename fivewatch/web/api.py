@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from alerts.finder import find
 from alerts.query import QuerySyntaxError, parse
+from alerts.query.pitfalls import pitfalls
 from fivewatch.web import billtexts, queries
 from fivewatch.web.bill_facts import bill_facts
 from fivewatch.web.bill_schemas import BillOut, bill_out
@@ -20,6 +21,7 @@ from fivewatch.web.schemas import (
     DocumentDetail,
     DocumentList,
     QueryCheck,
+    QueryWarning,
     RowId,
     SearchOut,
     SourceOut,
@@ -178,11 +180,13 @@ def list_sources(session: SessionDep, state: StateDep) -> list[SourceOut]:
 
 @router.get("/query-check")
 def query_check(q: Annotated[str, Query(max_length=2000)] = "") -> QueryCheck:
-    """Whether `q` is a valid alert query; if not, what was expected and where."""
+    """Whether `q` is a valid alert query; if not, what was expected and where; if so, what
+    it probably meant instead, when it looks like a slip (`grooming or sextortion`)."""
     try:
         parse(q)
     except QuerySyntaxError as error:
         return QueryCheck(
             ok=False, message=error.message, position=error.position, pretty=error.pretty()
         )
-    return QueryCheck(ok=True)
+    warnings = [QueryWarning(message=p.message, suggestion=p.suggestion) for p in pitfalls(q)]
+    return QueryCheck(ok=True, warnings=warnings)

@@ -165,11 +165,18 @@ class SourceOut(BaseModel):
     last_success_at: datetime | None
 
 
+class QueryWarning(BaseModel):
+    message: str
+    suggestion: str  # the whole query, rewritten
+
+
 class QueryCheck(BaseModel):
     ok: bool
     message: str = ""
     position: int | None = None
     pretty: str = ""
+    # A valid query that probably says something else than meant (alerts.query.pitfalls).
+    warnings: list[QueryWarning] = []
 
 
 def summary_of(document: Document) -> DocumentSummary:

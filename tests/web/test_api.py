@@ -57,6 +57,19 @@ def test_sources_and_query_check(client: TestClient, corpus: Corpus) -> None:
     assert check["pretty"].splitlines()[1].index("^") == check["position"] + 2
 
 
+def test_query_check_warns_of_a_valid_query_that_means_something_else(client: TestClient) -> None:
+    check = client.get("/api/query-check", params={"q": "grooming or sextortion"}).json()
+    assert check["ok"] is True
+    assert check["warnings"] == [
+        {
+            "message": "'or' is searched as a word (every word is required); operators are "
+            "written in capitals: OR",
+            "suggestion": "grooming OR sextortion",
+        }
+    ]
+    assert client.get("/api/query-check", params={"q": "a OR b"}).json()["warnings"] == []
+
+
 def test_openapi_lists_the_json_api_and_no_html_page(client: TestClient) -> None:
     paths = set(client.get("/openapi.json").json()["paths"])
     assert not paths & {
