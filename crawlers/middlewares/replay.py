@@ -141,7 +141,8 @@ class ReplayMiddleware:
     def from_crawler(cls, crawler: Crawler) -> Self:
         folder = crawler.settings.get("FIVEWATCH_REPLAY_DIR")
         if not folder:
-            raise NotConfigured("no cassette to replay")
+            # No message: Scrapy logs a message at WARNING, once per crawler (13 in the demo).
+            raise NotConfigured
         return cls(crawler, load_exchanges(Path(folder)))
 
     def process_request(self, request: Request) -> Response:
@@ -227,7 +228,7 @@ class RecordMiddleware:
     def from_crawler(cls, crawler: Crawler) -> Self:
         folder = crawler.settings.get("FIVEWATCH_RECORD_DIR")
         if not folder:
-            raise NotConfigured("not recording")
+            raise NotConfigured  # not recording; no message, so no WARNING per crawler
         spider = crawler.spider
         return cls(Path(folder) / (spider.name if spider is not None else "cassette"))
 

@@ -19,6 +19,7 @@ from fivewatch.cli.alert_commands import (
     unsubscribe_command,
 )
 from fivewatch.cli.analysts import history_command, search_command
+from fivewatch.cli.common import ConsoleLogHandler
 from fivewatch.cli.crawl import crawl, sources
 from fivewatch.cli.demo import demo
 from fivewatch.cli.dev import dev
@@ -52,10 +53,16 @@ class FiveWatchGroup(click.Group):
 def cli(verbose: int) -> None:
     """FiveWatch: bills and ministerial statements on online child protection, with alerts."""
     level = {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-    for handler in logging.root.handlers:
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if isinstance(h, ConsoleLogHandler)]:
+        root.removeHandler(old)  # a second invocation in one process (tests)
+    handler = ConsoleLogHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(level)
+    for each in root.handlers:
         # Scrapy sets its own loggers to DEBUG: filter at the handler so -v governs everything.
-        handler.setLevel(level)
+        each.setLevel(level)
 
 
 for command in (

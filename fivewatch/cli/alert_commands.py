@@ -274,17 +274,23 @@ def _preview(config: Config) -> None:
         click.echo(preview_text(preview))
 
 
+def token_of(link: str) -> str:
+    """The token of a pasted confirm link (`https://…/confirm/TOKEN?x#y`), or the token itself."""
+    _, _, after = link.strip().rpartition("/confirm/")
+    return after.split("?")[0].split("#")[0].strip("/")
+
+
 @click.command("confirm")
 @click.argument("token")
 @database_option
 def confirm_command(token: str, database_url: str | None) -> None:
-    """Confirm a subscription with the TOKEN from its confirm link (what a click does)."""
+    """Confirm a subscription with TOKEN, or its whole confirm link pasted (what a click does)."""
     config = load_config(database_url)
     if not config.secret_key:
         raise FiveWatchError("FIVEWATCH_SECRET_KEY is not set: confirm tokens cannot be checked")
     try:
         with session_scope(config) as session:
-            subscription = confirm_by_token(session, config.secret_key, token, utcnow())
+            subscription = confirm_by_token(session, config.secret_key, token_of(token), utcnow())
             console.print(
                 f"Confirmed subscription {subscription.id} for {subscription.subscriber.email}"
             )
@@ -297,9 +303,24 @@ def confirm_command(token: str, database_url: str | None) -> None:
 @click.command("unsubscribe")
 @click.argument("email")
 @click.option("--bounced", is_flag=True, help="Record a hard bounce instead of an unsubscribe.")
+@click.option(
+    "--subscription",
+    "subscription_id",
+    type=int,
+    default=None,
+    help="Stop only this subscription of EMAIL (its id in `fivewatch subscriptions EMAIL`).",
+)
 @database_option
-def unsubscribe_command(email: str, bounced: bool, database_url: str | None) -> None:
-    """Stop all mail to EMAIL at once (queued emails are cancelled, not sent)."""
+def unsubscribe_command(
+    email: str, bounced: bool, subscription_id: int | None, database_url: str | None
+) -> None:
+    """Stop all mail to EMAIL at once (queued emails are cancelled, not sent), or with
+    --subscription one of its subscriptions (the others go on)."""
+    if subscription_id is not None:
+        if bounced:
+            raise click.UsageError("--bounced stops the address: it takes no --subscription")
+        stop_subscription(email, subscription_id, database_url)
+        return
     try:
         with session_scope(load_config(database_url)) as session:
             subscriber = unsubscribe_address(session, email, utcnow(), bounced=bounced)
@@ -312,12 +333,25 @@ def unsubscribe_command(email: str, bounced: bool, database_url: str | None) -> 
         raise NotFound(str(error)) from error
 
 
+def stop_subscription(email: str, subscription_id: int, database_url: str | None) -> None:
+    """Switch one subscription of `email` off, as the manage page's "pause" does."""
+    with session_scope(load_config(database_url)) as session:
+        subscription = session.get(Subscription, subscription_id)
+        if subscription is None or subscription.subscriber.email != email.strip().lower():
+            raise NotFound(f"{email} has no subscription {subscription_id}")
+        subscription.active = False
+        console.print(f"{subscription.subscriber.email}: subscription {subscription_id} stopped")
+
+
 SUBSCRIBER_COLUMNS = (
     "id", "email", "state", "timezone", "subscriptions", "emails_sent", "why_stopped"
 )  # fmt: skip
 SUBSCRIPTION_COLUMNS = (
-    "id", "email", "name", "query", "follows", "text_terms", "frequency", "active"
+    "id", "email", "name", "query", "follows", "filters", "frequency", "state"
 )  # fmt: skip
+# JSON and CSV: the table's columns and the flags `filters` and `state` are read from.
+SUBSCRIPTION_EXPORT_COLUMNS = (*SUBSCRIPTION_COLUMNS, "jurisdictions", "types", "text_terms",
+                               "new_documents_only", "active")  # fmt: skip
 
 
 def _state(subscriber: Subscriber) -> str:
@@ -354,15 +388,39 @@ def subscriber_rows(session: Session) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
+def _follows(subscription: Subscription) -> str:
+    """The followed bill by its number, or its title when it has none (a UK bill)."""
+    document = subscription.followed_document
+    return (document.reference or document.title) if document is not None else ""
+
+
+def _filters(subscription: Subscription) -> str:
+    """What narrows the query, in words: "uk, ca; bill; text terms; new documents only"."""
+    parts = [", ".join(subscription.jurisdictions), ", ".join(subscription.doc_types)]
+    parts += ["text terms"] if subscription.text_terms else []
+    parts += [] if subscription.include_events else ["new documents only"]
+    parts += [f"channel {subscription.channel}"] if subscription.channel else []
+    return "; ".join(part for part in parts if part)
+
+
+def _subscription_state(subscription: Subscription) -> str:
+    """Whether it alerts: the address's stop (unsubscribed, bounced) before its own switch."""
+    state = _state(subscription.subscriber)
+    if state != "confirmed":
+        return state
+    return "active" if subscription.active else "stopped"
+
+
 def subscription_rows(session: Session, email: str | None) -> list[dict[str, Any]]:
     statement = select(Subscription).join(Subscriber).order_by(Subscription.id)
     if email:
         statement = statement.where(Subscriber.email == email.strip().lower())
     return [
         {"id": s.id, "email": s.subscriber.email, "name": s.name, "query": s.query,
-         "follows": s.followed_document.reference if s.followed_document else "",
-         "text_terms": s.text_terms,
-         "frequency": s.frequency, "active": s.active}
+         "follows": _follows(s), "filters": _filters(s), "frequency": s.frequency,
+         "state": _subscription_state(s), "jurisdictions": s.jurisdictions,
+         "types": s.doc_types, "text_terms": s.text_terms,
+         "new_documents_only": not s.include_events, "active": s.active}
         for s in session.scalars(statement)
     ]  # fmt: skip
 
@@ -383,7 +441,8 @@ def subscribers_command(fmt: str, database_url: str | None) -> None:
 def subscriptions_command(email: str | None, fmt: str, database_url: str | None) -> None:
     """List subscriptions (of EMAIL, or everyone's): query or followed bill, frequency."""
     with session_scope(load_config(database_url)) as session:
-        emit(subscription_rows(session, email), SUBSCRIPTION_COLUMNS, fmt, title="Subscriptions")
+        columns = SUBSCRIPTION_COLUMNS if fmt == "table" else SUBSCRIPTION_EXPORT_COLUMNS
+        emit(subscription_rows(session, email), columns, fmt, title="Subscriptions")
 
 
 @click.command("deliveries")

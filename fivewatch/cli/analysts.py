@@ -39,7 +39,10 @@ TABLE_COLUMNS = (
     "snippet",
 )
 HISTORY_COLUMNS = ("date", "chamber", "stage", "stage_fr", "category", "description")
-HISTORY_EN_COLUMNS = ("date", "chamber", "stage", "category", "description")  # one language
+# The table: the header above already names the bill; the stage's category restates the stage
+# and its French name goes under it, so the table fits 80 columns (CSV keeps every column).
+HISTORY_TABLE_COLUMNS = ("date", "chamber", "stage", "description")
+NARROW = 80  # a bill's history reads in a narrow terminal, piped or not
 STATEMENT_COLUMNS = ("date", "jurisdiction", "sponsor", "title", "url")
 
 
@@ -151,6 +154,12 @@ def event_rows(document: Document) -> list[dict[str, Any]]:
     ]
 
 
+def both_languages(row: dict[str, Any]) -> dict[str, Any]:
+    """An event row for the table: the stage's French name on a line under its English one."""
+    stage = "\n".join(name for name in (row["stage"], row["stage_fr"]) if name)
+    return row | {"stage": stage}
+
+
 def bill_heading(document: Document, session: str = "") -> str:
     """Its reference and title; the title alone when the source gives no reference (the
     Hansard names no bill number): never the external id, which is ours, not people's."""
@@ -190,9 +199,10 @@ def history_command(
         if fmt == "json":
             emit([document_row(document) | {"events": rows, "statements": statements}], (), fmt)
             return
-        header = bill_heading(document)
+        if fmt == "csv":
+            emit(rows, HISTORY_COLUMNS, fmt)
+            return
         console.print(history_header(document))
-        columns = HISTORY_COLUMNS if any(row["stage_fr"] for row in rows) else HISTORY_EN_COLUMNS
-    emit(rows, columns, fmt, title=header)
+    emit([both_languages(row) for row in rows], HISTORY_TABLE_COLUMNS, fmt, max_width=NARROW)
     if statements and fmt == "table":
         emit(statements, STATEMENT_COLUMNS, fmt, title="Statements that name this bill")

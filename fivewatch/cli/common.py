@@ -9,6 +9,7 @@ import logging
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -20,6 +21,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
+from alerts.result_columns import LIST_SEPARATOR
 from fivewatch.cli.failures import URL_HINT, OperationalFailure
 from fivewatch.config import Config
 from fivewatch.error_lines import FiveWatchError, NotFound
@@ -30,7 +32,25 @@ from models.lookup import AmbiguousReference, describe, find
 F = TypeVar("F", bound=Callable[..., Any])
 FORMATS = ("table", "json", "csv")
 PIPED_WIDTH = 200
-console = Console(stderr=True)  # progress and summaries; data goes to stdout
+console = Console(stderr=True)  # progress, logs and summaries; data goes to stdout
+
+
+class ConsoleLogHandler(logging.Handler):
+    """Log lines printed through `console`, so a live progress display stays below them
+    instead of being torn by lines written past it."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            line = self.format(record)
+            console.print(line, markup=False, highlight=False, soft_wrap=True)
+        except Exception:  # logging must never raise into the code that logged
+            self.handleError(record)
+
+
+def humane_time(value: datetime) -> str:
+    """A moment as people read it: '2026-12-03 06:47 UTC' (stored times are UTC; naive too)."""
+    moment = value.astimezone(UTC) if value.tzinfo else value
+    return f"{moment:%Y-%m-%d %H:%M} UTC"
 
 
 def database_option(func: F) -> F:
@@ -120,15 +140,22 @@ def session_scope(config: Config) -> Iterator[Session]:
         yield session
 
 
-def emit(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str, title: str = "") -> None:
-    """Print rows as a rich table (people) or JSON / CSV on stdout (scripts)."""
+def emit(
+    rows: Sequence[dict[str, Any]],
+    columns: Sequence[str],
+    fmt: str,
+    title: str = "",
+    max_width: int | None = None,
+) -> None:
+    """Print rows as a rich table (people) or JSON / CSV on stdout (scripts); the table no
+    wider than `max_width` when given."""
     if fmt == "json":
-        click.echo(json.dumps(list(rows), ensure_ascii=False, indent=2, default=str))
+        click.echo(json.dumps(list(rows), ensure_ascii=False, indent=2, default=_json_value))
     elif fmt == "csv":
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=list(columns), extrasaction="ignore")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({column: _field(row.get(column)) for column in columns} for row in rows)
         click.echo(buffer.getvalue(), nl=False)
     else:
         table = Table(title=title or None, show_lines=False)
@@ -137,15 +164,33 @@ def emit(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str, title
         for row in rows:
             table.add_row(*(_cell(row.get(column)) for column in columns))
         # Piped output has no terminal width: use a wide one rather than fold every cell.
-        Console(width=None if sys.stdout.isatty() else PIPED_WIDTH).print(table)
+        out = Console(width=None if sys.stdout.isatty() else PIPED_WIDTH)
+        out.width = min(out.width, max_width or out.width)
+        out.print(table)
+
+
+def _json_value(value: Any) -> Any:
+    """What json cannot write by itself: a moment or a day in ISO form."""
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def _field(value: Any) -> Any:
+    """A CSV field: a list "; "-joined, a moment in ISO form, nothing for None (never a repr)."""
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return LIST_SEPARATOR.join(str(v) for v in value)
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def _cell(value: Any) -> str:
     if value is None:
         return ""
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return str(value)
+    if isinstance(value, list | tuple):
+        return LIST_SEPARATOR.join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return humane_time(value) if isinstance(value, datetime) else str(value)
 
 
 def resolve_one(session: Session, reference: str, jurisdiction: str | None) -> Document:

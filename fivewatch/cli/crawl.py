@@ -29,6 +29,7 @@ from fivewatch.cli.common import (
     log_level,
     session_scope,
 )
+from fivewatch.cli.crawl_progress import crawl_progress
 from fivewatch.cli.failures import read_only
 from fivewatch.health_policy import HealthPolicy, health_report
 from models import CrawlRun, Document, Source, utcnow
@@ -108,7 +109,7 @@ def crawl(
     config = load_config(database_url)
     check_database(config.database_url)
     failure: CrawlProcessFailed | None = None
-    with console.status("Crawling…"):
+    with crawl_progress(console, config.database_url, list(sources)):
         try:
             run_ids = run_crawl(
                 list(sources) or None,

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich import box
+from rich.table import Table
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -21,13 +23,14 @@ from alerts.match import match_changes
 from alerts.schedule import DEFAULT_HOUR, next_digest
 from alerts.subscriptions import confirm_by_token, follow, subscribe
 from crawlers.process import run_crawl, sync_sources
-from fivewatch.cli.common import console, emit, log_level, session_factory, session_scope
-from fivewatch.cli.crawl import RUN_COLUMNS, run_rows, source_rows
+from fivewatch.cli.common import console, log_level, session_factory, session_scope
+from fivewatch.cli.crawl import run_rows, source_rows
+from fivewatch.cli.crawl_progress import crawl_progress
 from fivewatch.cli.demo_webhook import with_demo_webhook
 from fivewatch.config import Config, Secret
 from fivewatch.health_policy import HealthPolicy
 from fivewatch.mailer import deliver, mail_links
-from models import Alert, Delivery, Document, Source, utcnow
+from models import Alert, Delivery, Source, utcnow
 from models.db import make_engine, upgrade
 from models.lookup import find
 from models.vocabulary import Frequency
@@ -36,6 +39,8 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_SUBSCRIPTIONS = Path(__file__).resolve().parents[1] / "demo_subscriptions.toml"
 # Only when FIVEWATCH_SECRET_KEY is unset, and only here: the demo's links must be signed too.
 DEMO_ONLY_KEY = "DEMO-ONLY key (fivewatch demo; never used in production paths)"
+SCREEN_WIDTH = 100  # the demo's tables fit one screen of this width
+WRAPPED = "why"  # the one column of the sources' table long enough to wrap
 CONFIRM_LINK = re.compile(r"/confirm/(\S+)")
 # DEMO-ONLY starting watermarks. A first run looks back only a few days from the newest update
 # a source lists; GovInfo's recorded sitemap index (Feb 2025) would then lead only to 118th/119th
@@ -80,17 +85,38 @@ def add_sample_subscriptions(session: Session, path: Path = SAMPLE_SUBSCRIPTIONS
     return len(data.get("subscription", [])) + len(data.get("follow", []))
 
 
-def documents_per_source(session: Session) -> list[dict[str, Any]]:
-    query = (
-        select(Source.slug, Source.jurisdiction, Document.kind, func.count(Document.id))
-        .join(Document, Document.source_id == Source.id)
-        .group_by(Source.slug, Source.jurisdiction, Document.kind)
-        .order_by(Source.jurisdiction, Source.slug)
-    )
+def source_summary(session: Session, config: Config, run_ids: list[int]) -> list[dict[str, Any]]:
+    """Per source: its replayed run, the documents it holds, and its health as `fivewatch
+    sources` judges it (a replay proves the parser on what was recorded; blind sources stay
+    "unverified"), its reason cut to the words before any advice."""
+    runs = {row["source"]: row for row in run_rows(session, run_ids)}
     return [
-        {"source": slug, "jurisdiction": jurisdiction, "type": kind, "documents": count}
-        for slug, jurisdiction, kind, count in session.execute(query)
+        {
+            "source": health["slug"],
+            "run": runs.get(health["slug"], {}).get("status", "not run"),
+            "items": runs.get(health["slug"], {}).get("items", 0),
+            "documents": health["documents"],
+            "health": health["health"],
+            "why": health["reason"].split(";")[0],
+        }
+        for health in source_rows(session, HealthPolicy.from_config(config))
     ]
+
+
+def print_table(rows: list[dict[str, Any]], title: str) -> None:
+    """A compact table on the demo's console, no wider than one screen."""
+    table = Table(title=title, box=box.SIMPLE_HEAD, show_edge=False, padding=0)
+    for column in rows[0] if rows else ():
+        table.add_column(column, no_wrap=column != WRAPPED)
+    for row in rows:
+        table.add_row(*(str(value) for value in row.values()))
+    console.print(table, width=min(console.width, SCREEN_WIDTH))
+
+
+def sent(summary: DeliverySummary) -> str:
+    """A delivery summary's counts that are not zero: "4 sent", "3 sent, 1 to retry"."""
+    parts = [part for part in str(summary).split(", ") if not part.startswith("0 ")]
+    return ", ".join(parts) or "none"
 
 
 def fresh_workspace(directory: Path) -> Config:
@@ -185,41 +211,28 @@ def demo(directory: Path, cassette: Path) -> None:
     upgrade(make_engine(config.database_url))
     console.rule("1. Crawl (replaying recorded responses)")
     start_from_demo_watermarks(config)
-    run_ids = run_crawl(
-        None,
-        database_url=config.database_url,
-        replay_dir=cassette,
-        log_level=log_level(),
-        own_logging=False,
-    )
-    with session_scope(config) as session:
-        emit(run_rows(session, run_ids), RUN_COLUMNS, "table", title="Crawl runs (replay)")
-        # A replay proves the parser on what was recorded; blind sources stay "unverified".
-        emit(
-            source_rows(session, HealthPolicy.from_config(config)),
-            ("slug", "health", "reason"),
-            "table",
-            title="Source health, as `fivewatch sources` judges it",
+    with crawl_progress(console, config.database_url, []):
+        run_ids = run_crawl(
+            None,
+            database_url=config.database_url,
+            replay_dir=cassette,
+            log_level=log_level(),
+            own_logging=False,
         )
+    with session_scope(config) as session:
+        print_table(source_summary(session, config, run_ids), "Sources: replayed run and health")
     console.rule("2. Sample subscriptions: double opt-in, matching, alert emails")
-    subscriptions, confirmed, confirmations, sent = opt_in_and_alert(config)
+    subscriptions, confirmed, confirmations, alerted = opt_in_and_alert(config)
     digests = next_morning_digests(config)
     with session_scope(config) as session:
-        emit(
-            documents_per_source(session),
-            ("source", "jurisdiction", "type", "documents"),
-            "table",
-            title="Documents stored per source",
-        )
         alerts = session.scalar(select(func.count(Alert.id)))
         emails = session.scalar(select(func.count(Delivery.id)).where(Delivery.status == "sent"))
     console.rule("3. Result")
     webhooks = directory.resolve() / "webhooks"
     console.print(
-        f"{subscriptions} sample subscriptions; confirmation emails: {confirmations}; "
-        f"{confirmed} confirm links used; {alerts} alerts; alert emails: {sent}; "
-        f"daily digests the next morning: {digests}; "
-        f"{emails} emails sent in all.\n"
+        f"{subscriptions} sample subscriptions; confirmation emails: {sent(confirmations)}; "
+        f"{confirmed} confirm links used; {alerts} alerts; alert emails: {sent(alerted)}; "
+        f"daily digests the next morning: {sent(digests)}; {emails} emails sent in all.\n"
         f"Database: {directory / 'fivewatch.db'}\n"
         f"[bold]Emails written to {config.outbox_path}[/bold]"
         " — open any .eml file in a mail client.\n"
