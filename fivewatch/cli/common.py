@@ -39,10 +39,14 @@ class ConsoleLogHandler(logging.Handler):
     """Log lines printed through `console`, so a live progress display stays below them
     instead of being torn by lines written past it."""
 
+    def __init__(self, target: Console = console) -> None:
+        super().__init__()
+        self.target = target
+
     def emit(self, record: logging.LogRecord) -> None:
         try:
             line = self.format(record)
-            console.print(line, markup=False, highlight=False, soft_wrap=True)
+            self.target.print(line, markup=False, highlight=False, soft_wrap=True)
         except Exception:  # logging must never raise into the code that logged
             self.handleError(record)
 

@@ -37,7 +37,7 @@ class SourceProgress:
 
 def _documents_by_source(session: Session) -> dict[str, int]:
     query = select(Source.slug, func.count(Document.id)).join(Document).group_by(Source.slug)
-    return dict(session.execute(query).tuples().all())
+    return dict(session.execute(query).all())
 
 
 class CrawlWatch:

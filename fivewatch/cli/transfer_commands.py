@@ -50,15 +50,22 @@ def export_command(target: Path, database_url: str | None) -> None:
     config = load_config(database_url)
     engine = database_engine(config)
     try:
-        counts = export_collection(engine, target, warn=_warn)
+        with console.status(f"exporting to {target}…"):
+            counts = export_collection(engine, target, warn=_warn)
     finally:
         engine.dispose()
     _summary("exported", counts, f"from {safe_url(config.database_url)} to {target}")
 
 
 def _warn(line: str) -> None:
-    """A stored row that import will skip (its text is the database's, so no console markup)."""
-    click.echo(f"warning: {line}: import will skip it and the rows that refer to it", err=True)
+    """A stored row that import will skip (its text is the database's, so no console markup),
+    printed through the console so the live status stays below it."""
+    console.print(
+        f"warning: {line}: import will skip it and the rows that refer to it",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 @click.command("import")
@@ -93,7 +100,8 @@ def import_command(
     engine = database_engine(config)
     try:
         limits = ArchiveLimits(max_bytes=max_size, max_members=max_files)
-        report = import_collection(engine, source, force=force, limits=limits)
+        with console.status(f"importing {source}…"):
+            report = import_collection(engine, source, force=force, limits=limits)
     finally:
         engine.dispose()
     _report_problems(report)
