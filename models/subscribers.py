@@ -92,9 +92,7 @@ class Delivery(Base):
     channel: Mapped[str] = mapped_column(String(64), default="")
     # A channel delivery whose subscriptions also email: its alerts are carried by this email
     # delivery (an alert has one delivery_id) and sent from it (alerts.channels).
-    copy_of_id: Mapped[int | None] = mapped_column(
-        ForeignKey("deliveries.id", ondelete="CASCADE")
-    )
+    copy_of_id: Mapped[int | None] = mapped_column(ForeignKey("deliveries.id", ondelete="CASCADE"))
     # pending -> sending -> sent | failed ; "uncertain" when the provider's answer was lost
     # "held": content could not be rendered or was refused; kept and tried again after a backoff
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)

@@ -60,7 +60,9 @@ def brute_force(session: Session, text: str) -> list[str]:
 def test_search_with_the_index_equals_evaluating_every_document(
     session: Session, text: str
 ) -> None:
-    found = sorted(hit.document.external_id for hit in find(session, Filters(scope=Scope.ALL, query=text)).hits)
+    found = sorted(
+        hit.document.external_id for hit in find(session, Filters(scope=Scope.ALL, query=text)).hits
+    )
     assert found == brute_force(session, text)
 
 
