@@ -18,12 +18,23 @@ from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 LOOPBACK = "127.0.0.1"
+
+
+def read_outbox(folder: Path) -> list[EmailMessage]:
+    """The .eml files the file backend wrote to `folder`, parsed, in name order."""
+    messages = []
+    for path in sorted(folder.glob("*.eml")):
+        parsed = message_from_bytes(path.read_bytes(), policy=policy.default)
+        assert isinstance(parsed, EmailMessage)
+        messages.append(parsed)
+    return messages
 
 
 def free_port() -> int:

@@ -12,7 +12,6 @@ import dataclasses
 import re
 from collections.abc import Iterator
 from datetime import timedelta
-from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -31,7 +30,7 @@ from alerts.match import match_changes
 from alerts.subscriptions import follow, subscribe
 from models import Delivery
 from tests.alerts.conftest import NOW, Store
-from tests.alerts.mailservers import FakeSendGrid, Reply, SmtpScript
+from tests.alerts.mailservers import FakeSendGrid, Reply, SmtpScript, read_outbox
 from tests.alerts.realbills import uk_bill_2818
 
 # SYNTHETIC: every character that splits a header (str.splitlines) or hides in one.
@@ -95,15 +94,6 @@ def assert_one_line_subjects(subjects: dict[str, str], expected: dict[str, str])
     for address, subject in subjects.items():
         assert len(subject.splitlines()) == 1, subject
         assert subject == f"FiveWatch: UK bill, new — {expected[address]}"
-
-
-def read_outbox(outbox: Path) -> list[EmailMessage]:
-    messages = []
-    for path in sorted(outbox.glob("*.eml")):
-        parsed = message_from_bytes(path.read_bytes(), policy=policy.default)
-        assert isinstance(parsed, EmailMessage)
-        messages.append(parsed)
-    return messages
 
 
 def test_header_text_makes_every_break_a_space_and_caps_the_length() -> None:

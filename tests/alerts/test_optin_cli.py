@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from fivewatch.cli import cli
 from fivewatch.config import Config
 from fivewatch.error_lines import FiveWatchError
 from fivewatch.mailer import mail_backend
+from tests.alerts.mailservers import read_outbox
 
 SECRET = "cli-test-secret"
 Run = Callable[..., Result]
@@ -39,10 +39,7 @@ def fivewatch(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> R
 
 
 def outbox(tmp_path: Path) -> list[EmailMessage]:
-    return [
-        message_from_bytes(path.read_bytes(), policy=policy.default)
-        for path in sorted((tmp_path / "outbox").glob("*.eml"))
-    ]
+    return read_outbox(tmp_path / "outbox")
 
 
 def confirm_token(message: EmailMessage) -> str:

@@ -8,7 +8,6 @@ import io
 import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from email import message_from_bytes, policy
 from email.message import EmailMessage
 from functools import partial
 from pathlib import Path
@@ -31,6 +30,7 @@ from fivewatch.send_check import check_send_config
 from models import Alert, Delivery, Subscriber
 from models.db import make_session_factory
 from tests.alerts.conftest import NOW
+from tests.alerts.mailservers import read_outbox
 
 OLD_BASE, NEW_BASE = "https://old.fivewatch.example.org", "https://fivewatch.example.org"
 Run = Callable[..., Result]
@@ -51,10 +51,7 @@ def fivewatch(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> R
 
 
 def outbox(tmp_path: Path) -> list[EmailMessage]:
-    return [
-        message_from_bytes(path.read_bytes(), policy=policy.default)
-        for path in sorted((tmp_path / "outbox").glob("*.eml"))
-    ]
+    return read_outbox(tmp_path / "outbox")
 
 
 def text_of(message: EmailMessage) -> str:
@@ -191,6 +188,47 @@ def test_dry_run_shows_the_next_emails_and_changes_nothing(
     session.expire_all()
     assert all(alert.delivery_id is None for alert in alerts)
     assert outbox(tmp_path) == []
+
+
+SECRET_HOOK = "https://hooks.slack.example/services/T0/B0/secret-token"
+
+
+def test_dry_run_shows_a_notification_s_payload_never_its_url_and_changes_nothing(
+    fivewatch: Run, session: Session, alerts: list[Alert], tmp_path: Path
+) -> None:
+    alerts[0].subscription.channel = "team"  # and by email: the notification is a copy
+    session.commit()
+    result = fivewatch("send", "--dry-run", FIVEWATCH_CHANNEL_TEAM=f"slack:{SECRET_HOOK}")
+    assert result.exit_code == 0, result.output
+    assert "1 email and 1 notification would go: 1 alert email" in result.output
+    _, notification = result.output.split("--- alerts notification to slack channel team ")
+    assert notification.startswith("(queued by the next send)")
+    payload = json.loads(notification[notification.index("\n{") :])
+    assert payload["text"].startswith("FiveWatch")
+    assert f"Subject: {payload['text']}" in notification
+    for alert in alerts:
+        assert f"  - {alert.change.document.title}" in notification
+    assert "S-209" in payload["blocks"][2]["text"]["text"]
+    assert SECRET_HOOK not in result.output
+    assert "secret-token" not in result.output
+    assert state(session) == []
+    assert outbox(tmp_path) == []
+
+
+def test_dry_run_says_why_a_notification_to_an_unconfigured_destination_is_held(
+    fivewatch: Run, session: Session, alerts: list[Alert]
+) -> None:
+    alerts[0].subscription.channel, alerts[0].subscription.by_email = "team", False
+    session.commit()
+    result = fivewatch("send", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "1 notification would go\n" in result.output
+    assert "--- alerts notification to channel team (queued by the next send)" in result.output
+    assert (
+        "Would not be posted: held: channel 'team' is not configured "
+        "(FIVEWATCH_CHANNEL_TEAM=<kind>:<url>)" in " ".join(result.output.split())
+    )
+    assert state(session) == []
 
 
 def test_dry_run_shows_a_queued_delivery_by_its_id(

@@ -21,7 +21,7 @@ from models import Document
 from models.bill_status import PROGRESS_STEPS
 from tests.hr1500_texts import store_hr1500
 from tests.web.conftest import Corpus, store
-from tests.web.test_bill_status import legisinfo
+from tests.web.test_bill_status import store_c63_c34
 
 UK_LIST = Path(__file__).resolve().parents[2] / "cassettes/uk-bills/bodies/bills_page1_snommoc.json"
 UK_LIST_URL = "https://bills-api.parliament.uk/api/v1/Bills?SortOrder=DateUpdatedDescending"
@@ -45,20 +45,7 @@ def recorded(session: Session, corpus: Corpus) -> Recorded:
         )
         for item in items
     }
-    c63 = store(
-        session,
-        legisinfo(
-            "bill_44-1_C-63_xml_civican.xml", "https://www.parl.ca/legisinfo/en/bill/44-1/C-63/xml"
-        ),
-        "bills",
-    )
-    c34 = store(
-        session,
-        legisinfo(
-            "bill_45-1_C-34_xml_civican.xml", "https://www.parl.ca/legisinfo/en/bill/45-1/C-34/xml"
-        ),
-        "bills",
-    )
+    c63, c34 = store_c63_c34(session)
     session.commit()
     return Recorded(uk, c63, c34, store_hr1500(session), corpus)
 

@@ -43,22 +43,22 @@ class Canada:
     corpus: Corpus
 
 
+def store_c63_c34(session: Session) -> tuple[Document, Document]:
+    """C-63 (44th Parliament, lapsed at prorogation) and C-34 (45th, active), as recorded."""
+    return tuple(  # type: ignore[return-value]
+        store(
+            session, legisinfo(name, f"https://www.parl.ca/legisinfo/en/bill/{path}/xml"), "bills"
+        )
+        for name, path in (
+            ("bill_44-1_C-63_xml_civican.xml", "44-1/C-63"),
+            ("bill_45-1_C-34_xml_civican.xml", "45-1/C-34"),
+        )
+    )
+
+
 @pytest.fixture
 def canada(session: Session, corpus: Corpus) -> Canada:
-    c63 = store(
-        session,
-        legisinfo(
-            "bill_44-1_C-63_xml_civican.xml", "https://www.parl.ca/legisinfo/en/bill/44-1/C-63/xml"
-        ),
-        "bills",
-    )
-    c34 = store(
-        session,
-        legisinfo(
-            "bill_45-1_C-34_xml_civican.xml", "https://www.parl.ca/legisinfo/en/bill/45-1/C-34/xml"
-        ),
-        "bills",
-    )
+    c63, c34 = store_c63_c34(session)
     session.commit()
     return Canada(c63, c34, corpus)
 
@@ -127,7 +127,7 @@ def test_active_bill_page_has_an_active_badge_and_no_french_summary(
 def test_search_rows_show_outcome_session_and_latest_event_date(
     client: TestClient, canada: Canada
 ) -> None:
-    page = _tree(client, "/search?type=bill&jurisdiction=ca")
+    page = _tree(client, "/search?type=bill&jurisdiction=ca&scope=all")
     rows = {li.cssselect("a .ref")[0].text: li for li in page.cssselect("li.hit")}
     lapsed = rows["C-63"]
     badge = lapsed.cssselect(".badge")[0]
@@ -139,7 +139,7 @@ def test_search_rows_show_outcome_session_and_latest_event_date(
     active = rows["C-34"]
     assert not active.cssselect(".badge")  # an active bill needs no badge in a list
     assert _text(active.cssselect(".session")[0]) == "session 45-1"
-    statement = _tree(client, "/search?type=statement").cssselect("li.hit")[0]
+    statement = _tree(client, "/search?type=statement&scope=all").cssselect("li.hit")[0]
     assert _text(statement.cssselect(".published")[0]).startswith("published ")
 
 
