@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: demo test lint pytest bench bench-ingest bench-match bench-search bench-deliver bench-billtext bench-topics clean
+.PHONY: demo test lint pytest docs-screenshots bench bench-ingest bench-match bench-search bench-deliver bench-billtext bench-topics clean
 
 # setup.py builds the batch matcher's C extension (alerts/query/_matcher.c) in place.
 $(STAMP): pyproject.toml setup.py alerts/query/_matcher.c
@@ -25,6 +25,10 @@ test: lint pytest
 
 pytest: $(STAMP) $(CHROMIUM)
 	$(BIN)/pytest
+
+# The user guide's screenshots (docs/images/*.png) from its browser test; commit the result.
+docs-screenshots: $(STAMP) $(CHROMIUM)
+	FIVEWATCH_WRITE_DOC_SCREENSHOTS=1 $(BIN)/pytest -q tests/web/test_user_guide_screenshots.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
