@@ -26,7 +26,7 @@ from alerts.backends.interface import (
     TemporaryFailure,
     UncertainDelivery,
 )
-from alerts.channels import Destination, Notification, payload, shorten
+from alerts.channels import Destination, Notification, Payload, payload, shorten
 
 EXCERPT_CHARS = 200  # of a refusal's body, in the reason the subscriber sees
 RETRY_STATUSES = frozenset({408, 425, 429})  # 4xx that mean "not now" rather than "no"
@@ -43,13 +43,7 @@ class WebhookBackend:
 
     def send(self, notification: Notification, *, dry_run: bool = False) -> SendResult:
         """POST the notification to its destination; raise a DeliveryError on failure."""
-        destination = self.destinations.get(notification.channel)
-        if destination is None:  # configuration, not the subscriber: held until it is set
-            raise ContentRefused(
-                f"channel {notification.channel!r} is not configured "
-                f"(FIVEWATCH_CHANNEL_{notification.channel.upper()}=<kind>:<url>)"
-            )
-        body = payload(destination.kind, notification)
+        destination, body = posted(self.destinations, notification)
         if dry_run:
             return SendResult(provider=destination.kind, provider_message_id="")
         response = self._post(destination, body)
@@ -63,7 +57,7 @@ class WebhookBackend:
     def close(self) -> None:
         self._client.close()
 
-    def _post(self, destination: Destination, body: dict[str, object]) -> httpx.Response:
+    def _post(self, destination: Destination, body: Payload) -> httpx.Response:
         where = f"{destination.kind} channel {destination.name}"
         try:
             response = self._client.post(destination.url, json=body)
@@ -73,6 +67,20 @@ class WebhookBackend:
             raise UncertainDelivery(f"{where}: no answer: {_cause(error)}") from error
         _check(where, response)
         return response
+
+
+def posted(
+    destinations: Mapping[str, Destination], notification: Notification
+) -> tuple[Destination, Payload]:
+    """Where the notification goes and the JSON body posted there (a send and its preview,
+    alerts.preview); ContentRefused when its destination is not configured."""
+    destination = destinations.get(notification.channel)
+    if destination is None:  # configuration, not the subscriber: held until it is set
+        raise ContentRefused(
+            f"channel {notification.channel!r} is not configured "
+            f"(FIVEWATCH_CHANNEL_{notification.channel.upper()}=<kind>:<url>)"
+        )
+    return destination, payload(destination.kind, notification)
 
 
 def _check(where: str, response: httpx.Response) -> None:
