@@ -19,7 +19,7 @@ from alerts.backends.interface import MailBackend
 from alerts.backends.sendgrid import SendGridBackend
 from alerts.backends.smtp import SmtpBackend
 from alerts.backends.webhook import WebhookBackend
-from alerts.channels import destinations
+from alerts.channels import Destination, destinations
 from alerts.deliver import (
     DeliverySummary,
     pending_confirmations,
@@ -57,9 +57,14 @@ def mail_backend(config: Config) -> MailBackend:
 
 
 def channel_backend(config: Config) -> WebhookBackend:
+    """The backend posting to the configured chat and webhook destinations."""
+    return WebhookBackend(channel_destinations(config))
+
+
+def channel_destinations(config: Config) -> dict[str, Destination]:
     """The chat and webhook destinations FIVEWATCH_CHANNEL_<NAME> variables configure."""
     try:
-        return WebhookBackend(destinations(config.channels))
+        return destinations(config.channels)
     except ValueError as error:
         raise FiveWatchError(f"{error} (FIVEWATCH_CHANNEL_<NAME>=<kind>:<url>)") from error
 
@@ -127,15 +132,18 @@ def deliver(
 def preview_due(
     config: Config, backend: MailBackend | None, sessions: Sessions
 ) -> list[PreviewMail]:
-    """What `fivewatch send` would send now, queued as it would queue it and then rolled back;
-    with a `backend`, each is also handed to its dry run (the provider's sandbox)."""
+    """What `fivewatch send` would send now (emails and chat or webhook notifications), queued
+    as it would queue it and then rolled back; with a `backend`, each email is also handed to
+    its dry run (the provider's sandbox)."""
     now = utcnow()
     policy = HealthPolicy.from_config(config)
+    configured = channel_destinations(config)
     with sessions() as session:  # never committed: the preview changes nothing
         previews = preview_next(
             session,
             MailContext(config.mail_from, mail_links(config), now),
             queue_more=lambda s: queue_admin_mail(s, config.admin_email, now, policy),
+            destinations=configured,
         )
         session.rollback()
     if backend is not None:

@@ -28,17 +28,24 @@ def _counted(count: int, word: str) -> str:
 
 
 def preview_summary(previews: Sequence[PreviewMail]) -> str:
-    """The count by kind, e.g. "3 emails would go: 2 digests, 1 confirmation"."""
+    """The count, emails by kind, e.g. "3 emails and 1 notification would go: 2 digests,
+    1 confirmation" (a notification is a chat or webhook post)."""
     if not previews:
-        return "No email would go."
-    kinds = Counter(_kind_word(preview.kind) for preview in previews)
+        return "No email or notification would go."
+    emails = [preview for preview in previews if not preview.is_notification]
+    counts = [_counted(len(emails), "email")] if emails else []
+    if notifications := len(previews) - len(emails):
+        counts.append(_counted(notifications, "notification"))
+    kinds = Counter(_kind_word(preview.kind) for preview in emails)
     by_count = sorted(kinds.items(), key=lambda kind: (-kind[1], kind[0]))
     parts = ", ".join(_counted(count, word) for word, count in by_count)
-    return f"{_counted(len(previews), 'email')} would go: {parts}"
+    head = f"{' and '.join(counts)} would go"
+    return f"{head}: {parts}" if parts else head
 
 
 def preview_text(preview: PreviewMail) -> str:
-    """One preview as a person reads it: who, what, the alerts in it, then the text body."""
+    """One preview as a person reads it: who, what, the alerts in it, then the text body (a
+    notification's JSON payload)."""
     queued = (
         f"delivery {preview.delivery_id}"
         if preview.delivery_id is not None
@@ -46,12 +53,15 @@ def preview_text(preview: PreviewMail) -> str:
     )
     lines = [
         "",
-        f"--- {preview.kind} to {preview.recipient} ({queued})",
+        f"--- {preview.kind}{' notification' * preview.is_notification} to "
+        f"{preview.recipient} ({queued})",
         f"Subject: {preview.subject}",
         f"Alerts: {len(preview.alerts)}",
         *(f"  - {title}" for title in preview.alerts),
     ]
-    if preview.problem:
+    if preview.problem and preview.is_notification:
+        lines.append(f"Would not be posted: {preview.problem}")
+    elif preview.problem:
         lines.append(f"Cannot be rendered (the send would hold it): {preview.problem}")
     return "\n".join([*lines, "", preview.text.rstrip()])
 

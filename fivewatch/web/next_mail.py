@@ -17,7 +17,7 @@ from alerts.preview import PreviewMail, preview_next
 from alerts.render import MailContext
 from alerts.schedule import next_digest
 from fivewatch.config import Config
-from fivewatch.mailer import mail_links
+from fivewatch.mailer import channel_destinations, mail_links
 from models import Subscriber
 from models.vocabulary import Frequency
 
@@ -36,10 +36,13 @@ class NextMail:
 
 def next_mail(session: Session, config: Config, subscriber: Subscriber, now: datetime) -> NextMail:
     """The first of: what a send at `now` would send it, then each coming digest slot."""
-    links = mail_links(config)
+    links, destinations = mail_links(config), channel_destinations(config)
     for moment in (now, *_digest_slots(subscriber, now)):
         previews = preview_next(
-            session, MailContext(config.mail_from, links, moment), subscriber.id
+            session,
+            MailContext(config.mail_from, links, moment),
+            subscriber.id,
+            destinations=destinations,
         )
         if previews:
             return NextMail(None if moment == now else moment, previews)
