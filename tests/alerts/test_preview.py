@@ -3,16 +3,24 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+import json
+from pathlib import Path
 
-from alerts.deliver import queue_deliveries
+import pytest
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from alerts.backends.file import FileBackend
+from alerts.backends.webhook import WebhookBackend
+from alerts.channels import Destination
+from alerts.deliver import queue_deliveries, send_pending
 from alerts.mail_links import Links
 from alerts.preview import preview_next
 from alerts.render import MailContext
 from alerts.subscriptions import subscribe, unsubscribe_address
 from models import Alert, Delivery
 from tests.alerts.conftest import NOW
+from tests.alerts.webhook_receiver import receiving
 
 CONTEXT = MailContext("FiveWatch <alerts@fw.example>", Links("https://fw.example", "k"), NOW)
 
@@ -59,3 +67,47 @@ def test_one_subscribers_preview_and_nothing_for_a_stopped_address(
     unsubscribe_address(session, "a@example.org", NOW)
     session.commit()
     assert preview_next(session, CONTEXT, subscriber_id) == []
+
+
+@pytest.mark.parametrize("by_email", [False, True], ids=["channel only", "copy of the email"])
+def test_a_notification_previews_the_exact_json_the_send_posts(
+    by_email: bool, session: Session, alerts: list[Alert], engine: Engine
+) -> None:
+    subscription = alerts[0].subscription
+    subscription.channel, subscription.by_email = "team", by_email
+    queue_deliveries(session, NOW)
+    session.commit()
+    with receiving() as receiver:
+        team = {"team": Destination("team", "slack", receiver.url)}
+        *_, preview = preview_next(session, CONTEXT, destinations=team)
+        backend = WebhookBackend(team)
+        sessions = sessionmaker(engine)
+        send_pending(sessions, FileBackend(Path("/nonexistent")), now=NOW, mail_from="a@fw.example",
+                     links=CONTEXT.links, channels=backend)  # fmt: skip
+        backend.close()
+    assert preview.is_notification
+    assert (preview.kind, preview.recipient, preview.message) == (
+        "alerts",
+        "slack channel team",
+        None,
+    )
+    assert preview.alerts == tuple(alert.change.document.title for alert in alerts)
+    assert preview.subject.startswith("FiveWatch")
+    [posted_body] = receiver.received
+    assert json.loads(preview.text) == posted_body
+    assert receiver.url not in preview.text
+
+
+def test_a_notification_to_an_unconfigured_destination_says_why_it_is_held(
+    session: Session, alerts: list[Alert]
+) -> None:
+    subscription = alerts[0].subscription
+    subscription.channel, subscription.by_email = "nowhere", False
+    session.commit()
+    [preview] = preview_next(session, CONTEXT)
+    assert (preview.recipient, preview.text, preview.delivery_id) == ("channel nowhere", "", None)
+    assert preview.problem == (
+        "held: channel 'nowhere' is not configured (FIVEWATCH_CHANNEL_NOWHERE=<kind>:<url>)"
+    )
+    assert len(preview.alerts) == len(alerts)
+    assert outbox_state(session) == []

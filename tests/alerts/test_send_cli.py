@@ -208,7 +208,7 @@ def test_dry_run_shows_a_notification_s_payload_never_its_url_and_changes_nothin
     assert f"Subject: {payload['text']}" in notification
     for alert in alerts:
         assert f"  - {alert.change.document.title}" in notification
-    assert "S-209" in payload["blocks"][2]["text"]["text"]
+    assert "parl.ca/legisinfo/en/bill/45-1/s-209" in payload["blocks"][2]["text"]["text"]
     assert SECRET_HOOK not in result.output
     assert "secret-token" not in result.output
     assert state(session) == []

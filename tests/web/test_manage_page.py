@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,8 +20,10 @@ from alerts.delivery_record import DELIVERY_RECORD_COLUMNS
 from alerts.match import match_changes
 from alerts.subscriptions import subscribe
 from alerts.tokens import Purpose, make_token
+from fivewatch.config import Secret
+from fivewatch.web import create_app
 from models import Alert, Delivery, Subscriber
-from tests.web.conftest import NOW, SECRET, Corpus
+from tests.web.conftest import NOW, SECRET, Corpus, web_config
 from tests.web.test_subscription_pages import confirm, csrf, sign_up
 
 
@@ -207,7 +211,11 @@ def test_the_record_needs_the_signed_manage_link(
 
 def _previews(client: TestClient, manage: str) -> list[tuple[str, str, str]]:
     """Each preview on the manage page: its subject, its line, its text."""
-    page = html.fromstring(client.get(manage).text)
+    return _previews_in(client.get(manage).text)
+
+
+def _previews_in(text: str) -> list[tuple[str, str, str]]:
+    page = html.fromstring(text)
     return [
         (_text(mail, "h3"), _text(mail, "p.help"), _text(mail, "pre.preview-text"))
         for mail in page.cssselect("#next-mail article.preview")
@@ -244,4 +252,35 @@ def test_the_next_daily_digest_is_previewed_at_its_slot(
     assert line == "Goes out at 2026-11-29 07:00 UTC, with 2 alerts"
     assert "S-209" in text
     assert subject
+    assert session.scalars(select(Delivery)).all() == []
+
+
+SECRET_HOOK = "https://discord.example/api/webhooks/1/secret-token"
+
+
+def test_a_channel_notification_is_previewed_without_its_url_or_says_why_it_is_held(
+    db_url: str, outbox: Path, session: Session, corpus: Corpus
+) -> None:
+    subscription = subscribe(
+        session, email="reader@example.org", query="pornography", confirmed=True
+    )
+    subscription.channel, subscription.by_email = "team", False
+    match_changes(session, NOW)
+    session.commit()
+    manage = f"/manage/{make_token(SECRET, Purpose.MANAGE, subscription.subscriber_id)}"
+    team = {"team": Secret(f"discord:{SECRET_HOOK}")}
+    with TestClient(create_app(replace(web_config(db_url, outbox), channels=team))) as client:
+        page = client.get(manage).text
+    ((subject, line, text),) = _previews_in(page)
+    assert line == "Goes out with the next send, with 2 alerts, posted to discord channel team"
+    payload = json.loads(text)
+    assert payload["content"] == subject
+    assert "Protecting Young Persons" in payload["embeds"][0]["title"]
+    assert "secret-token" not in page
+    with TestClient(create_app(web_config(db_url, outbox))) as client:
+        page = html.fromstring(client.get(manage).text)
+    assert _text(page, "#next-mail .notice") == (
+        "Not posted yet, it is kept and tried again: held: channel 'team' is not configured "
+        "(FIVEWATCH_CHANNEL_TEAM=<kind>:<url>)"
+    )
     assert session.scalars(select(Delivery)).all() == []
