@@ -11,7 +11,9 @@ from pathlib import Path
 import click
 import pytest
 
+from alerts.query import parse as parse_query
 from fivewatch.cli import cli
+from models.taxonomy import topic_labels
 
 ROOT = Path(__file__).resolve().parents[2]
 GUIDE = (ROOT / "docs" / "user-guide.md").read_text(encoding="utf-8")
@@ -71,6 +73,23 @@ def test_the_guide_shows_pictures_and_each_exists_and_is_small() -> None:
 def test_every_committed_picture_is_shown() -> None:
     shown = {Path(path).name for path in PICTURE.findall(GUIDE)}
     assert {picture.name for picture in IMAGES.glob("*.png")} == shown
+
+
+@pytest.mark.parametrize("slug", topic_labels())
+def test_the_guide_lists_every_topic_with_its_label(slug: str) -> None:
+    assert f"| {topic_labels()[slug]} | `topic:{slug}` |" in GUIDE
+
+
+def query_examples() -> list[str]:
+    """The first column of the guide's table of queries."""
+    table = _section(GUIDE, "1. Writing a query").split("| you write |")[1]
+    rows = [line.split(" | ")[0] for line in table.splitlines() if line.startswith("| `")]
+    return [example for row in rows for example in re.findall(r"`([^`]+)`", row)]
+
+
+@pytest.mark.parametrize("example", query_examples())
+def test_every_query_in_the_guides_table_is_valid(example: str) -> None:
+    parse_query(example)
 
 
 def test_the_readme_says_who_it_is_for_and_links_the_guide() -> None:
