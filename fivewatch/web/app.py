@@ -11,7 +11,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from alerts.backends.interface import MailBackend
 from fivewatch.config import Config
-from fivewatch.mailer import mail_backend
+from fivewatch.mailer import channel_destinations, mail_backend
 from fivewatch.web import (
     admin_pages,
     api,
@@ -34,13 +34,15 @@ def create_app(config: Config, *, mailer: MailBackend | None = None) -> FastAPI:
     """The web app on `config.database_url`; confirmation emails go through `mailer`.
 
     Raises ValueError without a secret key (every email link is signed with it) or with a
-    feed link lifetime that is not a positive number of days.
+    feed link lifetime that is not a positive number of days, and FiveWatchError naming a
+    malformed FIVEWATCH_CHANNEL_<NAME> (at start, not as a 500 on the first page using it).
     """
     if not config.secret_key:
         raise ValueError(
             "FIVEWATCH_SECRET_KEY is not set: the web app signs its confirm, manage and "
             "unsubscribe links with it"
         )
+    channel_destinations(config)
     app = FastAPI(
         title="FiveWatch",
         summary="Bills and ministerial statements on online child protection, Five Eyes",

@@ -37,3 +37,14 @@ def test_the_app_mails_through_the_backend_the_settings_name(tmp_path: Path) -> 
         }
     )
     assert isinstance(create_app(config).state.web.mailer, SmtpBackend)
+
+
+def test_serve_refuses_to_start_with_a_malformed_channel(tmp_path: Path) -> None:
+    """Before: the app started, and the first manage page previewing it answered 500."""
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    env = {"FIVEWATCH_SECRET_KEY": "k", "FIVEWATCH_CHANNEL_TEAM": "telegram:https://example.org/x"}
+    result = CliRunner().invoke(cli, ["serve", "--database-url", url], env=env)
+    assert result.exit_code == 1
+    assert "channel team: kind 'telegram' is not one of" in result.output
+    assert "FIVEWATCH_CHANNEL_<NAME>" in result.output
+    assert "example.org" not in result.output  # the URL is a secret
