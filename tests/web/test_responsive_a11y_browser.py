@@ -163,10 +163,10 @@ def test_search_facets_fold_under_a_toggle_on_a_phone(
     width, facets_shown = _results_beside_facets(page)
     assert width >= 300
     assert not facets_shown
-    page.locator("details.facets > summary").click()
+    page.locator("details.facet-panel > summary").click()
     assert page.locator(".facets a").first.is_visible()
     page.set_viewport_size(ViewportSize(width=1280, height=900))
     page.reload()
     width, facets_shown = _results_beside_facets(page)
     assert facets_shown  # on a desktop the facets stand open beside the results
-    assert not page.locator("details.facets > summary").is_visible()
+    assert not page.locator("details.facet-panel > summary").is_visible()
