@@ -165,7 +165,7 @@ def test_a_blind_source_is_unverified_on_the_admin_page_and_api(
     session.commit()
     admin = html.fromstring(client.get("/admin", auth=("admin", ADMIN_PASSWORD)).text)
     [row] = [
-        row for row in admin.xpath("//table[1]//tbody/tr") if "ca-legisinfo" in row.text_content()
+        row for row in admin.xpath("(//table)[1]//tbody/tr") if "ca-legisinfo" in row.text_content()
     ]
     assert [cell.text_content() for cell in row.xpath("td")][:2] == [
         "ca-legisinfo-bills",

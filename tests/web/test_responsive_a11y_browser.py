@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from alerts.subscriptions import subscribe
 from alerts.tokens import Purpose, make_token
 from tests.chromium import ARTIFACTS, BROWSER_MARKS
-from tests.web.conftest import SECRET
+from tests.web.conftest import ADMIN_PASSWORD, SECRET
 from tests.web.test_bill_page_compare import Recorded, recorded  # noqa: F401  (fixture)
 from tests.web.test_browser import browser, live_url, page  # noqa: F401  (fixtures)
 
@@ -45,27 +45,35 @@ PAGES: dict[str, Callable[[Recorded, Session], str]] = {
     "bill": lambda bills, _: f"/bills/{bills.hr1500.id}",
     "compare": lambda bills, _: "/compare?scope=all",
     "subscribe": lambda bills, _: "/subscribe",
-    "manage": lambda bills, session: _manage_path(session),
+    "manage": lambda bills, session: _signed("manage", Purpose.MANAGE, session),
+    "confirm": lambda bills, session: _signed("confirm", Purpose.CONFIRM, session),
+    "unsubscribe": lambda bills, session: _signed("unsubscribe", Purpose.UNSUBSCRIBE, session),
     "error": lambda bills, _: "/no-such-page",
     "statement": lambda bills, _: f"/statements/{bills.corpus.mentioning.id}",
     "bill-text": lambda bills, _: f"/bills/{bills.hr1500.id}/text/eh",
     "bill-diff": lambda bills, _: f"/bills/{bills.hr1500.id}/diff?from=rh&to=eh",
+    "find": lambda bills, _: "/find",
+    "admin": lambda bills, _: "/admin",  # with the admin's password (console_errors)
 }
 
 
-def _manage_path(session: Session) -> str:
+def _signed(route: str, purpose: Purpose, session: Session) -> str:
+    """A signed link of a real daily subscription, as its emails carry."""
     subscription = subscribe(
         session, email="reader@example.org", query="pornography", frequency="daily",
         confirmed=True,
     )  # fmt: skip
     session.commit()
-    return f"/manage/{make_token(SECRET, Purpose.MANAGE, subscription.subscriber_id)}"
+    signs = subscription.id if purpose is Purpose.CONFIRM else subscription.subscriber_id
+    return f"/{route}/{make_token(SECRET, purpose, signs)}"
 
 
 @pytest.fixture
 def console_errors(browser: Browser) -> Iterator[tuple[Page, list[str]]]:  # noqa: F811
     """A fresh page and the errors its console reports (a CSP violation, a script error)."""
-    context = browser.new_context()
+    context = browser.new_context(
+        http_credentials={"username": "admin", "password": ADMIN_PASSWORD}
+    )
     errors: list[str] = []
     context.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     yield context.new_page(), errors
