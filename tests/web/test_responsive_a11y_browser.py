@@ -18,10 +18,11 @@ import pytest
 from playwright.sync_api import Browser, Page, ViewportSize
 from sqlalchemy.orm import Session
 
+from alerts.deliver import queue_confirmation
 from alerts.subscriptions import subscribe
 from alerts.tokens import Purpose, make_token
 from tests.chromium import ARTIFACTS, BROWSER_MARKS
-from tests.web.conftest import ADMIN_PASSWORD, SECRET
+from tests.web.conftest import ADMIN_PASSWORD, NOW, SECRET
 from tests.web.test_bill_page_compare import Recorded, recorded  # noqa: F401  (fixture)
 from tests.web.test_browser import browser, live_url, page  # noqa: F401  (fixtures)
 
@@ -58,11 +59,12 @@ PAGES: dict[str, Callable[[Recorded, Session], str]] = {
 
 
 def _signed(route: str, purpose: Purpose, session: Session) -> str:
-    """A signed link of a real daily subscription, as its emails carry."""
+    """A signed link of a real daily subscription just signed up for, its confirmation queued
+    (the manage page then shows that email's preview and a row in its delivery record)."""
     subscription = subscribe(
-        session, email="reader@example.org", query="pornography", frequency="daily",
-        confirmed=True,
-    )  # fmt: skip
+        session, email="reader@example.org", query="pornography", frequency="daily"
+    )
+    queue_confirmation(session, subscription.subscriber_id, NOW)
     session.commit()
     signs = subscription.id if purpose is Purpose.CONFIRM else subscription.subscriber_id
     return f"/{route}/{make_token(SECRET, purpose, signs)}"
