@@ -66,6 +66,13 @@ CSV_COLUMNS = {
 
 
 Warn = Callable[[str], None]
+# Told (table, rows done, rows in all) after each batch of a table and when it is done.
+Progress = Callable[[str, int, int], None]
+PROGRESS_EVERY = 1000  # rows written between two reports
+
+
+def _quiet(table: str, done: int, total: int) -> None:
+    """No one listening: the default progress."""
 
 
 class TransferError(FiveWatchError):
@@ -142,13 +149,19 @@ def _json_line(row: dict[str, Any]) -> str:
     return SURROGATE.sub(lambda found: f"\\u{ord(found[0]):04x}", line) + "\n"
 
 
-def _write_table(conn: Connection, table: Table, path: Path, warn: Warn | None) -> int:
+def _write_table(
+    conn: Connection, table: Table, path: Path, warn: Warn | None, progress: Progress
+) -> int:
+    total = conn.scalar(select(func.count()).select_from(table)) or 0
     count = 0
     with path.open("w", encoding="utf-8") as out:
         for count, row in enumerate(_rows(conn, table), start=1):
             out.write(_json_line(row))
             if warn is not None and (cause := _refusal(table, row)):
                 warn(f"{path.name} line {count}: {table.name} row {_key(table, row)}: {cause}")
+            if count % PROGRESS_EVERY == 0:
+                progress(table.name, count, total)
+    progress(table.name, count, count)
     return count
 
 
@@ -184,16 +197,19 @@ def _snapshot(engine: Engine) -> Iterator[Connection]:
         yield conn
 
 
-def export_folder(engine: Engine, folder: Path, *, warn: Warn | None = None) -> dict[str, int]:
+def export_folder(
+    engine: Engine, folder: Path, *, warn: Warn | None = None, progress: Progress = _quiet
+) -> dict[str, int]:
     """Write every table to `folder` (created; must not hold an export) and return row counts.
-    Every row is written as stored; `warn` hears of each that import will skip."""
+    Every row is written as stored; `warn` hears of each that import will skip, `progress`
+    of the rows written so far, table by table."""
     folder.mkdir(parents=True, exist_ok=True)
     if (folder / MANIFEST).exists():
         raise TransferError(f"{folder} already holds an export: choose a new folder")
     with _snapshot(engine) as conn:
         counts = {
-            table.name: _write_table(conn, table, folder / f"{table.name}.jsonl", warn)
-            for table in tables()
+            t.name: _write_table(conn, t, folder / f"{t.name}.jsonl", warn, progress)
+            for t in tables()
         }
         _write_documents_csv(conn, folder / DOCUMENTS_CSV)
         manifest = {
@@ -207,14 +223,16 @@ def export_folder(engine: Engine, folder: Path, *, warn: Warn | None = None) -> 
     return counts
 
 
-def export_collection(engine: Engine, target: Path, *, warn: Warn | None = None) -> dict[str, int]:
+def export_collection(
+    engine: Engine, target: Path, *, warn: Warn | None = None, progress: Progress = _quiet
+) -> dict[str, int]:
     """Export to a folder, or to one `.tar.gz` file when the target's name ends so."""
     if not target.name.endswith(ARCHIVE_SUFFIX):
-        return export_folder(engine, target, warn=warn)
+        return export_folder(engine, target, warn=warn, progress=progress)
     if target.exists():
         raise TransferError(f"{target} already exists: choose a new file name")
     with tempfile.TemporaryDirectory() as scratch:
-        counts = export_folder(engine, Path(scratch) / ARCHIVE_ROOT, warn=warn)
+        counts = export_folder(engine, Path(scratch) / ARCHIVE_ROOT, warn=warn, progress=progress)
         with tarfile.open(target, "w:gz") as archive:
             archive.add(Path(scratch) / ARCHIVE_ROOT, arcname=ARCHIVE_ROOT)
     return counts
@@ -249,8 +267,11 @@ def _read_rows(path: Path, table: Table) -> Iterator[tuple[int, dict[str, Any]]]
             yield number, row
 
 
-def _insert_table(conn: Connection, table: Table, path: Path, screen: _Screen) -> int:
-    """Insert the rows of `path` that `screen` lets through; return how many lines were read."""
+def _insert_table(
+    conn: Connection, table: Table, path: Path, screen: _Screen, progress: Progress, total: int
+) -> int:
+    """Insert the rows of `path` that `screen` lets through; return how many lines were read.
+    `progress` hears of the lines read after each batch, of `total` (the manifest's count)."""
     if not path.is_file():
         raise TransferError(f"the export has no {path.name}: it is incomplete")
     rows = _read_rows(path, table)
@@ -261,8 +282,10 @@ def _insert_table(conn: Connection, table: Table, path: Path, screen: _Screen) -
             if kept:
                 conn.execute(table.insert(), kept)
             read += len(batch)
+            progress(table.name, read, total)
     except UnicodeDecodeError as exc:  # raised by the file, between lines
         raise TransferError(f"{path.name}: not UTF-8 text ({exc.reason})") from exc
+    progress(table.name, read, read)
     return read
 
 
@@ -408,21 +431,31 @@ def _check_target(conn: Connection, manifest: dict[str, Any], force: bool) -> No
 
 
 def import_folder(
-    engine: Engine, folder: Path, *, force: bool = False, label: str = ""
+    engine: Engine,
+    folder: Path,
+    *,
+    force: bool = False,
+    label: str = "",
+    progress: Progress = _quiet,
 ) -> ImportReport:
     """Load an export into the database in one transaction; `force` replaces what is there.
     Rows no database should hold, and rows that refer to them, are skipped and reported.
-    `label` names the export in errors (the folder's own path by default)."""
+    `label` names the export in errors (the folder's own path by default); `progress` hears
+    of the rows read so far, table by table."""
     manifest = _read_manifest(folder, label or str(folder))
     screen = _Screen()
     with engine.begin() as conn:
         _check_target(conn, manifest, force)
         _clear(conn)
+        listed = manifest["tables"]
         read = {
-            t.name: _insert_table(conn, t, folder / f"{t.name}.jsonl", screen) for t in tables()
+            t.name: _insert_table(
+                conn, t, folder / f"{t.name}.jsonl", screen, progress, listed.get(t.name, 0)
+            )
+            for t in tables()
         }
-        if read != manifest["tables"]:  # every line read, stored or skipped
-            raise TransferError(f"read {read}, but the manifest lists {manifest['tables']}")
+        if read != listed:  # every line read, stored or skipped
+            raise TransferError(f"read {read}, but the manifest lists {listed}")
         if engine.dialect.name == "postgresql":
             _reset_sequences(conn)
     return ImportReport(read, screen.problems)
@@ -434,19 +467,21 @@ def import_collection(
     *,
     force: bool = False,
     limits: ArchiveLimits = ArchiveLimits(),  # frozen: one shared default is safe
+    progress: Progress = _quiet,
 ) -> ImportReport:
     """Import from an export folder or from its `.tar.gz` (unpacked within `limits`)."""
     if not source.exists():
         raise TransferError(f"{source} does not exist")
     if source.is_dir():
-        return import_folder(engine, source, force=force)
+        return import_folder(engine, source, force=force, progress=progress)
     try:
         with tarfile.open(source, "r:gz") as archive:
             _check_size(archive, source, limits)  # before anything is written
             with tempfile.TemporaryDirectory() as scratch:
                 archive.extractall(scratch, filter="data")
+                folder = Path(scratch) / ARCHIVE_ROOT
                 return import_folder(
-                    engine, Path(scratch) / ARCHIVE_ROOT, force=force, label=str(source)
+                    engine, folder, force=force, label=str(source), progress=progress
                 )
     except (tarfile.TarError, gzip.BadGzipFile, EOFError, zlib.error) as exc:
         raise TransferError(f"{source}: not a readable export archive ({exc})") from exc
