@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import logging
-import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -15,7 +14,6 @@ from typing import Any, TypeVar
 
 import click
 from rich.console import Console
-from rich.table import Table
 from sqlalchemy import Engine
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
@@ -23,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.result_columns import LIST_SEPARATOR
 from fivewatch.cli.failures import URL_HINT, OperationalFailure
+from fivewatch.cli.tables import fitted
 from fivewatch.config import Config
 from fivewatch.error_lines import FiveWatchError, NotFound
 from models import Document
@@ -31,7 +30,6 @@ from models.lookup import AmbiguousReference, describe, find
 
 F = TypeVar("F", bound=Callable[..., Any])
 FORMATS = ("table", "json", "csv")
-PIPED_WIDTH = 200
 console = Console(stderr=True)  # progress, logs and summaries; data goes to stdout
 
 
@@ -151,8 +149,8 @@ def emit(
     title: str = "",
     max_width: int | None = None,
 ) -> None:
-    """Print rows as a rich table (people) or JSON / CSV on stdout (scripts); the table no
-    wider than `max_width` when given."""
+    """Print rows for people (a table, or records when a table would cut words: cli.tables)
+    or as JSON / CSV on stdout (scripts); no wider than `max_width` when given."""
     if fmt == "json":
         click.echo(json.dumps(list(rows), ensure_ascii=False, indent=2, default=_json_value))
     elif fmt == "csv":
@@ -162,15 +160,12 @@ def emit(
         writer.writerows({column: _field(row.get(column)) for column in columns} for row in rows)
         click.echo(buffer.getvalue(), nl=False)
     else:
-        table = Table(title=title or None, show_lines=False)
-        for column in columns:
-            table.add_column(column.replace("_", " "), overflow="fold")
-        for row in rows:
-            table.add_row(*(_cell(row.get(column)) for column in columns))
-        # Piped output has no terminal width: use a wide one rather than fold every cell.
-        out = Console(width=None if sys.stdout.isatty() else PIPED_WIDTH)
-        out.width = min(out.width, max_width or out.width)
-        out.print(table)
+        cells = [[_cell(row.get(column)) for column in columns] for row in rows]
+        # For people: as wide as their terminal (or COLUMNS), piped or not, else 80; a script
+        # wanting each value whole on one line asks for csv or json.
+        out = Console()
+        width = min(out.width, max_width or out.width)
+        out.print(fitted(width, columns, cells, title), width=width)
 
 
 def _json_value(value: Any) -> Any:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import click
 
 from fivewatch.cli.common import console, database_engine, database_option, load_config, safe_url
+from fivewatch.cli.transfer_progress import summary, table_progress
 from fivewatch.transfer import (
     MAX_ARCHIVE_BYTES,
     MAX_ARCHIVE_MEMBERS,
@@ -37,9 +39,8 @@ class ByteSize(click.ParamType[int]):
         return int(found[1]) * UNITS[found[2].upper()]
 
 
-def _summary(verb: str, counts: dict[str, int], where: str) -> None:
-    listed = ", ".join(f"{name} {count}" for name, count in counts.items() if count)
-    console.print(f"{verb} {sum(counts.values())} rows ({listed or 'none'}) {where}")
+def _took(began: float) -> str:
+    return f"in {time.perf_counter() - began:.1f} s"
 
 
 @click.command("export")
@@ -49,17 +50,19 @@ def export_command(target: Path, database_url: str | None) -> None:
     """Export every table to TARGET: a folder of .jsonl files and documents.csv, or a .tar.gz."""
     config = load_config(database_url)
     engine = database_engine(config)
+    began = time.perf_counter()
     try:
-        with console.status(f"exporting to {target}…"):
-            counts = export_collection(engine, target, warn=_warn)
+        with table_progress(console) as progress:
+            counts = export_collection(engine, target, warn=_warn, progress=progress)
     finally:
         engine.dispose()
-    _summary("exported", counts, f"from {safe_url(config.database_url)} to {target}")
+    done = f"Exported {sum(counts.values())} rows from {safe_url(config.database_url)} to {target}"
+    console.print(summary(counts, f"{done} {_took(began)}"))
 
 
 def _warn(line: str) -> None:
     """A stored row that import will skip (its text is the database's, so no console markup),
-    printed through the console so the live status stays below it."""
+    printed through the console so the live progress stays below it."""
     console.print(
         f"warning: {line}: import will skip it and the rows that refer to it",
         markup=False,
@@ -98,18 +101,25 @@ def import_command(
     """
     config = load_config(database_url)
     engine = database_engine(config)
+    began = time.perf_counter()
     try:
         limits = ArchiveLimits(max_bytes=max_size, max_members=max_files)
-        with console.status(f"importing {source}…"):
-            report = import_collection(engine, source, force=force, limits=limits)
+        with table_progress(console) as progress:
+            report = import_collection(
+                engine, source, force=force, limits=limits, progress=progress
+            )
     finally:
         engine.dispose()
     _report_problems(report)
-    _summary("imported", report.stored(), f"from {source} into {safe_url(config.database_url)}")
+    stored, skipped = report.stored(), report.skipped()
+    done = (
+        f"Imported {sum(stored.values())} rows from {source} into {safe_url(config.database_url)}"
+    )
+    if skipped:
+        done += f", skipped {skipped.total()} (listed above)"
+    console.print(summary(stored, f"{done} {_took(began)}", skipped=skipped or None))
 
 
 def _report_problems(report: ImportReport) -> None:
     for problem in report.problems:
         click.echo(str(problem), err=True)  # the export's text: no console markup
-    if skipped := report.skipped():
-        _summary("skipped", dict(skipped), "(listed above)")
