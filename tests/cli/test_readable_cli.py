@@ -21,15 +21,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 from rich.console import Console
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from alerts.tokens import Purpose, make_token
 from fivewatch.cli import cli
 from fivewatch.cli.common import ConsoleLogHandler, humane_time
 from fivewatch.cli.crawl_progress import CrawlWatch, SourceProgress, crawl_progress, render
+from fivewatch.transfer import export_collection, import_collection, tables
 from models import Subscription
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,12 +64,15 @@ def db_url(demo: tuple[Path, str], tmp_path: Path) -> str:
     return f"sqlite:///{copy}"
 
 
-def cli_run(*args: str, db_url: str) -> str:
-    result = CliRunner(env={"FIVEWATCH_SECRET_KEY": SECRET}).invoke(
-        cli, [*args, "--database-url", db_url]
-    )
+def cli_result(*args: str, db_url: str, columns: int = 80) -> Result:
+    env = {"FIVEWATCH_SECRET_KEY": SECRET, "COLUMNS": str(columns)}
+    result = CliRunner(env=env).invoke(cli, [*args, "--database-url", db_url])
     assert result.exit_code == 0, result.output
-    return result.stdout
+    return result
+
+
+def cli_run(*args: str, db_url: str, columns: int = 80) -> str:
+    return cli_result(*args, db_url=db_url, columns=columns).stdout
 
 
 def test_the_demo_fits_one_screen_with_no_traceback_or_repeated_warning(
@@ -234,3 +238,124 @@ def test_confirm_takes_a_pasted_confirm_link(db_url: str) -> None:
     assert "Confirmed subscription" in result.output
     [confirmed] = _subscriptions(db_url, "new@example.org").values()
     assert confirmed["state"] == "active"
+
+
+C63_TITLE = (
+    "An Act to enact the Online Harms Act, to amend the Criminal Code, the Canadian Human Rights "
+    "Act and An Act respecting the mandatory reporting of Internet child pornography by persons "
+    "who provide an Internet service and to make consequential and related amendments to other "
+    "Acts"
+)
+TABLE_COMMANDS = (
+    ("search", "online", "--all"),
+    ("query", "test", "online"),
+    ("history", "C-63"),
+    ("sources",),
+    ("subscribers",),
+    ("subscriptions",),
+    ("deliveries", "uk.analyst@example.org"),
+)
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("command", TABLE_COMMANDS, ids=" ".join)
+def test_every_table_fits_80_columns_with_long_titles_whole(
+    demo: tuple[Path, str], command: tuple[str, ...]
+) -> None:
+    url = f"sqlite:///{demo[0] / 'fivewatch.db'}"
+    shown = cli_result(*command, db_url=url)
+    lines = (shown.stdout + shown.stderr).splitlines()
+    assert lines
+    assert max(len(line) for line in lines) <= 80, "\n".join(lines)
+    if command[0] in ("search", "query", "history"):
+        assert C63_TITLE in one_line(shown.stdout + shown.stderr)  # wrapped, not cut
+
+
+def test_topics_fit_80_columns() -> None:
+    shown = CliRunner(env={"COLUMNS": "80"}).invoke(cli, ["topics"])
+    assert shown.exit_code == 0, shown.output
+    assert max(len(line) for line in shown.stdout.splitlines()) <= 80, shown.stdout
+    words = shown.stdout.split()
+    assert "Online harms and online safety".split() <= words  # wrapped in its cell, not cut
+    assert "slug" in words
+
+
+def test_search_is_a_table_when_it_fits_and_a_record_per_document_when_not(
+    demo: tuple[Path, str],
+) -> None:
+    url = f"sqlite:///{demo[0] / 'fivewatch.db'}"
+    wide = cli_run("search", "online", "--all", db_url=url, columns=250)
+    header = next(line for line in wide.splitlines() if "┃" in line)
+    cells = [cell.strip() for cell in header.split("┃")[1:-1]]
+    assert cells[:5] == ["jurisdiction", "type", "reference", "session", "title"]
+    assert len(cells) == len(set(cells))  # no column twice
+    narrow = cli_run("search", "online", "--all", db_url=url, columns=80)
+    assert "┃" not in narrow
+    assert re.search(r"^reference +C-63 *$", narrow, re.MULTILINE), narrow
+    assert f"title {C63_TITLE}" in one_line(narrow)
+
+
+def test_transfer_reports_its_progress_table_by_table(
+    demo: tuple[Path, str], tmp_path: Path
+) -> None:
+    engine = create_engine(f"sqlite:///{demo[0] / 'fivewatch.db'}")
+    exported: list[tuple[str, int, int]] = []
+    counts = export_collection(engine, tmp_path / "export", progress=lambda *a: exported.append(a))
+    engine.dispose()
+    names = [table.name for table in tables()]
+    assert list(dict.fromkeys(name for name, _, _ in exported)) == names  # each, in order
+    assert {name: (done, total) for name, done, total in exported} == {
+        name: (count, count) for name, count in counts.items()
+    }
+    url = f"sqlite:///{tmp_path / 'imported.db'}"
+    run("db", "upgrade", "--database-url", url)
+    engine = create_engine(url)
+    imported: list[tuple[str, int, int]] = []
+    report = import_collection(engine, tmp_path / "export", progress=lambda *a: imported.append(a))
+    engine.dispose()
+    assert list(dict.fromkeys(name for name, _, _ in imported)) == names
+    assert {name: (done, total) for name, done, total in imported} == {
+        name: (count, count) for name, count in report.read.items()
+    }
+    assert report.read == counts
+
+
+def table_counts(url: str) -> dict[str, int]:
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        counts = {t.name: conn.scalar(select(func.count()).select_from(t)) or 0 for t in tables()}
+    engine.dispose()
+    return counts
+
+
+def summary_rows(printed: str) -> dict[str, int]:
+    """The summary table's rows: table name and count."""
+    found = re.findall(r"^│ (\w+) +│ +(\d+) │", printed, re.MULTILINE)
+    return {name: int(count) for name, count in found}
+
+
+def test_export_and_import_end_with_a_summary_per_table(
+    demo: tuple[Path, str], tmp_path: Path
+) -> None:
+    archive = tmp_path / "collection.tar.gz"
+    demo_url = f"sqlite:///{demo[0] / 'fivewatch.db'}"
+    exported = cli_result("export", str(archive), db_url=demo_url)
+    rows = summary_rows(exported.stderr)
+    stored = table_counts(demo_url)
+    assert rows == {name: count for name, count in stored.items() if count} | {
+        "total": sum(stored.values())
+    }, exported.stderr
+    said = "".join(exported.stderr.split())  # a long path folds anywhere
+    assert f"Exported{rows['total']}rowsfrom{demo_url}to{archive}in" in said
+    assert max(len(line) for line in exported.stderr.splitlines()) <= 80
+    assert "━━" not in exported.stderr.split("┏")[0]  # no live bar: not a terminal
+
+    url = f"sqlite:///{tmp_path / 'imported.db'}"
+    run("db", "upgrade", "--database-url", url)
+    imported = cli_result("import", str(archive), db_url=url)
+    assert summary_rows(imported.stderr) == rows
+    said = "".join(imported.stderr.split())
+    assert f"Imported{rows['total']}rowsfrom{archive}into{url}in" in said
