@@ -21,6 +21,7 @@ from click.testing import CliRunner, Result
 from sqlalchemy import Connection, Engine, func, select, update
 from sqlalchemy.orm import Session
 
+from alerts.suppression import BLOCKED, AddressReport, record_report
 from fivewatch.cli import cli
 from fivewatch.transfer import MANIFEST, _snapshot, tables
 from models import Document, Source, Subscriber
@@ -69,7 +70,27 @@ def collection(tmp_path_factory: pytest.TempPathFactory) -> str:
     crawl(url, work, "us-govinfo-billstatus", "-a", "bills=116/hr/1500")
     for args in AFTER_CRAWL:
         fivewatch(*args, db_url=url, cwd=work)
+    record_blocked_bounce(url)
     return url
+
+
+def record_blocked_bounce(url: str) -> None:
+    """A provider's report kept in delivery_events: a temporary ("blocked") bounce, which
+    suppresses nothing, so the other answers stay those of the crawl and the sends."""
+    engine = make_engine(url)
+    with Session(engine) as session:
+        report = AddressReport(
+            provider="sendgrid",
+            event_id="transfer-test-blocked-1",
+            email="analyst@example.org",
+            event=BLOCKED,
+            reason="451 4.7.1 try again later",
+            occurred_at=datetime(2026, 12, 3, 6, 47, tzinfo=UTC),
+            provider_label="SendGrid",
+        )
+        assert record_report(session, report)
+        session.commit()
+    engine.dispose()
 
 
 def table_rows(url: str) -> dict[str, list[dict[str, Any]]]:
