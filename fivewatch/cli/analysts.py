@@ -11,11 +11,11 @@ from alerts.finder import Filters, Found, Scope, Sort, find
 from alerts.query import QuerySyntaxError
 from alerts.result_columns import COLUMN_NAMES, result_row
 from fivewatch.cli.common import (
-    console,
     database_option,
     emit,
     format_option,
     load_config,
+    print_answer,
     resolve_one,
     session_scope,
 )
@@ -202,7 +202,7 @@ def history_command(
         if fmt == "csv":
             emit(rows, HISTORY_COLUMNS, fmt)
             return
-        console.print(history_header(document))
+        print_answer(history_header(document))
     emit([both_languages(row) for row in rows], HISTORY_TABLE_COLUMNS, fmt, max_width=NARROW)
     if statements and fmt == "table":
         emit(statements, STATEMENT_COLUMNS, fmt, title="Statements that name this bill")

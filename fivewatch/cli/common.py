@@ -142,6 +142,12 @@ def session_scope(config: Config) -> Iterator[Session]:
         yield session
 
 
+def print_answer(text: str) -> None:
+    """Rich text that is part of a command's answer: on stdout, with its table (`console`
+    is stderr, for progress, logs and summaries)."""
+    Console().print(text)
+
+
 def emit(
     rows: Sequence[dict[str, Any]],
     columns: Sequence[str],
