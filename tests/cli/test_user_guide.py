@@ -89,7 +89,8 @@ def query_examples() -> list[str]:
 
 @pytest.mark.parametrize("example", query_examples())
 def test_every_query_in_the_guides_table_is_valid(example: str) -> None:
-    parse_query(example)
+    query = parse_query(example)  # a QuerySyntaxError fails the test
+    assert parse_query(str(query)).root == query.root  # and it means what it prints
 
 
 def test_the_readme_says_who_it_is_for_and_links_the_guide() -> None:

@@ -15,13 +15,13 @@ pytestmark = BROWSER_MARKS
 WIDTHS = [375, 1024, 1280]
 
 
-def _fits(page: Page) -> None:  # noqa: F811
+def assert_fits(page: Page) -> None:  # noqa: F811
     wide: int = page.evaluate("document.documentElement.scrollWidth")
     viewport: int = page.evaluate("window.innerWidth")
     assert wide <= viewport
 
 
-def _box(page: Page, selector: str) -> None:  # noqa: F811
+def assert_visible_box(page: Page, selector: str) -> None:  # noqa: F811
     locator = page.locator(selector).first
     assert locator.is_visible()
     box = locator.bounding_box()
@@ -40,9 +40,9 @@ def test_bill_page_fits_and_shows_its_progress(
     page.set_viewport_size(ViewportSize(width=width, height=900))
     for bill in (recorded.hr1500, recorded.c63):
         page.goto(f"{live_url}/bills/{bill.id}")
-        _box(page, "ol.progress-bar li.reached")
-        _box(page, "#outcome")
-        _fits(page)
+        assert_visible_box(page, "ol.progress-bar li.reached")
+        assert_visible_box(page, "#outcome")
+        assert_fits(page)
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -54,7 +54,7 @@ def test_compare_fits_and_draws_its_chart(
 ) -> None:
     page.set_viewport_size(ViewportSize(width=width, height=900))
     page.goto(f"{live_url}/compare?scope=all")
-    _box(page, "svg.progress-chart")
-    _box(page, "svg.progress-chart circle")
-    _box(page, "table.compare")
-    _fits(page)
+    assert_visible_box(page, "svg.progress-chart")
+    assert_visible_box(page, "svg.progress-chart circle")
+    assert_visible_box(page, "table.compare")
+    assert_fits(page)
